@@ -1,0 +1,130 @@
+package io.sluice.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.URIDecoder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An in-memory stand-in for the few endpoints of Sluice's API that the load generator uses, as
+ * API.md describes them: create topic, produce (one partition, values kept as sent), and a
+ * credit-limited {@code /ws/consume} reader. It lets the load generator be tested without the
+ * broker; it proves the client speaks the contract, not that any broker is fast.
+ */
+final class FakeSluice implements AutoCloseable {
+
+    private static final int MAX_RECORDS_PER_MESSAGE = 500;
+
+    private final Vertx vertx = Vertx.vertx();
+    private final Map<String, List<String>> topics = new ConcurrentHashMap<>();
+    private final HttpServer server;
+
+    FakeSluice() throws Exception {
+        server = Benchmarks.await(vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketFrameSize(1 << 24))
+                .requestHandler(this::onRequest)
+                .webSocketHandler(this::onSocket)
+                .listen(0, "127.0.0.1"), Duration.ofSeconds(10));
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    int size(String topic) {
+        return topics.getOrDefault(topic, List.of()).size();
+    }
+
+    @Override
+    public void close() throws Exception {
+        Benchmarks.close(vertx);
+    }
+
+    private void onRequest(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            String[] path = request.path().split("/");
+            if (request.path().equals("/topics")) {
+                String name = body.toJsonObject().getString("name");
+                boolean created = topics.putIfAbsent(name, new ArrayList<>()) == null;
+                request.response().setStatusCode(created ? 201 : 409).end();
+            } else if (path.length == 4 && path[3].equals("records")) {
+                produce(request, URIDecoder.decodeURIComponent(path[2]), body.toJsonObject());
+            } else {
+                request.response().setStatusCode(404).end();
+            }
+        });
+    }
+
+    private void produce(HttpServerRequest request, String topic, JsonObject body) {
+        List<String> log = topics.get(topic);
+        JsonArray offsets = new JsonArray();
+        synchronized (log) {
+            for (Object record : body.getJsonArray("records")) {
+                offsets.add(new JsonObject().put("partition", 0).put("offset", log.size()).put("timestamp", 0));
+                log.add(((JsonObject) record).getString("value"));
+            }
+        }
+        request.response().setStatusCode(200).end(new JsonObject().put("offsets", offsets).toBuffer());
+    }
+
+    private void onSocket(ServerWebSocket socket) {
+        Map<String, String> query = new ConcurrentHashMap<>();
+        for (String pair : socket.query().split("&")) {
+            String[] kv = pair.split("=", 2);
+            query.put(kv[0], URIDecoder.decodeURIComponent(kv[1]));
+        }
+        Reader reader = new Reader(socket, topics.get(query.get("topic")),
+                Long.parseLong(query.get("offset")), Long.parseLong(query.getOrDefault("credits", "500")));
+        socket.textMessageHandler(text -> reader.grant(new JsonObject(text).getLong("records")));
+        long timer = vertx.setPeriodic(1, ignored -> reader.pump());
+        socket.closeHandler(ignored -> vertx.cancelTimer(timer));
+    }
+
+    /** One socket's position and credit; runs on the socket's event loop. */
+    private static final class Reader {
+
+        private final ServerWebSocket socket;
+        private final List<String> log;
+        private long next;
+        private long credit;
+
+        Reader(ServerWebSocket socket, List<String> log, long offset, long credit) {
+            this.socket = socket;
+            this.log = log;
+            this.next = offset;
+            this.credit = credit;
+        }
+
+        void grant(long records) {
+            credit += records;
+            pump();
+        }
+
+        void pump() {
+            while (credit > 0 && !socket.isClosed()) {
+                JsonArray records = new JsonArray();
+                synchronized (log) {
+                    while (records.size() < Math.min(credit, MAX_RECORDS_PER_MESSAGE) && next < log.size()) {
+                        records.add(new JsonObject().put("topic", "t").put("partition", 0).put("offset", next)
+                                .put("timestamp", 0).putNull("key").put("value", log.get((int) next))
+                                .put("headers", new JsonObject()));
+                        next++;
+                    }
+                }
+                if (records.isEmpty()) {
+                    return;
+                }
+                credit -= records.size();
+                socket.writeTextMessage(new JsonObject().put("type", "records").put("records", records).encode());
+            }
+        }
+    }
+}

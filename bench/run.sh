@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sluice against Kafka on this machine, in one command: builds what is missing, measures each
+# broker alone, prints a markdown report and writes it to docs/benchmarks.md (full runs) or
+# bench/target/run/benchmarks.md (BENCH_QUICK=1). Knobs: bench/lib/settings.sh; method: README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+RUN_DIR="$BENCH_DIR/target/run"
+LOG_DIR="$RUN_DIR/logs"
+RESULTS="$RUN_DIR/results.txt"
+
+for part in common settings machine loadgen kafka sluice report; do
+  # shellcheck source=/dev/null
+  source "$BENCH_DIR/lib/$part.sh"
+done
+
+# Whatever ends the run (success, failure, Ctrl-C), every process it started is stopped.
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+main() {
+  rm -rf "$RUN_DIR" && mkdir -p "$LOG_DIR" && : >"$RESULTS"
+  log "mode $BENCH_MODE, targets: $BENCH_TARGETS; logs in $LOG_DIR"
+  loadgen_build
+  describe_machine >"$RUN_DIR/machine.md"
+  scenario disk measure_disk
+  if [[ " $BENCH_TARGETS " == *" kafka "* ]]; then
+    kafka_fetch
+    run_kafka_scenarios
+  fi
+  if [[ " $BENCH_TARGETS " == *" sluice "* ]]; then
+    run_sluice_scenarios
+  fi
+
+  local report="${BENCH_REPORT:-}"
+  if [[ -z $report ]]; then
+    if [[ $BENCH_MODE == full ]]; then report="$REPO_DIR/docs/benchmarks.md"; else report="$RUN_DIR/benchmarks.md"; fi
+  fi
+  mkdir -p "$(dirname "$report")"
+  render_report | tee "$report"
+  log "report written to $report"
+  (( ${#FAILED_SCENARIOS[@]} == 0 )) || { log "failed: ${FAILED_SCENARIOS[*]}"; exit 1; }
+}
+
+main "$@"

@@ -1,0 +1,294 @@
+package io.sluice.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.sluice.broker.Broker;
+import io.sluice.broker.Topic;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.Cancellable;
+import io.sluice.log.PartitionLog;
+import io.sluice.log.PartitionLog.ReadResult;
+import io.sluice.log.SerialExecutor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One WebSocket reader: its partitions and positions, and the credit its client granted. The
+ * session never sends more records than the credit allows, keeps at most one frame in flight
+ * (so a slow client slows only itself), and when it has caught up it parks on each partition
+ * until an append wakes it: no polling.
+ *
+ * <p>All state is touched only on the session's own {@link SerialExecutor}, so it needs no lock.
+ */
+final class ConsumerSession {
+    private static final System.Logger LOG = System.getLogger(ConsumerSession.class.getName());
+    static final int MAX_RECORDS_PER_FRAME = 500;
+    static final int MAX_BYTES_PER_READ = 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One partition this session reads, and the next offset to send from it. */
+    private static final class Position {
+        final String topic;
+        final int partition;
+        final PartitionLog log;
+        long next;
+        Cancellable parked;
+
+        Position(String topic, int partition, PartitionLog log, long next) {
+            this.topic = topic;
+            this.partition = partition;
+            this.log = log;
+            this.next = next;
+        }
+    }
+
+    private final Broker broker;
+    private final WebSocketConnection connection;
+    private final RecordJsonWriter writer;
+    private final SerialExecutor executor;
+    private final List<Position> positions = new ArrayList<>();
+    private long credit;
+    private boolean frameInFlight;
+    private boolean closed;
+    private int cursor;
+
+    private ConsumerSession(Broker broker, WebSocketConnection connection, RecordJsonWriter writer, long credit) {
+        this.broker = broker;
+        this.connection = connection;
+        this.writer = writer;
+        this.credit = credit;
+        this.executor = new SerialExecutor(broker.fetchPool());
+    }
+
+    /** Validates the query and positions the reader; throws {@link SluiceException} on bad input. */
+    static ConsumerSession open(Broker broker, WebSocketConnection connection, Query q) {
+        List<String> topics = q.all("topic");
+        if (topics.isEmpty()) {
+            throw invalid("at least one 'topic' query parameter is required");
+        }
+        if (q.first("group") != null) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are not available yet: read with "
+                    + "'partition' and 'offset', or 'from' over every partition");
+        }
+        String from = q.first("from") == null ? "latest" : q.first("from");
+        if (!from.equals("earliest") && !from.equals("latest")) {
+            throw invalid("'from' must be earliest or latest, was '" + Params.abbreviate(from) + "'");
+        }
+        long credits = Params.longParam(q.first("credits"), "credits", 0, Integer.MAX_VALUE, 500L,
+                ErrorCode.INVALID_REQUEST);
+        RecordJsonWriter writer = new RecordJsonWriter(Format.parse(q.first("format"), Format.JSON, "format"),
+                Format.parse(q.first("keyFormat"), Format.STRING, "keyFormat"));
+        ConsumerSession session = new ConsumerSession(broker, connection, writer, credits);
+        String partition = q.first("partition");
+        String offset = q.first("offset");
+        if (partition != null) {
+            if (topics.size() != 1) {
+                throw invalid("'partition' reads one topic; got " + topics.size());
+            }
+            Topic topic = broker.topic(topics.get(0));
+            int p = Params.partition(partition);
+            PartitionLog log = topic.log(p);
+            long start = offset == null ? startOffset(log, from)
+                    : Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
+            if (start < log.logStartOffset() || start > log.logEndOffset()) {
+                throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + start + " is out of range for "
+                        + log.name() + ": log start " + log.logStartOffset() + ", log end " + log.logEndOffset());
+            }
+            session.positions.add(new Position(topic.name(), p, log, start));
+        } else {
+            if (offset != null) {
+                throw invalid("'offset' needs a 'partition'");
+            }
+            for (String name : topics) {
+                Topic topic = broker.topic(name);
+                for (int p = 0; p < topic.partitionCount(); p++) {
+                    PartitionLog log = topic.log(p);
+                    session.positions.add(new Position(topic.name(), p, log, startOffset(log, from)));
+                }
+            }
+        }
+        return session;
+    }
+
+    private static long startOffset(PartitionLog log, String from) {
+        return from.equals("earliest") ? log.logStartOffset() : log.highWatermark();
+    }
+
+    /** Tells the client what it reads and starts sending. */
+    void start() {
+        executor.execute(() -> {
+            send(Frames.object("assigned", g -> {
+                g.writeArrayFieldStart("partitions");
+                for (Position p : positions) {
+                    g.writeStartObject();
+                    g.writeStringField("topic", p.topic);
+                    g.writeNumberField("partition", p.partition);
+                    g.writeNumberField("offset", p.next);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }));
+            pump();
+        });
+    }
+
+    /** A client message: credit, seek or commit. Bad messages get a non-fatal error frame. */
+    void onMessage(String text) {
+        executor.execute(() -> {
+            try {
+                handle(text);
+            } catch (SluiceException e) {
+                sendError(e.code().name(), e.getMessage());
+            }
+        });
+    }
+
+    private void handle(String text) {
+        JsonNode message;
+        try {
+            message = JSON.readTree(text);
+        } catch (IOException e) {
+            throw invalid("malformed JSON message");
+        }
+        if (message == null || !message.isObject() || !message.path("type").isTextual()) {
+            throw invalid("a message is a JSON object with a string 'type'");
+        }
+        switch (message.get("type").asText()) {
+            case "credit" -> {
+                JsonNode n = message.get("records");
+                if (n == null || !n.isIntegralNumber() || n.asLong() < 1 || n.asLong() > Integer.MAX_VALUE) {
+                    throw invalid("credit needs 'records': a whole number in [1, " + Integer.MAX_VALUE + "]");
+                }
+                credit = Math.min(Long.MAX_VALUE / 2, credit + n.asLong());
+                pump();
+            }
+            case "seek" -> seek(message);
+            case "commit" -> throw new SluiceException(ErrorCode.UNSUPPORTED,
+                    "commit needs a consumer group; this reader has none");
+            default -> throw invalid("unknown message type '" + Params.abbreviate(message.get("type").asText())
+                    + "' (expected credit, seek or commit)");
+        }
+    }
+
+    private void seek(JsonNode message) {
+        String topic = message.path("topic").asText(null);
+        JsonNode partition = message.get("partition");
+        JsonNode offset = message.get("offset");
+        if (topic == null || partition == null || !partition.isIntegralNumber() || offset == null
+                || !offset.isIntegralNumber()) {
+            throw invalid("seek needs 'topic' (string), 'partition' and 'offset' (whole numbers)");
+        }
+        for (Position p : positions) {
+            if (p.topic.equals(topic) && p.partition == partition.asInt()) {
+                long target = offset.asLong();
+                if (target < p.log.logStartOffset() || target > p.log.logEndOffset()) {
+                    throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + target + " is out of range "
+                            + "for " + p.log.name() + ": log start " + p.log.logStartOffset() + ", log end "
+                            + p.log.logEndOffset());
+                }
+                p.next = target;
+                unpark(p);
+                pump();
+                return;
+            }
+        }
+        throw new SluiceException(ErrorCode.PARTITION_NOT_FOUND, "this reader is not assigned " + topic + "-"
+                + partition.asInt());
+    }
+
+    /** Sends the next frame if credit allows and none is in flight; parks when caught up. */
+    private void pump() {
+        if (closed || frameInFlight || credit <= 0) {
+            return;
+        }
+        for (int i = 0; i < positions.size(); i++) {
+            Position p = positions.get((cursor + i) % positions.size());
+            ReadResult read;
+            try {
+                read = readFrom(p);
+            } catch (SluiceException e) {
+                fail(e.code().name(), e.getMessage());
+                return;
+            }
+            if (!read.records().isEmpty()) {
+                cursor = (cursor + i + 1) % positions.size();
+                p.next = read.nextOffset();
+                credit -= read.records().size();
+                frameInFlight = true;
+                connection.sendText(writer.recordsFrame(p.topic, p.partition, read.records()))
+                        .subscribe().with(ok -> executor.execute(this::frameSent),
+                                error -> executor.execute(() -> fail("STORAGE_ERROR", "send failed: " + error)));
+                return;
+            }
+        }
+        for (Position p : positions) {
+            if (p.parked == null) {
+                p.parked = p.log.awaitData(p.next, () -> executor.execute(() -> {
+                    p.parked = null;
+                    pump();
+                }));
+            }
+        }
+    }
+
+    private ReadResult readFrom(Position p) {
+        int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
+        try {
+            return p.log.read(p.next, MAX_BYTES_PER_READ, max);
+        } catch (SluiceException e) {
+            if (e.code() != ErrorCode.OFFSET_OUT_OF_RANGE || p.next >= p.log.logStartOffset()) {
+                throw e;
+            }
+            // Retention deleted what this reader had not read yet: go on from the new log start.
+            LOG.log(System.Logger.Level.INFO, "{0}: reader fell below the log start, resetting {1} -> {2}",
+                    p.log.name(), p.next, p.log.logStartOffset());
+            p.next = p.log.logStartOffset();
+            return p.log.read(p.next, MAX_BYTES_PER_READ, max);
+        }
+    }
+
+    private void frameSent() {
+        frameInFlight = false;
+        pump();
+    }
+
+    private void unpark(Position p) {
+        if (p.parked != null) {
+            p.parked.cancel();
+            p.parked = null;
+        }
+    }
+
+    private void send(String frame) {
+        connection.sendText(frame).subscribe().with(ok -> { }, error -> { });
+    }
+
+    private void sendError(String code, String message) {
+        send(Frames.error(null, code, message));
+    }
+
+    /** A fatal error: tell the client, then close. */
+    private void fail(String code, String message) {
+        sendError(code, message);
+        connection.close(new CloseReason(1011, code)).subscribe().with(ok -> { }, error -> { });
+        release();
+    }
+
+    /** Releases everything the session holds: parked waits on logs. Idempotent. */
+    void close() {
+        executor.execute(this::release);
+    }
+
+    private void release() {
+        closed = true;
+        positions.forEach(this::unpark);
+    }
+
+    private static SluiceException invalid(String message) {
+        return new SluiceException(ErrorCode.INVALID_REQUEST, message);
+    }
+}

@@ -1,0 +1,57 @@
+package io.sluice.api;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.Startup;
+import io.sluice.broker.Broker;
+import io.sluice.broker.Topic;
+import io.sluice.log.PartitionLog;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Per-partition gauges (log end offset, high watermark, log start offset, segments, bytes),
+ * refreshed on the broker's scheduler so topics created or deleted at run time appear and vanish.
+ */
+@Startup
+@ApplicationScoped
+public class LogMetrics {
+    private static final long REFRESH_SECONDS = 5;
+
+    private final Broker broker;
+    private final List<Runnable> refreshers = new ArrayList<>();
+
+    public LogMetrics(Broker broker, MeterRegistry registry, ConsumeSocket consumers) {
+        this.broker = broker;
+        gauge(registry, "sluice.log.end.offset", PartitionLog::logEndOffset);
+        gauge(registry, "sluice.log.high.watermark", PartitionLog::highWatermark);
+        gauge(registry, "sluice.log.start.offset", PartitionLog::logStartOffset);
+        gauge(registry, "sluice.log.segments", PartitionLog::segmentCount);
+        gauge(registry, "sluice.log.size.bytes", PartitionLog::sizeInBytes);
+        registry.gauge("sluice.ws.consumers", consumers, ConsumeSocket::openSessions);
+        broker.scheduler().scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void gauge(MeterRegistry registry, String name, ToDoubleFunction<PartitionLog> value) {
+        MultiGauge gauge = MultiGauge.builder(name).register(registry);
+        refreshers.add(() -> {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            for (Topic t : broker.topics()) {
+                List<PartitionLog> logs = t.logs();
+                for (int p = 0; p < logs.size(); p++) {
+                    rows.add(MultiGauge.Row.of(Tags.of("topic", t.name(), "partition", Integer.toString(p)),
+                            logs.get(p), value));
+                }
+            }
+            gauge.register(rows, true);
+        });
+    }
+
+    private void refresh() {
+        refreshers.forEach(Runnable::run);
+    }
+}

@@ -1,0 +1,42 @@
+package io.sluice.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.sluice.error.ErrorCode;
+import jakarta.ws.rs.core.Response;
+
+/** An RFC 9457 problem document with Sluice's stable {@code code}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String code) {
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    static Problem of(ErrorCode code, String detail) {
+        int status = status(code);
+        return new Problem("https://sluice.io/problems/" + code.name().toLowerCase().replace('_', '-'),
+                title(code), status, detail, code.name());
+    }
+
+    Response toResponse() {
+        return Response.status(status).type(MEDIA_TYPE).entity(this).build();
+    }
+
+    /** The one place where an error code becomes an HTTP status. */
+    static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_REQUEST, INVALID_TOPIC, INVALID_CONFIG, INVALID_PARTITIONS, INVALID_OFFSET,
+                    UNKNOWN_PARTITIONER, UNSUPPORTED -> 400;
+            case UNAUTHORIZED -> 401;
+            case TOPIC_NOT_FOUND, PARTITION_NOT_FOUND -> 404;
+            case TOPIC_ALREADY_EXISTS -> 409;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case RECORD_TOO_LARGE -> 413;
+            case OFFSET_OUT_OF_RANGE -> 416;
+            case NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE -> 503;
+            case STORAGE_ERROR, CORRUPT_RECORD -> 500;
+        };
+    }
+
+    private static String title(ErrorCode code) {
+        String words = code.name().toLowerCase().replace('_', ' ');
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+}

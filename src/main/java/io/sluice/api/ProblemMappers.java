@@ -1,0 +1,40 @@
+package io.sluice.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Maps every error that leaves a REST resource to problem+json, once: typed Sluice errors by
+ * their code, JSON syntax errors and framework errors (unknown path, wrong method or media type)
+ * by their status.
+ */
+public class ProblemMappers {
+    private static final System.Logger LOG = System.getLogger(ProblemMappers.class.getName());
+
+    @ServerExceptionMapper
+    public Response sluice(SluiceException e) {
+        Problem problem = Problem.of(e.code(), e.getMessage());
+        if (problem.status() >= 500) {
+            LOG.log(System.Logger.Level.ERROR, "request failed: " + e.getMessage(), e);
+        }
+        return problem.toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        return Problem.of(ErrorCode.INVALID_REQUEST, "malformed JSON: " + e.getOriginalMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        ErrorCode code = status == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.INVALID_REQUEST;
+        return new Problem("about:blank", Response.Status.fromStatusCode(status) == null ? "Error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(), code.name())
+                .toResponse();
+    }
+}

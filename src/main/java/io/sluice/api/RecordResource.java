@@ -1,0 +1,175 @@
+package io.sluice.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.broker.Acks;
+import io.sluice.broker.Broker;
+import io.sluice.broker.ProduceRecord;
+import io.sluice.broker.RecordResult;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.LogRecord;
+import io.sluice.log.PartitionLog.ReadResult;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Produce ({@code POST /topics/{t}/records}) and fetch ({@code GET .../partitions/{p}/records}).
+ * Both run on the event loop up to the broker call and complete when the broker's future does;
+ * the bodies are parsed and written with Jackson's streaming API, record by record.
+ */
+@Path("/topics/{topic}")
+public class RecordResource {
+    static final String NDJSON = "application/x-ndjson";
+    private static final int DEFAULT_MAX_RECORDS = 500;
+    private static final int MAX_RECORDS_LIMIT = 10_000;
+    private static final int DEFAULT_MAX_BYTES = 1024 * 1024;
+    private static final int MAX_BYTES_LIMIT = 64 * 1024 * 1024;
+    private static final int MAX_TIMEOUT_MS = 60_000;
+
+    private final Broker broker;
+    private final MeterRegistry metrics;
+
+    public RecordResource(Broker broker, MeterRegistry metrics) {
+        this.broker = broker;
+        this.metrics = metrics;
+    }
+
+    @POST
+    @Path("/records")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<Response> produce(@PathParam("topic") String topic, @QueryParam("acks") String acks,
+            @QueryParam("format") String format, @QueryParam("keyFormat") String keyFormat,
+            @QueryParam("partitioner") String partitioner, @HeaderParam("Content-Type") String contentType,
+            byte[] body) {
+        long start = System.nanoTime();
+        Acks ackMode = Acks.parse(acks);
+        ProduceRequestParser parser = new ProduceRequestParser(Format.parse(format, Format.JSON, "format"),
+                Format.parse(keyFormat, Format.STRING, "keyFormat"));
+        broker.topic(topic); // an unknown topic is reported before the body is looked at
+        if (body == null || body.length == 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "the produce request has no body");
+        }
+        List<ProduceRecord> records = isNdjson(contentType) ? parser.parseNdjson(body) : parser.parseBatch(body);
+        return broker.produce(topic, records, ackMode, partitioner)
+                .thenApply(results -> {
+                    record(topic, "produce", start, records.size(), body.length);
+                    return produceReply(results);
+                })
+                .exceptionally(RecordResource::failure);
+    }
+
+    private static boolean isNdjson(String contentType) {
+        if (contentType == null || contentType.startsWith(MediaType.APPLICATION_JSON)) {
+            return false;
+        }
+        if (contentType.startsWith(NDJSON)) {
+            return true;
+        }
+        throw new SluiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "produce takes application/json or "
+                + NDJSON + ", not " + Params.abbreviate(contentType));
+    }
+
+    private static Response produceReply(List<RecordResult> results) {
+        boolean anyError = false;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + results.size() * 56);
+        try (JsonGenerator g = ProduceRequestParser.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("offsets");
+            for (RecordResult r : results) {
+                g.writeStartObject();
+                g.writeNumberField("partition", r.partition());
+                if (r.isError()) {
+                    anyError = true;
+                    g.writeObjectFieldStart("error");
+                    g.writeStringField("code", r.error().name());
+                    g.writeStringField("message", r.message());
+                    g.writeEndObject();
+                } else {
+                    g.writeNumberField("offset", r.offset());
+                    g.writeNumberField("timestamp", r.timestamp());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Response.status(anyError ? 207 : 200).type(MediaType.APPLICATION_JSON).entity(out.toByteArray())
+                .build();
+    }
+
+    @GET
+    @Path("/partitions/{partition}/records")
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<Response> fetch(@PathParam("topic") String topic, @PathParam("partition") String partition,
+            @QueryParam("offset") String offset, @QueryParam("maxRecords") String maxRecords,
+            @QueryParam("maxBytes") String maxBytes, @QueryParam("timeoutMs") String timeoutMs,
+            @QueryParam("format") String format, @QueryParam("keyFormat") String keyFormat) {
+        long start = System.nanoTime();
+        int p = Params.partition(partition);
+        long from = Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
+        int records = Params.intParam(maxRecords, "maxRecords", 1, MAX_RECORDS_LIMIT, DEFAULT_MAX_RECORDS);
+        int bytes = Params.intParam(maxBytes, "maxBytes", 1, MAX_BYTES_LIMIT, DEFAULT_MAX_BYTES);
+        int timeout = Params.intParam(timeoutMs, "timeoutMs", 0, MAX_TIMEOUT_MS, 0);
+        RecordJsonWriter writer = new RecordJsonWriter(Format.parse(format, Format.JSON, "format"),
+                Format.parse(keyFormat, Format.STRING, "keyFormat"));
+        CompletableFuture<ReadResult> read = broker.fetch(topic, p, from, records, bytes, timeout);
+        return read.thenApply(result -> {
+            record(topic, "fetch", start, result.records().size(), 0);
+            return fetchReply(topic, p, result, writer);
+        }).exceptionally(RecordResource::failure);
+    }
+
+    private static Response fetchReply(String topic, int partition, ReadResult result, RecordJsonWriter writer) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + result.records().size() * 256);
+        try (JsonGenerator g = ProduceRequestParser.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("records");
+            writer.writeRecords(g, topic, partition, result.records());
+            g.writeEndArray();
+            g.writeNumberField("nextOffset", result.nextOffset());
+            g.writeNumberField("highWatermark", result.highWatermark());
+            g.writeNumberField("logStartOffset", result.logStartOffset());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Response.ok(out.toByteArray(), MediaType.APPLICATION_JSON).build();
+    }
+
+    private void record(String topic, String operation, long startNanos, int records, long bytes) {
+        Timer.builder("sluice." + operation + ".latency").tag("topic", topic).publishPercentileHistogram()
+                .register(metrics).record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        metrics.counter("sluice." + operation + ".records", "topic", topic).increment(records);
+        if (bytes > 0) {
+            metrics.counter("sluice." + operation + ".bytes", "topic", topic).increment(bytes);
+        }
+    }
+
+    static Response failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof SluiceException s) {
+            return new ProblemMappers().sluice(s);
+        }
+        return Problem.of(ErrorCode.STORAGE_ERROR, String.valueOf(cause.getMessage())).toResponse();
+    }
+}

@@ -1,0 +1,31 @@
+package io.sluice.broker;
+
+import io.sluice.log.LogConfig;
+import java.nio.file.Path;
+
+/**
+ * Everything a {@link Broker} is built from. Plain values, so tests build a broker without a
+ * container.
+ *
+ * @param fsync                 fsync appends before they are acknowledged and made visible
+ * @param ioThreads             threads shared by every partition's single writer
+ * @param fetchThreads          threads that read the log for fetches and consumers
+ * @param maintenanceIntervalMs how often retention and time-based rolling are checked
+ */
+public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
+        LogConfig logDefaults, long maintenanceIntervalMs) {
+
+    public static BrokerConfig defaults(Path dataDir) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new BrokerConfig(dataDir, 0, true, Math.max(2, cores), Math.max(2, cores), LogConfig.defaults(),
+                5_000);
+    }
+
+    public BrokerConfig withFsync(boolean on) {
+        return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs);
+    }
+
+    public BrokerConfig withMaintenanceIntervalMs(long ms) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms);
+    }
+}

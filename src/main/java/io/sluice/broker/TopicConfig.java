@@ -1,0 +1,137 @@
+package io.sluice.broker;
+
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.LogConfig;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A topic's configuration overrides, by Kafka's names, validated on the way in. Only the keys of
+ * {@link #KEYS} are accepted; a value of the wrong type or range is refused with
+ * {@link ErrorCode#INVALID_CONFIG} and nothing changes.
+ */
+public final class TopicConfig {
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String RETENTION_BYTES = "retention.bytes";
+    public static final String LOCAL_RETENTION_MS = "local.retention.ms";
+    public static final String LOCAL_RETENTION_BYTES = "local.retention.bytes";
+    public static final String SEGMENT_BYTES = "segment.bytes";
+    public static final String SEGMENT_MS = "segment.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String PARTITIONER = "partitioner";
+    public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
+
+    public static final Set<String> KEYS = Set.of(RETENTION_MS, RETENTION_BYTES, LOCAL_RETENTION_MS,
+            LOCAL_RETENTION_BYTES, SEGMENT_BYTES, SEGMENT_MS, MIN_INSYNC_REPLICAS, MAX_MESSAGE_BYTES, PARTITIONER,
+            REMOTE_STORAGE_ENABLE);
+
+    private final Map<String, String> values;
+
+    private TopicConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static TopicConfig empty() {
+        return new TopicConfig(new TreeMap<>());
+    }
+
+    /** Validates overrides; {@code partitioners} tells which partitioner names exist. */
+    public static TopicConfig of(Map<String, String> overrides, Partitioners partitioners) {
+        TreeMap<String, String> checked = new TreeMap<>();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            if (!KEYS.contains(key)) {
+                throw invalid("unknown config '" + key + "'; known: " + new TreeSet<>(KEYS));
+            }
+            if (value == null) {
+                throw invalid("config '" + key + "' needs a value");
+            }
+            switch (key) {
+                case RETENTION_MS, RETENTION_BYTES -> parseLong(key, value, -1, Long.MAX_VALUE);
+                case LOCAL_RETENTION_MS, LOCAL_RETENTION_BYTES -> parseLong(key, value, -2, Long.MAX_VALUE);
+                case SEGMENT_BYTES -> parseLong(key, value, 14, Integer.MAX_VALUE);
+                case SEGMENT_MS -> parseLong(key, value, 1, Long.MAX_VALUE);
+                case MIN_INSYNC_REPLICAS -> parseLong(key, value, 1, Integer.MAX_VALUE);
+                case MAX_MESSAGE_BYTES -> parseLong(key, value, 0, Integer.MAX_VALUE);
+                case REMOTE_STORAGE_ENABLE -> {
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw invalid("config '" + key + "' must be true or false, was '" + value + "'");
+                    }
+                }
+                case PARTITIONER -> partitioners.require(value);
+                default -> throw new IllegalStateException("unhandled config " + key);
+            }
+            checked.put(key, value);
+        }
+        return new TopicConfig(checked);
+    }
+
+    /** This config with {@code changes} applied; a null value removes the override. */
+    public TopicConfig with(Map<String, String> changes, Partitioners partitioners) {
+        TreeMap<String, String> merged = new TreeMap<>(values);
+        TreeMap<String, String> set = new TreeMap<>();
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            if (e.getValue() == null) {
+                if (!KEYS.contains(e.getKey())) {
+                    throw invalid("unknown config '" + e.getKey() + "'; known: " + new TreeSet<>(KEYS));
+                }
+                merged.remove(e.getKey());
+            } else {
+                set.put(e.getKey(), e.getValue());
+            }
+        }
+        merged.putAll(of(set, partitioners).values);
+        return new TopicConfig(merged);
+    }
+
+    private static long parseLong(String key, String value, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw invalid("config '" + key + "' must be a whole number, was '" + value + "'");
+        }
+        if (v < min || v > max) {
+            throw invalid("config '" + key + "'=" + v + " is out of range [" + min + ", " + max + "]");
+        }
+        return v;
+    }
+
+    private static SluiceException invalid(String message) {
+        return new SluiceException(ErrorCode.INVALID_CONFIG, message);
+    }
+
+    /** The overrides as given (sorted by key). */
+    public Map<String, String> overrides() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    public String partitioner() {
+        return values.get(PARTITIONER);
+    }
+
+    public int minInsyncReplicas() {
+        return (int) longValue(MIN_INSYNC_REPLICAS, 1);
+    }
+
+    public LogConfig toLogConfig(LogConfig defaults) {
+        return new LogConfig(
+                (int) longValue(SEGMENT_BYTES, defaults.segmentBytes()),
+                longValue(SEGMENT_MS, defaults.segmentMs()),
+                longValue(RETENTION_MS, defaults.retentionMs()),
+                longValue(RETENTION_BYTES, defaults.retentionBytes()),
+                (int) longValue(MAX_MESSAGE_BYTES, defaults.maxMessageBytes()),
+                defaults.indexIntervalBytes());
+    }
+
+    private long longValue(String key, long fallback) {
+        String v = values.get(key);
+        return v == null ? fallback : Long.parseLong(v.trim());
+    }
+}

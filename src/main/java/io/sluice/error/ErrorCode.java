@@ -1,0 +1,26 @@
+package io.sluice.error;
+
+/**
+ * The stable error codes of the public API. The code travels in every problem+json reply and
+ * never changes meaning; the HTTP status belongs to the api layer's mapping, not to this enum.
+ */
+public enum ErrorCode {
+    INVALID_REQUEST,
+    INVALID_TOPIC,
+    INVALID_CONFIG,
+    INVALID_PARTITIONS,
+    INVALID_OFFSET,
+    TOPIC_NOT_FOUND,
+    TOPIC_ALREADY_EXISTS,
+    PARTITION_NOT_FOUND,
+    OFFSET_OUT_OF_RANGE,
+    RECORD_TOO_LARGE,
+    UNKNOWN_PARTITIONER,
+    UNSUPPORTED,
+    UNSUPPORTED_MEDIA_TYPE,
+    NOT_ENOUGH_REPLICAS,
+    LEADER_NOT_AVAILABLE,
+    STORAGE_ERROR,
+    CORRUPT_RECORD,
+    UNAUTHORIZED
+}

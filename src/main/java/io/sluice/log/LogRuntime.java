@@ -1,0 +1,13 @@
+package io.sluice.log;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+
+/**
+ * What every partition log of a broker shares: the pool its single writers run on, a scheduler
+ * for delayed file deletion, the clock, and whether an append is fsynced before it is
+ * acknowledged and made visible.
+ */
+public record LogRuntime(Executor ioPool, ScheduledExecutorService scheduler, LongSupplier clock, boolean fsync) {
+}
