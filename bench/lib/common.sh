@@ -19,10 +19,10 @@ untrack() {
 
 # stop_pid PID: TERM, up to 20 s for a clean shutdown, then KILL.
 stop_pid() {
-  local pid=$1 i
+  local pid=$1
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$pid" 2>/dev/null && { log "pid $pid ignored TERM; killing"; kill -KILL "$pid" 2>/dev/null || true; }
   fi
   wait "$pid" 2>/dev/null || true
@@ -49,7 +49,7 @@ start_bg() {
 run_fg() {
   local log_file=$1; shift
   local cpu_before wall_before status=0
-  cpu_before=$(children_cpu_seconds)
+  read_children_cpu; cpu_before=$CHILDREN_CPU
   wall_before=$(now_seconds)
   "$@" >"$log_file" 2>&1 &
   local pid=$!
@@ -57,19 +57,22 @@ run_fg() {
   wait "$pid" || status=$?
   untrack "$pid"
   CHILD_WALL_SECONDS=$(awk -v a="$(now_seconds)" -v b="$wall_before" 'BEGIN { printf "%.3f", a - b }')
-  CHILD_CPU_SECONDS=$(awk -v a="$(children_cpu_seconds)" -v b="$cpu_before" 'BEGIN { printf "%.3f", a - b }')
+  read_children_cpu
+  CHILD_CPU_SECONDS=$(awk -v a="$CHILDREN_CPU" -v b="$cpu_before" 'BEGIN { printf "%.3f", a - b }')
   return "$status"
 }
 
 now_seconds() { date +%s.%N; }
 
-# User plus system time of all reaped children of this shell, from the `times` builtin
-# (second line, "XmY.YYYs XmY.YYYs").
-children_cpu_seconds() {
-  times | awk 'NR == 2 {
+# Sets CHILDREN_CPU to the user plus system seconds of all reaped children of this shell, from
+# the `times` builtin (second line, "XmY.YYYs XmY.YYYs"). `times` must run in this shell, not
+# in a $(...) subshell, which has no children of its own: hence the file.
+read_children_cpu() {
+  times >"$RUN_DIR/times.txt"
+  CHILDREN_CPU=$(awk 'NR == 2 {
     total = 0
     for (i = 1; i <= 2; i++) { split($i, part, "m"); sub("s", "", part[2]); total += part[1] * 60 + part[2] }
-    printf "%.3f", total }'
+    printf "%.3f", total }' "$RUN_DIR/times.txt")
 }
 
 # wait_until SECONDS PID WHAT CMD...: polls CMD every half second until it succeeds; fails if

@@ -36,11 +36,9 @@ latency_cell() {
   echo "$(fmt "$(get_result "$1.$2")" 2) ms"
 }
 
-cpu_cell() {
-  local sluice kafka
-  sluice=$(get_result "$1.client_cpu_pct"); kafka=$(get_result "$2.client_cpu_pct")
-  echo "${sluice:+$(fmt "$sluice")%}${sluice:-n/a} / ${kafka:+$(fmt "$kafka")%}${kafka:-n/a}"
-}
+percent() { if [[ -n $1 ]]; then echo "$(fmt "$1")%"; else echo n/a; fi; }
+
+cpu_cell() { echo "$(percent "$(get_result "$1.client_cpu_pct")") / $(percent "$(get_result "$2.client_cpu_pct")")"; }
 
 # The figure behind the ratio column, or nothing when a side has none.
 figure() { [[ -z $(state "$1") ]] && get_result "$1.$2"; }

@@ -29,11 +29,15 @@ sluice_start() {
   local name=$1 fsync=$2 dir="$RUN_DIR/$1"
   require_free_port "$BENCH_SLUICE_PORT"
   rm -rf "$dir" && mkdir -p "$dir/data"
+  # The cluster ports move off their defaults so a broker or test running beside the bench does
+  # not collide. They go through the environment: a broker that does not know a property yet
+  # rejects it as a -D system property, while unknown environment variables are ignored.
   # shellcheck disable=SC2086 # JVM options are a word list
-  SLUICE_PID=$(start_bg "$LOG_DIR/$name-server.log" java $BENCH_BROKER_JVM_OPTS \
+  SLUICE_PID=$(start_bg "$LOG_DIR/$name-server.log" \
+    env SLUICE_CLUSTER_BIND_PORT="$BENCH_SLUICE_CLUSTER_PORT" SLUICE_REPLICATION_PORT="$BENCH_SLUICE_REPLICATION_PORT" \
+    java $BENCH_BROKER_JVM_OPTS \
     -Dsluice.data-dir="$dir/data" -Dsluice.log.fsync="$fsync" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$BENCH_SLUICE_PORT" \
-    -Dsluice.cluster.bind-port="$BENCH_SLUICE_CLUSTER_PORT" -Dsluice.replication.port="$BENCH_SLUICE_REPLICATION_PORT" \
     -Djgroups.bind_addr=127.0.0.1 -Djava.net.preferIPv4Stack=true \
     -jar "$SLUICE_JAR")
   wait_until 120 "$SLUICE_PID" "Sluice ($name) readiness" curl -fsS -o /dev/null "$SLUICE_URL/q/health/ready" || return 1
