@@ -68,6 +68,8 @@ final class KafkaLatency implements Command {
                 producer.send(new ProducerRecord<>(topic, 0, null, value), (metadata, error) -> {
                     if (error != null) {
                         probe.sendFailed(1, error);
+                    } else {
+                        probe.acknowledged(now, System.nanoTime());
                     }
                 });
             } catch (RuntimeException e) {

@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * stamped and counted by the same code. A producer ticks once a millisecond and sends what
  * {@link #due} says, every record stamped with the tick's time; the consumer reports each
  * record's stamp and arrival. Only records stamped after the warm-up and before the end are
- * sampled. Records that never arrive are counted as lost, not ignored.
+ * sampled. Records that never arrive are counted as lost, not ignored. The producer's
+ * acknowledgement latency is sampled beside it, to tell a slow append from a slow delivery.
  *
- * <p>Threads: {@link #due}, {@link #sent} on the producer's; {@link #arrived} on the consumer's;
- * {@link #sendFailed} on either; {@link #result} on the caller's, after both have stopped.
+ * <p>Threads: {@link #due}, {@link #sent} on the producer's; {@link #acknowledged} on the one
+ * that completes sends; {@link #arrived} on the consumer's; {@link #sendFailed} on either;
+ * {@link #result} on the caller's, after all have stopped.
  */
 final class LatencyProbe {
 
@@ -44,6 +46,7 @@ final class LatencyProbe {
 
     private final Settings settings;
     private final LatencySamples samples;
+    private final LatencySamples ackSamples;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -59,7 +62,9 @@ final class LatencyProbe {
 
     LatencyProbe(Settings settings) {
         this.settings = settings;
-        this.samples = new LatencySamples((int) (settings.ratePerSecond() * settings.measure().toSeconds() * 1.1));
+        int expected = (int) (settings.ratePerSecond() * settings.measure().toSeconds() * 1.1);
+        this.samples = new LatencySamples(expected);
+        this.ackSamples = new LatencySamples(expected);
     }
 
     /** Starts the schedule; call on the producer's thread before its first tick. */
@@ -92,6 +97,13 @@ final class LatencyProbe {
         sent.addAndGet(records);
     }
 
+    /** A send of records stamped {@code stampNanos} was acknowledged by the broker. */
+    void acknowledged(long stampNanos, long ackNanos) {
+        if (isMeasured(stampNanos)) {
+            ackSamples.add((ackNanos - stampNanos) / 1_000);
+        }
+    }
+
     void sendFailed(int records, Throwable cause) {
         if (firstSendFailure == null) {
             firstSendFailure = cause;
@@ -101,7 +113,7 @@ final class LatencyProbe {
     }
 
     void arrived(long stampNanos, long arrivalNanos) {
-        if (stampNanos >= measureStartNanos && stampNanos < endNanos) {
+        if (isMeasured(stampNanos)) {
             samples.add((arrivalNanos - stampNanos) / 1_000);
         }
         received.incrementAndGet();
@@ -141,11 +153,17 @@ final class LatencyProbe {
                 .put("p99_ms", samples.percentileMillis(99))
                 .put("p999_ms", samples.percentileMillis(99.9))
                 .put("max_ms", samples.percentileMillis(100))
+                .put("ack_p50_ms", ackSamples.percentileMillis(50))
+                .put("ack_p99_ms", ackSamples.percentileMillis(99))
                 .put("offered_per_sec", (sent.get() - sentAtWindowOpen) / span.seconds())
                 .put("sent", sent.get())
                 .put("send_failures", failed.get())
                 .put("lost", Math.max(0, lost))
                 .put("client_cpu_pct", span.cpuPercentOfOneCore());
+    }
+
+    private boolean isMeasured(long stampNanos) {
+        return stampNanos >= measureStartNanos && stampNanos < endNanos;
     }
 
     private void checkDrained() {

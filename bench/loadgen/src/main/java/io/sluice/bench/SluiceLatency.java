@@ -92,18 +92,20 @@ final class SluiceLatency implements Command {
             StampedValue.stampBase64(recordJson, ProduceBody.VALUE_OFFSET, now);
             while (due > 0) {
                 int count = Math.min(due, maxBatch);
-                send(count);
+                send(count, now);
                 due -= count;
             }
         }
 
-        private void send(int count) {
+        private void send(int count, long stampNanos) {
             probe.sent(count);
             rest.produce(topic, acks, "binary", ProduceBody.batch(recordJson, count)).onComplete(reply -> {
                 if (reply.failed()) {
                     probe.sendFailed(count, reply.cause());
                 } else if (reply.result().status() != 200) {
                     probe.sendFailed(count, new IllegalStateException("produce: " + reply.result()));
+                } else {
+                    probe.acknowledged(stampNanos, System.nanoTime());
                 }
             });
         }
