@@ -24,10 +24,13 @@ state() {
   esac
 }
 
+# A dagger marks a run that hit its time cap before its record count (the rate is still over
+# the time it ran).
 throughput_cell() {
   local s; s=$(state "$1")
   [[ -n $s ]] && { echo "$s"; return; }
-  echo "$(fmt "$(get_result "$1.records_per_sec")") rec/s ($(fmt "$(get_result "$1.mib_per_sec")" 1) MiB/s)"
+  local capped=""; [[ $(get_result "$1.complete") == false ]] && capped=" †"
+  echo "$(fmt "$(get_result "$1.records_per_sec")") rec/s ($(fmt "$(get_result "$1.mib_per_sec")" 1) MiB/s)$capped"
 }
 
 latency_cell() {
@@ -54,9 +57,12 @@ comparison_table() {
     done
   done
   local p label
-  for p in p50 p99 p999; do
-    label=${p/p999/p99.9}
-    echo "| End-to-end latency $label at $(fmt "$BENCH_LATENCY_RATE") rec/s, acks=all | $(latency_cell sluice.latency "${p}_ms") | $(latency_cell kafka.latency "${p}_ms") | $(ratio "$(figure sluice.latency "${p}_ms")" "$(figure kafka.latency "${p}_ms")") | $([[ $p == p50 ]] && cpu_cell sluice.latency kafka.latency) |"
+  for p in p50 p99 p999 ack_p50 ack_p99; do
+    case $p in
+      ack_*) label="Produce acknowledgement ${p#ack_}, same run" ;;
+      *) label="End-to-end latency ${p/p999/p99.9} at $(fmt "$BENCH_LATENCY_RATE") rec/s, acks=all" ;;
+    esac
+    echo "| $label | $(latency_cell sluice.latency "${p}_ms") | $(latency_cell kafka.latency "${p}_ms") | $(ratio "$(figure sluice.latency "${p}_ms")" "$(figure kafka.latency "${p}_ms")") | $([[ $p == p50 ]] && cpu_cell sluice.latency kafka.latency) |"
   done
   echo "| Consume a $(fmt "$BENCH_BACKLOG_MIB") MiB backlog (WebSocket / ConsumerPerformance) | $(throughput_cell sluice.consume) | $(throughput_cell kafka.consume) | $(ratio "$(figure sluice.consume records_per_sec)" "$(figure kafka.consume records_per_sec)") | $(cpu_cell sluice.consume kafka.consume) |"
 }
@@ -77,8 +83,9 @@ sluice_table() {
 }
 
 notes() {
-  local lost e2e
-  lost=$(get_result sluice.latency.lost)
+  local e2e lost_sluice lost_kafka
+  lost_sluice=$(get_result sluice.latency.lost)
+  lost_kafka=$(get_result kafka.latency.lost)
   e2e="p50 $(get_result kafka.e2e_tool.p50_ms) ms, p99 $(get_result kafka.e2e_tool.p99_ms) ms, p99.9 $(get_result kafka.e2e_tool.p999_ms) ms"
   [[ -z $(state kafka.e2e_tool) ]] || e2e=$(state kafka.e2e_tool)
   cat <<MD
@@ -86,13 +93,16 @@ notes() {
 - Throughput counts value bytes only (1 MiB = 1,048,576 B), at steady state: $(fmt "$BENCH_PRODUCE_RECORDS") records after $(fmt "$BENCH_WARMUP_RECORDS") of warm-up, Sluice with $BENCH_INFLIGHT requests in flight, values as \`format=$BENCH_FORMAT\`.
 - Durability differs by default: Sluice fsyncs before it acknowledges acks=all; a single Kafka broker acknowledges from the page cache (it leaves fsync to the OS and relies on replication). The fsync-off row above is Sluice on Kafka's terms.
 - Client CPU is % of one core (this machine has $(nproc)). Sluice and both latency probes: the load generator over the measured window. Kafka throughput: the tool's whole process, JVM start and warm-up included, so read it as a rough figure.
-- Latency: both brokers get the same open-loop load from the same probe (bench/loadgen), ${BENCH_LATENCY_SECONDS} s after ${BENCH_LATENCY_WARMUP_SECONDS} s of warm-up.$([[ -n $lost && $lost != 0 ]] && echo " **Sluice lost $lost records in the latency run.**")
+- † the run reached its time cap (BENCH_PRODUCE_MAX_SECONDS=$BENCH_PRODUCE_MAX_SECONDS) before its record count.
+- Latency: both brokers get the same open-loop load from the same probe (bench/loadgen), ${BENCH_LATENCY_SECONDS} s after ${BENCH_LATENCY_WARMUP_SECONDS} s of warm-up; the acknowledgement rows time the produce reply, to tell a slow append from a slow delivery.$(lost_note Sluice "$lost_sluice")$(lost_note Kafka "$lost_kafka")
 - Kafka's own EndToEndLatency (closed loop: one record in flight, $(fmt "$BENCH_E2E_TOOL_RECORDS") records, whole milliseconds): $e2e.
 MD
   if (( ${#FAILED_SCENARIOS[@]} > 0 )); then
     echo "- Failed: ${FAILED_SCENARIOS[*]} (logs under bench/target/run/logs)."
   fi
 }
+
+lost_note() { [[ -n $2 && $2 != 0 ]] && echo " **$1 lost $2 records in the latency run.**"; }
 
 render_report() {
   cat <<MD
