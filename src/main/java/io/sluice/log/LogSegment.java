@@ -257,15 +257,35 @@ final class LogSegment implements AutoCloseable {
     int positionOf(long offset, int limit) throws IOException {
         int slot = offsetIndex.floorSlot(offset);
         int position = slot < 0 ? 0 : (int) offsetIndex.valueAt(slot);
+        long expectedBase = slot < 0 ? baseOffset : offsetIndex.keyAt(slot);
         while (position + RECORD_BATCH_OVERHEAD <= limit) {
-            ByteBuffer header = readAt(position, RECORD_BATCH_OVERHEAD);
-            RecordBatch b = new RecordBatch(header, 0);
+            RecordBatch b = checkedHeaderAt(position, limit, expectedBase);
             if (b.lastOffset() >= offset) {
                 return position;
             }
             position += b.sizeInBytes();
+            expectedBase = b.nextOffset();
         }
         return -1;
+    }
+
+    /**
+     * Reads the header of the batch at {@code position} and checks what the scan relies on before
+     * the batch's CRC is ever looked at: that it fits below {@code limit} and starts where the
+     * previous batch ended ({@code expectedBase}; the base offset is not under the CRC). A closed
+     * segment is trusted on open, so a damaged header is first met here: walking on from it would
+     * spin (a size of 0), go backwards, or skip offsets without a word.
+     */
+    private RecordBatch checkedHeaderAt(int position, int limit, long expectedBase) throws IOException {
+        RecordBatch b = new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0);
+        int size = b.sizeInBytes();
+        if (size < RECORD_BATCH_OVERHEAD || size > limit - position || b.baseOffset() != expectedBase
+                || b.lastOffsetDelta() < 0) {
+            throw new CorruptRecordException("batch header at " + logFile + ":" + position + " does not continue the "
+                    + "segment: baseOffset=" + b.baseOffset() + " (expected " + expectedBase + ") size=" + size
+                    + " lastOffsetDelta=" + b.lastOffsetDelta() + " limit=" + limit);
+        }
+        return b;
     }
 
     /**
@@ -286,9 +306,12 @@ final class LogSegment implements AutoCloseable {
         int slot = timeIndex.floorSlot(timestamp);
         long startOffset = slot < 0 ? baseOffset : timeIndex.valueAt(slot);
         int position = positionOf(startOffset, limit);
+        // positionOf checked the first header; its base offset is where the chain starts.
+        long expectedBase = position < 0 ? -1
+                : new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0).baseOffset();
         while (position >= 0 && position + RECORD_BATCH_OVERHEAD <= limit) {
-            ByteBuffer header = readAt(position, RECORD_BATCH_OVERHEAD);
-            RecordBatch h = new RecordBatch(header, 0);
+            RecordBatch h = checkedHeaderAt(position, limit, expectedBase);
+            expectedBase = h.nextOffset();
             if (h.maxTimestamp() >= timestamp) {
                 ByteBuffer batch = readAt(position, h.sizeInBytes());
                 RecordBatch b = new RecordBatch(batch, 0);

@@ -301,6 +301,7 @@ public final class PartitionLog implements AutoCloseable {
     private static void decode(LogSegment segment, int filePosition, ByteBuffer bytes, long fromOffset,
             int maxRecords, List<LogRecord> into) {
         int at = 0;
+        long expectedBase = -1; // the first batch's base offset was checked by LogSegment#positionOf
         while (into.size() < maxRecords && bytes.limit() - at >= RecordBatchDescriptor.LOG_OVERHEAD) {
             int size = RecordBatch.sizeAt(bytes, at);
             if (size > bytes.limit() - at) {
@@ -311,8 +312,15 @@ public final class PartitionLog implements AutoCloseable {
                 break; // a partial batch at the end of a maxBytes-bounded read
             }
             RecordBatch batch = new RecordBatch(bytes, at);
-            batch.validate(segment.file() + ":" + (filePosition + at));
+            String where = segment.file() + ":" + (filePosition + at);
+            batch.validate(where);
+            // The CRC does not cover the base offset: a batch must also start where the previous one ended.
+            if (expectedBase >= 0 && batch.baseOffset() != expectedBase) {
+                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected "
+                        + expectedBase + ") at " + where);
+            }
             batch.forEachRecord(fromOffset, maxRecords - into.size(), into::add);
+            expectedBase = batch.nextOffset();
             at += size;
         }
     }

@@ -1,0 +1,268 @@
+package io.sluice.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+/**
+ * The packaged broker ({@code target/quarkus-app/quarkus-run.jar}, or the system property
+ * {@code sluice.runner} that failsafe sets) as a real child process, for tests that need what only
+ * a process gives: {@code kill -9}, a restart on the same disk, a clean JVM.
+ *
+ * <p>Each launch binds 127.0.0.1 on a fresh free port (so {@link #uri} changes across restarts)
+ * and appends its output, after a marker line, to {@code target/it-logs/{name}.log}; failures to
+ * become ready quote the tail of that launch's output. {@link #close} kills what is still running,
+ * so a failed test never leaves a broker behind.
+ */
+public final class BrokerProcess implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+    /** Launches that lose the race for their free port are retried this often. */
+    private static final int LAUNCH_ATTEMPTS = 3;
+
+    private final String name;
+    private final Path dataDir;
+    private final Map<String, String> properties;
+    private final Path logFile;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private Process process;
+    private int port;
+    private long logOffset;
+    private int launches;
+
+    private BrokerProcess(String name, Path dataDir, Map<String, String> properties) {
+        this.name = name;
+        this.dataDir = dataDir.toAbsolutePath();
+        this.properties = new LinkedHashMap<>(properties);
+        this.logFile = Path.of("target", "it-logs", name + ".log").toAbsolutePath();
+    }
+
+    /** Starts a broker on {@code dataDir} with extra {@code -D} properties and waits until it is ready. */
+    public static BrokerProcess start(String name, Path dataDir, Map<String, String> properties) {
+        BrokerProcess broker = new BrokerProcess(name, dataDir, properties);
+        try {
+            broker.launchUntilReady();
+        } catch (RuntimeException | Error e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    /** An empty directory {@code target/it-data/{name}}, cleared of what an earlier run left. */
+    public static Path freshDataDir(String name) {
+        Path dir = Path.of("target", "it-data", name).toAbsolutePath();
+        try {
+            if (Files.exists(dir)) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("clearing " + dir, e);
+        }
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL (ProcessHandle#destroyForcibly on Linux): no shutdown hook runs, nothing is flushed. */
+    public void kill9() {
+        requireAlive("kill9");
+        process.toHandle().destroyForcibly();
+        awaitExit("kill -9");
+    }
+
+    /** SIGTERM: Quarkus shuts down gracefully (the broker closes and flushes every log). Returns the exit code. */
+    public int stop() {
+        requireAlive("stop");
+        process.toHandle().destroy();
+        return awaitExit("graceful stop");
+    }
+
+    /** Stops the broker gracefully if it still runs, then starts it on the same data dir and waits until ready. */
+    public BrokerProcess restart() {
+        if (isAlive()) {
+            stop();
+        }
+        launchUntilReady();
+        return this;
+    }
+
+    /** Waits (bounded) until {@code GET /q/health/ready} answers 200; fails at once if the process dies. */
+    public BrokerProcess awaitReady() {
+        try {
+            await().atMost(READY_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .failFast("broker process exited", () -> !process.isAlive())
+                    .until(this::isReady);
+            return this;
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new AssertionError("broker " + name + " on port " + port + " did not become ready ("
+                    + e.getMessage() + "); output of this launch:\n" + outputOfThisLaunch(), e);
+        }
+    }
+
+    private boolean isReady() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(2))
+                    .GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name, e);
+        }
+    }
+
+    private void launchUntilReady() {
+        for (int attempt = 1; ; attempt++) {
+            launch();
+            try {
+                awaitReady();
+                return;
+            } catch (AssertionError e) {
+                // Another process may have taken the free port between our probe and the broker's bind.
+                boolean lostPort = !process.isAlive() && outputOfThisLaunch().contains("already in use");
+                if (!lostPort || attempt == LAUNCH_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void launch() {
+        if (isAlive()) {
+            throw new IllegalStateException("broker " + name + " is already running (pid " + process.pid() + ")");
+        }
+        port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.add("-Dsluice.data-dir=" + dataDir);
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(runner().toString());
+        try {
+            Files.createDirectories(logFile.getParent());
+            String marker = "==== " + name + " launch #" + (++launches) + " port=" + port + " : "
+                    + String.join(" ", command) + System.lineSeparator();
+            Files.writeString(logFile, marker, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            logOffset = Files.size(logFile);
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting broker " + name, e);
+        }
+    }
+
+    private int awaitExit(String how) {
+        try {
+            if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.toHandle().destroyForcibly();
+                process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                throw new AssertionError("broker " + name + " did not exit within " + EXIT_TIMEOUT + " of " + how
+                        + "; output:\n" + outputOfThisLaunch());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name + " to exit", e);
+        }
+    }
+
+    private void requireAlive(String action) {
+        if (!isAlive()) {
+            throw new IllegalStateException("cannot " + action + " broker " + name + ": it is not running");
+        }
+    }
+
+    /** What the current (or last) launch wrote, the last 8 KiB of it at most. */
+    public String outputOfThisLaunch() {
+        try {
+            byte[] all = Files.readAllBytes(logFile);
+            int from = (int) Math.max(logOffset, all.length - 8192L);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (isAlive()) {
+            process.toHandle().destroyForcibly();
+            try {
+                process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static Path runner() {
+        Path jar = Path.of(System.getProperty("sluice.runner", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no packaged broker at " + jar.toAbsolutePath()
+                    + ": run `./mvnw package` first (failsafe sets -Dsluice.runner)");
+        }
+        return jar.toAbsolutePath();
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("finding a free port on 127.0.0.1", e);
+        }
+    }
+}
