@@ -127,7 +127,11 @@ public final class TopicConfig {
                 longValue(RETENTION_MS, defaults.retentionMs()),
                 longValue(RETENTION_BYTES, defaults.retentionBytes()),
                 (int) longValue(MAX_MESSAGE_BYTES, defaults.maxMessageBytes()),
-                defaults.indexIntervalBytes());
+                defaults.indexIntervalBytes(),
+                values.containsKey(REMOTE_STORAGE_ENABLE) ? Boolean.parseBoolean(values.get(REMOTE_STORAGE_ENABLE))
+                        : defaults.remoteStorage(),
+                longValue(LOCAL_RETENTION_MS, defaults.localRetentionMs()),
+                longValue(LOCAL_RETENTION_BYTES, defaults.localRetentionBytes()));
     }
 
     private long longValue(String key, long fallback) {

@@ -27,7 +27,8 @@ public class BrokerProducer {
         SluiceConfig.Log log = config.log();
         int cores = Runtime.getRuntime().availableProcessors();
         LogConfig defaults = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
-                log.retentionBytes(), log.maxMessageBytes(), LogConfig.DEFAULT_INDEX_INTERVAL_BYTES);
+                log.retentionBytes(), log.maxMessageBytes(), LogConfig.DEFAULT_INDEX_INTERVAL_BYTES,
+                config.tier().enabled(), log.localRetentionMs(), log.localRetentionBytes());
         BrokerConfig brokerConfig = new BrokerConfig(Path.of(config.dataDir()).toAbsolutePath(), config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
                 defaults, log.maintenanceIntervalMs());

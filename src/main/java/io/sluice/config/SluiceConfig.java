@@ -17,6 +17,58 @@ public interface SluiceConfig {
 
     Log log();
 
+    Tier tier();
+
+    /** The object-store tier (API.md names). */
+    interface Tier {
+        /** Default of the topic config {@code remote.storage.enable}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        S3 s3();
+
+        /** Concurrent segment uploads. */
+        @WithDefault("4")
+        int uploadConcurrency();
+
+        /** Memory for cached remote segment chunks. */
+        @WithDefault("67108864")
+        long readCacheBytes();
+
+        /** Health alarm when the data dir's free space falls below this. */
+        @WithDefault("1073741824")
+        long diskHeadroomAlarmBytes();
+
+        interface S3 {
+            /** Unset: an embedded S3-compatible store under the data dir. */
+            Optional<String> endpoint();
+
+            @WithDefault("sluice")
+            String bucket();
+
+            /** Unset: the cluster name. */
+            Optional<String> prefix();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            /** Port of the embedded store; 0 picks a free one. */
+            @WithDefault("0")
+            int embeddedPort();
+        }
+    }
+
+    Cluster cluster();
+
+    interface Cluster {
+        @WithDefault("sluice")
+        String name();
+    }
+
     /** Defaults for every topic's log, and how the log is written. */
     interface Log {
         /** fsync an append before it is acknowledged (acks=all) and before consumers see it. */
@@ -37,6 +89,14 @@ public interface SluiceConfig {
 
         @WithDefault("1048588")
         int maxMessageBytes();
+
+        /** Default {@code local.retention.ms}: -2 keeps local segments as long as the total retention. */
+        @WithDefault("-2")
+        long localRetentionMs();
+
+        /** Default {@code local.retention.bytes}: -2 keeps local segments as long as the total retention. */
+        @WithDefault("-2")
+        long localRetentionBytes();
 
         /** Threads shared by every partition's writer; unset: one per core, at least two. */
         Optional<Integer> ioThreads();

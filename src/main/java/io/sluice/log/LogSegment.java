@@ -19,6 +19,7 @@ import java.util.List;
  * bounded by a size the writer has published.
  */
 final class LogSegment implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LogSegment.class.getName());
     static final String LOG_SUFFIX = ".log";
 
     private final Path dir;
@@ -86,10 +87,16 @@ final class LogSegment implements AutoCloseable {
         LogSegment segment = open(dir, baseOffset, indexIntervalBytes);
         segment.offsetIndex = SparseIndex.load(dir, baseOffset, SparseIndex.Kind.OFFSET, segment.size);
         segment.timeIndex = SparseIndex.load(dir, baseOffset, SparseIndex.Kind.TIME, Long.MAX_VALUE);
+        int cut;
         if (segment.offsetIndex == null || segment.timeIndex == null) {
-            segment.rebuildIndexes();
+            LOG.log(System.Logger.Level.WARNING, "{0}: indexes missing or damaged, rebuilding them", segment.logFile);
+            cut = segment.rebuildIndexes();
         } else {
-            segment.recover();
+            cut = segment.recover();
+        }
+        if (cut > 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: cut {1} bytes of torn or corrupt tail, log end is now offset {2}",
+                    segment.logFile, cut, segment.nextOffset);
         }
         return segment;
     }
@@ -107,7 +114,7 @@ final class LogSegment implements AutoCloseable {
         return segment;
     }
 
-    private void rebuildIndexes() throws IOException {
+    private int rebuildIndexes() throws IOException {
         if (offsetIndex != null) {
             offsetIndex.close();
         }
@@ -116,7 +123,7 @@ final class LogSegment implements AutoCloseable {
         }
         offsetIndex = SparseIndex.create(dir, baseOffset, SparseIndex.Kind.OFFSET);
         timeIndex = SparseIndex.create(dir, baseOffset, SparseIndex.Kind.TIME);
-        recoverFrom(0, baseOffset);
+        return recoverFrom(0, baseOffset);
     }
 
     /**

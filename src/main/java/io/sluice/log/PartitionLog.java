@@ -54,6 +54,7 @@ public final class PartitionLog implements AutoCloseable {
     private final String name;
     private final Path dir;
     private final LogRuntime runtime;
+    private final SegmentTiering tiering;
     private final SerialExecutor writer;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
@@ -67,11 +68,12 @@ public final class PartitionLog implements AutoCloseable {
     private volatile boolean closed;
     private LogSegment active;
 
-    private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime) {
+    private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime, SegmentTiering tiering) {
         this.name = name;
         this.dir = dir;
         this.config = config;
         this.runtime = runtime;
+        this.tiering = tiering;
         this.writer = new SerialExecutor(runtime.ioPool());
     }
 
@@ -81,13 +83,22 @@ public final class PartitionLog implements AutoCloseable {
      * tail truncated, so recovery time does not grow with the size of the log.
      */
     public static PartitionLog open(String name, Path dir, LogConfig config, LogRuntime runtime) throws IOException {
+        return open(name, dir, config, runtime, SegmentTiering.NONE, 0);
+    }
+
+    /**
+     * Opens the log with a tier. {@code initialOffset} is where an empty log starts: after the
+     * tier's last offset when the disk was lost, so offsets continue where the bucket ends.
+     */
+    public static PartitionLog open(String name, Path dir, LogConfig config, LogRuntime runtime,
+            SegmentTiering tiering, long initialOffset) throws IOException {
         Files.createDirectories(dir);
-        PartitionLog log = new PartitionLog(name, dir, config, runtime);
-        log.loadSegments();
+        PartitionLog log = new PartitionLog(name, dir, config, runtime, tiering);
+        log.loadSegments(initialOffset);
         return log;
     }
 
-    private void loadSegments() throws IOException {
+    private void loadSegments(long initialOffset) throws IOException {
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -103,7 +114,7 @@ public final class PartitionLog implements AutoCloseable {
             segments.put(bases.get(i), LogSegment.openClosed(dir, bases.get(i), bases.get(i + 1), interval));
         }
         if (bases.isEmpty()) {
-            active = LogSegment.create(dir, 0, interval, runtime.clock().getAsLong());
+            active = LogSegment.create(dir, initialOffset, interval, runtime.clock().getAsLong());
         } else {
             long last = bases.get(bases.size() - 1);
             active = LogSegment.openActive(dir, last, interval);
@@ -237,10 +248,29 @@ public final class PartitionLog implements AutoCloseable {
     private void roll(long now) throws IOException {
         active.sealTimeIndex();
         active.flushAll();
+        LogSegment closed = active;
         LogSegment next = LogSegment.create(dir, active.nextOffset(), config.indexIntervalBytes(), now);
         segments.put(next.baseOffset(), next);
         active = next;
         LOG.log(System.Logger.Level.DEBUG, "{0}: rolled to segment {1}", name, next.baseOffset());
+        tiering.onSegmentClosed(describe(closed));
+    }
+
+    private ClosedSegment describe(LogSegment s) {
+        return new ClosedSegment(name, s.baseOffset(), s.nextOffset(), s.maxTimestamp(), s.size(), s.file(),
+                SparseIndex.path(dir, s.baseOffset(), SparseIndex.Kind.OFFSET),
+                SparseIndex.path(dir, s.baseOffset(), SparseIndex.Kind.TIME));
+    }
+
+    /** Every closed segment still on disk, oldest first: what a restarted tier checks for upload. */
+    public List<ClosedSegment> closedSegments() {
+        List<ClosedSegment> closed = new ArrayList<>();
+        for (LogSegment s : segments.values()) {
+            if (s.baseOffset() < visible.segmentBase) {
+                closed.add(describe(s));
+            }
+        }
+        return closed;
     }
 
     private void failWriter(IOException e) {
@@ -289,40 +319,13 @@ public final class PartitionLog implements AutoCloseable {
             int position = segment.positionOf(offset, limit);
             if (position >= 0) {
                 ByteBuffer bytes = segment.read(position, limit, maxBytes);
-                decode(segment, position, bytes, offset, maxRecords, records);
+                RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
                 long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
                 return new ReadResult(records, next, end.offset, start);
             }
             entry = segments.higherEntry(entry.getKey());
         }
         return new ReadResult(records, offset, end.offset, start);
-    }
-
-    private static void decode(LogSegment segment, int filePosition, ByteBuffer bytes, long fromOffset,
-            int maxRecords, List<LogRecord> into) {
-        int at = 0;
-        long expectedBase = -1; // the first batch's base offset was checked by LogSegment#positionOf
-        while (into.size() < maxRecords && bytes.limit() - at >= RecordBatchDescriptor.LOG_OVERHEAD) {
-            int size = RecordBatch.sizeAt(bytes, at);
-            if (size > bytes.limit() - at) {
-                if (at == 0) {
-                    throw new CorruptRecordException("batch size=" + size + " overruns " + segment.file() + ":"
-                            + filePosition);
-                }
-                break; // a partial batch at the end of a maxBytes-bounded read
-            }
-            RecordBatch batch = new RecordBatch(bytes, at);
-            String where = segment.file() + ":" + (filePosition + at);
-            batch.validate(where);
-            // The CRC does not cover the base offset: a batch must also start where the previous one ended.
-            if (expectedBase >= 0 && batch.baseOffset() != expectedBase) {
-                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected "
-                        + expectedBase + ") at " + where);
-            }
-            batch.forEachRecord(fromOffset, maxRecords - into.size(), into::add);
-            expectedBase = batch.nextOffset();
-            at += size;
-        }
     }
 
     /** First offset whose timestamp is at or after {@code timestamp}, or the high watermark if none. */
@@ -382,24 +385,38 @@ public final class PartitionLog implements AutoCloseable {
         }, writer);
     }
 
+    /**
+     * Deletes whole closed segments from the oldest on. Without a tier, past total retention
+     * ({@code retention.ms/bytes}). With one, only once the segment's upload is confirmed, and then
+     * past the local retention ({@code local.retention.*}) or the total one.
+     */
     private void enforceRetention(long now) throws IOException {
         LogConfig c = config;
         long total = sizeInBytes();
         while (segments.size() > 1) {
             LogSegment oldest = segments.firstEntry().getValue();
-            boolean overSize = c.retentionBytes() >= 0 && total - oldest.size() >= c.retentionBytes();
-            boolean expired = c.retentionMs() >= 0 && oldest.maxTimestamp() >= 0
-                    && now - oldest.maxTimestamp() > c.retentionMs();
-            if (!overSize && !expired) {
+            boolean pastTotal = past(c.retentionMs(), c.retentionBytes(), oldest, total, now);
+            boolean deletable = c.remoteStorage()
+                    ? tiering.isUploaded(oldest.baseOffset())
+                            && (pastTotal || past(c.effectiveLocalRetentionMs(), c.effectiveLocalRetentionBytes(),
+                                    oldest, total, now))
+                    : pastTotal;
+            if (!deletable) {
                 return;
             }
             segments.remove(oldest.baseOffset());
             logStartOffset = segments.firstKey();
             total -= oldest.size();
             deleteLater(oldest);
-            LOG.log(System.Logger.Level.INFO, "{0}: deleted segment {1} by retention, log start is now {2}",
+            LOG.log(System.Logger.Level.INFO, "{0}: deleted local segment {1} by retention, local log start is now {2}",
                     name, oldest.baseOffset(), logStartOffset);
         }
+    }
+
+    private static boolean past(long retentionMs, long retentionBytes, LogSegment oldest, long total, long now) {
+        boolean overSize = retentionBytes >= 0 && total - oldest.size() >= retentionBytes;
+        boolean expired = retentionMs >= 0 && oldest.maxTimestamp() >= 0 && now - oldest.maxTimestamp() > retentionMs;
+        return overSize || expired;
     }
 
     /** Unlinks the files now; closes them after a delay so a reader that holds them can finish. */
