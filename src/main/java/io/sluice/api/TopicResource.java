@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.broker.Broker;
+import io.sluice.broker.Partition;
 import io.sluice.broker.Topic;
 import io.sluice.broker.TopicConfig;
 import io.sluice.broker.TopicMetadata;
@@ -46,7 +47,7 @@ public class TopicResource {
 
     public record PartitionState(int partition, int leader, int leaderEpoch, List<Integer> replicas,
             List<Integer> isr, long logStartOffset, long localLogStartOffset, long highWatermark, long logEndOffset,
-            int segments, long sizeBytes) {
+            int segments, long sizeBytes, long tieredBytes) {
     }
 
     public record TopicDescription(String name, String id, int partitions, int replicationFactor,
@@ -112,12 +113,11 @@ public class TopicResource {
         TopicMetadata m = topic.metadata();
         List<PartitionState> states = new ArrayList<>();
         int brokerId = broker.config().brokerId();
-        List<PartitionLog> logs = topic.logs();
-        for (int p = 0; p < logs.size(); p++) {
-            PartitionLog log = logs.get(p);
-            states.add(new PartitionState(p, brokerId, 0, List.of(brokerId), List.of(brokerId), log.logStartOffset(),
-                    log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.segmentCount(),
-                    log.sizeInBytes()));
+        for (Partition p : topic.partitions()) {
+            PartitionLog log = p.log();
+            states.add(new PartitionState(p.id(), brokerId, 0, List.of(brokerId), List.of(brokerId),
+                    p.logStartOffset(), p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(),
+                    log.segmentCount(), log.sizeInBytes(), p.tieredBytes()));
         }
         return new TopicDescription(m.name(), m.id(), m.partitions(), m.replicationFactor(),
                 effectiveConfig(m.config()), m.config().overrides(), states);
@@ -132,6 +132,9 @@ public class TopicResource {
         effective.put(TopicConfig.RETENTION_BYTES, Long.toString(log.retentionBytes()));
         effective.put(TopicConfig.MAX_MESSAGE_BYTES, Integer.toString(log.maxMessageBytes()));
         effective.put(TopicConfig.MIN_INSYNC_REPLICAS, Integer.toString(config.minInsyncReplicas()));
+        effective.put(TopicConfig.REMOTE_STORAGE_ENABLE, Boolean.toString(log.remoteStorage()));
+        effective.put(TopicConfig.LOCAL_RETENTION_MS, Long.toString(log.localRetentionMs()));
+        effective.put(TopicConfig.LOCAL_RETENTION_BYTES, Long.toString(log.localRetentionBytes()));
         effective.putAll(config.overrides());
         return effective;
     }

@@ -6,11 +6,13 @@ import io.sluice.log.Cancellable;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.PartitionLog.ReadResult;
+import io.sluice.tier.Tier;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,14 +35,25 @@ public final class Broker implements AutoCloseable {
     private final Partitioners partitioners = new Partitioners();
     private final Topics topics;
     private final Producer producer;
+    private final Tier tier;
 
+    /** A broker that keeps everything on local disk. */
     public Broker(BrokerConfig config) throws IOException {
+        this(config, null);
+    }
+
+    /**
+     * A broker whose closed segments go to {@code tier} (null: none). The caller owns the tier and
+     * closes it after the broker.
+     */
+    public Broker(BrokerConfig config, Tier tier) throws IOException {
         this.config = config;
+        this.tier = tier;
         this.ioPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-io"));
         this.fetchPool = Executors.newFixedThreadPool(config.fetchThreads(), daemonThreads("sluice-fetch"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("sluice-scheduler"));
         LogRuntime runtime = new LogRuntime(ioPool, scheduler, System::currentTimeMillis, config.fsync());
-        this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners);
+        this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier);
         this.producer = new Producer(partitioners);
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
@@ -57,8 +70,25 @@ public final class Broker implements AutoCloseable {
 
     private void maintainLogs() {
         for (Topic t : topics.all()) {
-            t.logs().forEach(PartitionLog::maintain);
+            for (Partition p : t.partitions()) {
+                p.log().maintain().thenRun(() -> maintainTier(p));
+            }
         }
+        topics.syncWithBucket();
+    }
+
+    private void maintainTier(Partition p) {
+        if (tier == null || !p.log().config().remoteStorage()) {
+            return;
+        }
+        topics.queueUploads(p);
+        long remoteEnd = Math.max(0, p.remote().endOffset());
+        tier.enforceRetention(p.remote(), p.log().config(), p.log().sizeInBytesFrom(remoteEnd));
+    }
+
+    /** The object-store tier, or null. */
+    public Tier tier() {
+        return tier;
     }
 
     public BrokerConfig config() {
@@ -112,22 +142,28 @@ public final class Broker implements AutoCloseable {
      */
     public CompletableFuture<ReadResult> fetch(String topic, int partition, long offset, int maxRecords,
             int maxBytes, long timeoutMs) {
-        PartitionLog log = topics.get(topic).log(partition);
+        Partition p = topics.get(topic).partition(partition);
         CompletableFuture<ReadResult> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
-        fetchPool.execute(() -> readOrWait(log, offset, maxRecords, maxBytes, deadline, result));
+        fetchPool.execute(() -> readOrWait(p, offset, maxRecords, maxBytes, deadline, result));
         return result;
     }
 
-    private void readOrWait(PartitionLog log, long offset, int maxRecords, int maxBytes, long deadline,
+    private void readOrWait(Partition partition, long offset, int maxRecords, int maxBytes, long deadline,
             CompletableFuture<ReadResult> result) {
-        ReadResult read;
-        try {
-            read = log.read(offset, maxBytes, maxRecords);
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-            return;
-        }
+        partition.read(offset, maxBytes, maxRecords).whenComplete((read, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            } else {
+                completeOrWait(partition, read, offset, maxRecords, maxBytes, deadline, result);
+            }
+        });
+    }
+
+    private void completeOrWait(Partition partition, ReadResult read, long offset, int maxRecords, int maxBytes,
+            long deadline, CompletableFuture<ReadResult> result) {
+        PartitionLog log = partition.log();
         long remaining = deadline - System.nanoTime();
         if (!read.records().isEmpty() || remaining <= 0 || !log.isOnline()) {
             result.complete(read);
@@ -141,14 +177,14 @@ public final class Broker implements AutoCloseable {
                 if (timer[0] != null) {
                     timer[0].cancel(false);
                 }
-                fetchPool.execute(() -> readOrWait(log, offset, maxRecords, maxBytes, deadline, result));
+                fetchPool.execute(() -> readOrWait(partition, offset, maxRecords, maxBytes, deadline, result));
             }
         };
         wait[0] = log.awaitData(offset, onData);
         timer[0] = scheduler.schedule(() -> {
             if (resumed.compareAndSet(false, true)) {
                 wait[0].cancel();
-                fetchPool.execute(() -> readOrWait(log, offset, maxRecords, maxBytes, 0, result));
+                fetchPool.execute(() -> readOrWait(partition, offset, maxRecords, maxBytes, 0, result));
             }
         }, remaining, TimeUnit.NANOSECONDS);
     }

@@ -6,15 +6,15 @@ import io.sluice.log.PartitionLog;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A live topic on this broker: its metadata and one log per partition. */
+/** A live topic on this broker: its metadata and its partitions. */
 public final class Topic {
     private volatile TopicMetadata metadata;
-    private volatile List<PartitionLog> logs;
+    private volatile List<Partition> partitions;
     private final AtomicInteger roundRobin = new AtomicInteger();
 
-    Topic(TopicMetadata metadata, List<PartitionLog> logs) {
+    Topic(TopicMetadata metadata, List<Partition> partitions) {
         this.metadata = metadata;
-        this.logs = List.copyOf(logs);
+        this.partitions = List.copyOf(partitions);
     }
 
     public TopicMetadata metadata() {
@@ -25,16 +25,21 @@ public final class Topic {
         return metadata.name();
     }
 
+    public List<Partition> partitions() {
+        return partitions;
+    }
+
+    /** The local logs, one per partition. */
     public List<PartitionLog> logs() {
-        return logs;
+        return partitions.stream().map(Partition::log).toList();
     }
 
     public int partitionCount() {
-        return logs.size();
+        return partitions.size();
     }
 
-    public PartitionLog log(int partition) {
-        List<PartitionLog> current = logs;
+    public Partition partition(int partition) {
+        List<Partition> current = partitions;
         if (partition < 0 || partition >= current.size()) {
             throw new SluiceException(ErrorCode.PARTITION_NOT_FOUND, "topic " + name() + " has no partition "
                     + partition + " (partitions: " + current.size() + ")");
@@ -42,13 +47,17 @@ public final class Topic {
         return current.get(partition);
     }
 
+    public PartitionLog log(int partition) {
+        return partition(partition).log();
+    }
+
     /** The next partition for a record with neither a partition nor a key. */
     int nextRoundRobin(int partitionCount) {
         return Math.floorMod(roundRobin.getAndIncrement(), partitionCount);
     }
 
-    void update(TopicMetadata newMetadata, List<PartitionLog> newLogs) {
-        this.logs = List.copyOf(newLogs);
+    void update(TopicMetadata newMetadata, List<Partition> newPartitions) {
+        this.partitions = List.copyOf(newPartitions);
         this.metadata = newMetadata;
     }
 }

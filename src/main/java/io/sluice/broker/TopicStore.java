@@ -1,7 +1,7 @@
 package io.sluice.broker;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,12 +53,15 @@ final class TopicStore {
     }
 
     private static TopicMetadata read(Path file, Partitioners partitioners) throws IOException {
+        return decode(Files.readAllBytes(file), file.toString(), partitioners);
+    }
+
+    /** A topic definition from its bytes (the same form on disk and in the bucket). */
+    static TopicMetadata decode(byte[] bytes, String where, Partitioners partitioners) throws IOException {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
+        p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
         if (!FORMAT_VERSION.equals(p.getProperty(FORMAT_KEY))) {
-            throw new IOException("topic file " + file + " has format.version=" + p.getProperty(FORMAT_KEY)
+            throw new IOException("topic definition " + where + " has format.version=" + p.getProperty(FORMAT_KEY)
                     + ", expected " + FORMAT_VERSION);
         }
         Map<String, String> overrides = new HashMap<>();
@@ -72,7 +75,7 @@ final class TopicStore {
                 TopicConfig.of(overrides, partitioners), Long.parseLong(p.getProperty("createdAtMs")));
     }
 
-    void save(TopicMetadata topic) {
+    static byte[] encode(TopicMetadata topic) {
         Properties p = new Properties();
         p.setProperty(FORMAT_KEY, FORMAT_VERSION);
         p.setProperty("name", topic.name());
@@ -81,14 +84,22 @@ final class TopicStore {
         p.setProperty("replicationFactor", Integer.toString(topic.replicationFactor()));
         p.setProperty("createdAtMs", Long.toString(topic.createdAtMs()));
         topic.config().overrides().forEach((k, v) -> p.setProperty(CONFIG_PREFIX + k, v));
+        StringWriter text = new StringWriter();
         try {
-            StringWriter text = new StringWriter();
             p.store(text, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    void save(TopicMetadata topic) {
+        try {
             Path target = dir.resolve(topic.name() + SUFFIX);
             Path tmp = dir.resolve(topic.name() + SUFFIX + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                ByteBuffer bytes = ByteBuffer.wrap(encode(topic));
                 while (bytes.hasRemaining()) {
                     ch.write(bytes);
                 }

@@ -2,9 +2,13 @@ package io.sluice.broker;
 
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import io.sluice.log.ClosedSegment;
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
+import io.sluice.log.SegmentTiering;
+import io.sluice.tier.RemoteLog;
+import io.sluice.tier.Tier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +18,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -35,21 +40,34 @@ final class Topics implements AutoCloseable {
     private final LogConfig defaults;
     private final Partitioners partitioners;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final Tier tier;
+    /** Whether the tier answered at start; if not, remote views start empty and fill as uploads succeed. */
+    private final boolean tierReachable;
+    /** Topic definitions not yet confirmed in the bucket, and topics whose remote objects are not yet deleted. */
+    private final Set<String> unsyncedTopics = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<RemoteLog>> undeletedTopics = new ConcurrentHashMap<>();
 
-    Topics(Path dataDir, LogRuntime runtime, LogConfig defaults, Partitioners partitioners) throws IOException {
+    /** @param tier the object-store tier, or null to keep everything local */
+    Topics(Path dataDir, LogRuntime runtime, LogConfig defaults, Partitioners partitioners, Tier tier)
+            throws IOException {
         this.logsDir = dataDir.resolve("logs");
         this.store = new TopicStore(dataDir);
         this.runtime = runtime;
         this.defaults = defaults;
         this.partitioners = partitioners;
+        this.tier = tier;
+        this.tierReachable = tier != null && tier.ensureBucket();
         Files.createDirectories(logsDir);
         load();
     }
 
     private void load() throws IOException {
-        for (TopicMetadata meta : store.loadAll(partitioners)) {
-            topics.put(meta.name(), new Topic(meta, openLogs(meta, 0, new ArrayList<>())));
+        List<TopicMetadata> local = store.loadAll(partitioners);
+        for (TopicMetadata meta : local) {
+            topics.put(meta.name(), new Topic(meta, openPartitions(meta, 0, new ArrayList<>())));
+            unsyncedTopics.add(meta.name());
         }
+        restoreFromBucket();
         try (Stream<Path> dirs = Files.list(logsDir)) {
             for (Path d : (Iterable<Path>) dirs::iterator) {
                 if (!isClaimed(d.getFileName().toString())) {
@@ -74,13 +92,104 @@ final class Topics implements AutoCloseable {
         }
     }
 
-    private List<PartitionLog> openLogs(TopicMetadata meta, int from, List<PartitionLog> logs) throws IOException {
+    /** Topics in the bucket that this disk does not have (a new or wiped disk): brought back. */
+    private void restoreFromBucket() throws IOException {
+        if (!tierReachable) {
+            return;
+        }
+        Map<String, byte[]> remote;
+        try {
+            remote = tier.loadTopics();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "could not list topics in the bucket; nothing restored: " + e);
+            return;
+        }
+        for (Map.Entry<String, byte[]> e : remote.entrySet()) {
+            if (topics.containsKey(e.getKey())) {
+                continue;
+            }
+            TopicMetadata meta = TopicStore.decode(e.getValue(), "bucket topic " + e.getKey(), partitioners);
+            store.save(meta);
+            Topic topic = new Topic(meta, openPartitions(meta, 0, new ArrayList<>()));
+            topics.put(meta.name(), topic);
+            LOG.log(System.Logger.Level.INFO, "restored topic {0} from the bucket: {1} partitions, log end offsets {2}",
+                    meta.name(), meta.partitions(), topic.logs().stream().map(PartitionLog::logEndOffset).toList());
+        }
+    }
+
+    private List<Partition> openPartitions(TopicMetadata meta, int from, List<Partition> partitions)
+            throws IOException {
         LogConfig config = meta.config().toLogConfig(defaults);
         for (int p = from; p < meta.partitions(); p++) {
             String name = meta.name() + "-" + p;
-            logs.add(PartitionLog.open(name, logsDir.resolve(name), config, runtime));
+            if (tier == null) {
+                PartitionLog log = PartitionLog.open(name, logsDir.resolve(name), config, runtime);
+                partitions.add(new Partition(meta.name(), p, log, null, null));
+                continue;
+            }
+            RemoteLog remote = loadRemote(meta.name(), p);
+            PartitionLog[] opened = new PartitionLog[1];
+            SegmentTiering hook = tier.hook(remote, () -> opened[0] != null && opened[0].config().remoteStorage());
+            long initialOffset = remote.isEmpty() ? 0 : remote.endOffset();
+            opened[0] = PartitionLog.open(name, logsDir.resolve(name), config, runtime, hook, initialOffset);
+            Partition partition = new Partition(meta.name(), p, opened[0], remote, tier.reader());
+            queueUploads(partition);
+            partitions.add(partition);
         }
-        return logs;
+        return partitions;
+    }
+
+    private RemoteLog loadRemote(String topic, int partition) {
+        if (tierReachable) {
+            try {
+                return tier.loadRemoteLog(topic, partition);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, topic + "-" + partition + ": remote view not loaded: " + e);
+            }
+        }
+        return new RemoteLog(topic, partition);
+    }
+
+    /** Queues every closed local segment the tier does not have yet (the uploader skips duplicates). */
+    void queueUploads(Partition partition) {
+        PartitionLog log = partition.log();
+        if (tier != null && log.config().remoteStorage()) {
+            for (ClosedSegment s : log.closedSegments()) {
+                tier.uploader().enqueue(partition.remote(), s);
+            }
+        }
+    }
+
+    /** Retries what the bucket missed while it was unreachable: topic definitions and deletions. */
+    void syncWithBucket() {
+        if (tier == null) {
+            return;
+        }
+        for (String name : unsyncedTopics) {
+            Topic t = topics.get(name);
+            if (t == null) {
+                unsyncedTopics.remove(name);
+            } else {
+                saveToBucket(t.metadata());
+            }
+        }
+        undeletedTopics.forEach((name, remotes) -> tier.deleteTopic(name, remotes).whenComplete((v, e) -> {
+            if (e == null) {
+                undeletedTopics.remove(name, remotes);
+            }
+        }));
+    }
+
+    private void saveToBucket(TopicMetadata meta) {
+        if (tier == null) {
+            return;
+        }
+        unsyncedTopics.add(meta.name());
+        tier.saveTopic(meta.name(), TopicStore.encode(meta)).whenComplete((v, e) -> {
+            if (e == null && topics.get(meta.name()) != null && topics.get(meta.name()).metadata() == meta) {
+                unsyncedTopics.remove(meta.name());
+            }
+        });
     }
 
     Topic get(String name) {
@@ -114,8 +223,9 @@ final class Topics implements AutoCloseable {
                 topicConfig, runtime.clock().getAsLong());
         store.save(meta);
         try {
-            Topic topic = new Topic(meta, openLogs(meta, 0, new ArrayList<>()));
+            Topic topic = new Topic(meta, openPartitions(meta, 0, new ArrayList<>()));
             topics.put(name, topic);
+            saveToBucket(meta);
             return topic;
         } catch (IOException e) {
             throw new UncheckedIOException("creating logs of topic " + name, e);
@@ -126,6 +236,18 @@ final class Topics implements AutoCloseable {
         Topic topic = get(name);
         store.delete(name);
         topics.remove(name);
+        unsyncedTopics.remove(name);
+        if (tier != null) {
+            List<RemoteLog> remotes = topic.partitions().stream().map(Partition::remote).toList();
+            undeletedTopics.put(name, remotes);
+            tier.deleteTopic(name, remotes).whenComplete((v, e) -> {
+                if (e == null) {
+                    undeletedTopics.remove(name, remotes);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "deleting topic " + name + " from the bucket (retried): " + e);
+                }
+            });
+        }
         for (PartitionLog log : topic.logs()) {
             try {
                 log.delete();
@@ -147,7 +269,9 @@ final class Topics implements AutoCloseable {
         store.save(updated);
         LogConfig logConfig = merged.toLogConfig(defaults);
         topic.logs().forEach(l -> l.updateConfig(logConfig));
-        topic.update(updated, topic.logs());
+        topic.update(updated, topic.partitions());
+        topic.partitions().forEach(this::queueUploads);
+        saveToBucket(updated);
         return topic;
     }
 
@@ -162,7 +286,8 @@ final class Topics implements AutoCloseable {
         TopicMetadata updated = meta.withPartitions(newCount);
         store.save(updated);
         try {
-            topic.update(updated, openLogs(updated, meta.partitions(), new ArrayList<>(topic.logs())));
+            topic.update(updated, openPartitions(updated, meta.partitions(), new ArrayList<>(topic.partitions())));
+            saveToBucket(updated);
         } catch (IOException e) {
             throw new UncheckedIOException("creating new partitions of " + name, e);
         }

@@ -4,21 +4,35 @@ import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
 import io.sluice.broker.BrokerConfig;
 import io.sluice.log.LogConfig;
+import io.sluice.tier.EmbeddedS3;
+import io.sluice.tier.S3ObjectStore;
+import io.sluice.tier.S3Settings;
+import io.sluice.tier.Tier;
+import io.sluice.tier.TierLayout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Builds the one {@link Broker} of this process from {@link SluiceConfig} at start-up (so log
- * recovery runs before the broker reports ready) and closes it, flushing every log, at shutdown.
+ * recovery and the restore from the bucket run before the broker reports ready) and closes it,
+ * flushing every log, at shutdown. Without an S3 endpoint it starts the embedded S3-compatible
+ * store under the data dir, so the tier always runs the same S3 code path.
  */
 @ApplicationScoped
 public class BrokerProducer {
     private static final System.Logger LOG = System.getLogger(BrokerProducer.class.getName());
+    private static final Duration S3_CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STARTUP_LOAD_TIMEOUT = Duration.ofSeconds(10);
+
+    private EmbeddedS3 embeddedS3;
+    private Tier tier;
 
     @Produces
     @Singleton
@@ -29,22 +43,48 @@ public class BrokerProducer {
         LogConfig defaults = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
                 log.retentionBytes(), log.maxMessageBytes(), LogConfig.DEFAULT_INDEX_INTERVAL_BYTES,
                 config.tier().enabled(), log.localRetentionMs(), log.localRetentionBytes());
-        BrokerConfig brokerConfig = new BrokerConfig(Path.of(config.dataDir()).toAbsolutePath(), config.brokerId(),
+        Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
+        BrokerConfig brokerConfig = new BrokerConfig(dataDir, config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
                 defaults, log.maintenanceIntervalMs());
         long start = System.nanoTime();
         try {
-            Broker broker = new Broker(brokerConfig);
+            tier = startTier(config, dataDir);
+            Broker broker = new Broker(brokerConfig, tier);
             LOG.log(System.Logger.Level.INFO, "broker {0} opened {1} topics from {2} in {3} ms (fsync={4})",
-                    config.brokerId(), broker.topics().size(), brokerConfig.dataDir(),
-                    (System.nanoTime() - start) / 1_000_000, log.fsync());
+                    config.brokerId(), broker.topics().size(), dataDir, (System.nanoTime() - start) / 1_000_000,
+                    log.fsync());
             return broker;
         } catch (IOException e) {
-            throw new UncheckedIOException("opening the broker's data dir " + brokerConfig.dataDir(), e);
+            throw new UncheckedIOException("opening the broker's data dir " + dataDir, e);
         }
     }
 
-    void close(@Disposes Broker broker) {
+    private Tier startTier(SluiceConfig config, Path dataDir) {
+        SluiceConfig.Tier.S3 s3 = config.tier().s3();
+        S3Settings settings = new S3Settings(s3.endpoint().map(URI::create), s3.bucket(),
+                s3.prefix().orElse(config.cluster().name()), s3.region(), s3.accessKey(), s3.secretKey());
+        if (s3.endpoint().isEmpty()) {
+            try {
+                embeddedS3 = EmbeddedS3.start(dataDir.resolve("s3"), s3.embeddedPort());
+            } catch (Exception e) {
+                throw new IllegalStateException("starting the embedded S3-compatible store", e);
+            }
+            settings = settings.withEndpoint(embeddedS3.endpoint(), EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
+            LOG.log(System.Logger.Level.INFO, "tier: embedded S3-compatible store at {0}", embeddedS3.endpoint());
+        } else {
+            LOG.log(System.Logger.Level.INFO, "tier: bucket {0} at {1}", s3.bucket(), s3.endpoint().get());
+        }
+        return new Tier(S3ObjectStore.connect(settings, S3_CALL_TIMEOUT), new TierLayout(settings.prefix()),
+                System::currentTimeMillis, config.tier().uploadConcurrency(), config.tier().readCacheBytes(),
+                STARTUP_LOAD_TIMEOUT);
+    }
+
+    void close(@Disposes Broker broker) throws Exception {
         broker.close();
+        tier.close();
+        if (embeddedS3 != null) {
+            embeddedS3.close();
+        }
     }
 }

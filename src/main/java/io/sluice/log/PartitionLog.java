@@ -459,6 +459,15 @@ public final class PartitionLog implements AutoCloseable {
         return segments.size();
     }
 
+    /** Bytes of the segments that start at or after {@code offset}. */
+    public long sizeInBytesFrom(long offset) {
+        long total = 0;
+        for (LogSegment s : segments.tailMap(offset, true).values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
     public long sizeInBytes() {
         long total = 0;
         for (LogSegment s : segments.values()) {

@@ -12,6 +12,8 @@ public final class RemoteLog {
     private final String topic;
     private final int partition;
     private final ConcurrentSkipListMap<Long, RemoteSegment> segments = new ConcurrentSkipListMap<>();
+    /** Offsets below this were uploaded once and deleted by retention since. */
+    private volatile long deletedBelow;
 
     public RemoteLog(String topic, int partition) {
         this.topic = topic;
@@ -30,8 +32,13 @@ public final class RemoteLog {
         segments.put(segment.baseOffset(), segment);
     }
 
-    void remove(long baseOffset) {
-        segments.remove(baseOffset);
+    void removeByRetention(RemoteSegment segment) {
+        segments.remove(segment.baseOffset());
+        deletedBelow = Math.max(deletedBelow, segment.nextOffset());
+    }
+
+    public long deletedBelow() {
+        return deletedBelow;
     }
 
     public boolean isUploaded(long baseOffset) {

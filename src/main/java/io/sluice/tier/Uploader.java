@@ -70,13 +70,13 @@ public final class Uploader {
         this.concurrency = concurrency;
     }
 
-    /** Queues a closed segment; ignored if the remote log already has it. */
+    /** Queues a closed segment; ignored if the remote log already has it or it is queued. */
     public synchronized void enqueue(RemoteLog remote, ClosedSegment segment) {
         if (remote.isUploaded(segment.baseOffset())) {
             return;
         }
         Lane lane = lanes.computeIfAbsent(remote, Lane::new);
-        if (lane.cancelled) {
+        if (lane.cancelled || lane.pending.stream().anyMatch(p -> p.baseOffset() == segment.baseOffset())) {
             return;
         }
         lane.pending.add(segment);

@@ -1,0 +1,102 @@
+package io.sluice.broker;
+
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.LogRecord;
+import io.sluice.log.PartitionLog;
+import io.sluice.log.PartitionLog.ReadResult;
+import io.sluice.tier.RemoteLog;
+import io.sluice.tier.RemoteReader;
+import io.sluice.tier.RemoteSegment;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One partition as readers see it: the local log and, below its start, the remote segments of
+ * the tier. Offsets run on from remote to local without a gap or an overlap, so a reader from
+ * offset 0 crosses the boundary unaware of it.
+ */
+public final class Partition {
+    private final String topic;
+    private final int id;
+    private final PartitionLog log;
+    private final RemoteLog remote;
+    private final RemoteReader remoteReader;
+
+    Partition(String topic, int id, PartitionLog log, RemoteLog remote, RemoteReader remoteReader) {
+        this.topic = topic;
+        this.id = id;
+        this.log = log;
+        this.remote = remote;
+        this.remoteReader = remoteReader;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public PartitionLog log() {
+        return log;
+    }
+
+    /** The remote view, or null when the broker runs without a tier. */
+    public RemoteLog remote() {
+        return remote;
+    }
+
+    /** The first offset a reader can get, remote or local. */
+    public long logStartOffset() {
+        long local = log.logStartOffset();
+        if (remote == null || remote.isEmpty()) {
+            return local;
+        }
+        return Math.min(local, remote.startOffset());
+    }
+
+    public long localLogStartOffset() {
+        return log.logStartOffset();
+    }
+
+    public long tieredBytes() {
+        return remote == null ? 0 : remote.sizeBytes();
+    }
+
+    public long highWatermark() {
+        return log.highWatermark();
+    }
+
+    public long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    /**
+     * Reads from {@code offset}: from the local log when it still has the offset, else from the
+     * remote segment that holds it. Local reads complete before this returns; remote reads when
+     * their ranged GETs do.
+     */
+    public CompletableFuture<ReadResult> read(long offset, int maxBytes, int maxRecords) {
+        try {
+            if (offset < log.logStartOffset() && remote != null) {
+                RemoteSegment segment = remote.segmentFor(offset);
+                if (segment != null) {
+                    long hw = log.highWatermark();
+                    return remoteReader.read(remote, segment, offset, maxBytes, maxRecords).thenApply(records ->
+                            new ReadResult(records, next(records, offset), hw, logStartOffset()));
+                }
+                throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
+                        + topic + "-" + id + ": log start " + logStartOffset() + ", log end " + log.logEndOffset());
+            }
+            return CompletableFuture.completedFuture(log.read(offset, maxBytes, maxRecords));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static long next(List<LogRecord> records, long offset) {
+        return records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
+    }
+}
