@@ -20,19 +20,25 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+targeted() { [[ " $BENCH_TARGETS " == *" $1 "* ]]; }
+
 main() {
   rm -rf "$RUN_DIR" && mkdir -p "$LOG_DIR" && : >"$RESULTS"
+  # read before our own builds raise it: it tells whether something else was using the machine
+  START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   log "mode $BENCH_MODE, targets: $BENCH_TARGETS; logs in $LOG_DIR"
+  # every build first, so no compiler competes with a measurement
   loadgen_build
+  if targeted kafka; then kafka_fetch; fi
+  local sluice_built=false
+  if targeted sluice; then
+    if sluice_build; then sluice_built=true; else FAILED_SCENARIOS+=(sluice.build); fi
+  fi
+
   describe_machine >"$RUN_DIR/machine.md"
   scenario disk measure_disk
-  if [[ " $BENCH_TARGETS " == *" kafka "* ]]; then
-    kafka_fetch
-    run_kafka_scenarios
-  fi
-  if [[ " $BENCH_TARGETS " == *" sluice "* ]]; then
-    run_sluice_scenarios
-  fi
+  if targeted kafka; then run_kafka_scenarios; fi
+  if $sluice_built; then run_sluice_scenarios; fi
 
   local report="${BENCH_REPORT:-}"
   if [[ -z $report ]]; then

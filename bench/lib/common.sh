@@ -31,16 +31,18 @@ stop_pid() {
 
 stop_all() {
   local pid
+  (( ${#TRACKED_PIDS[@]} == 0 )) || log "stopping ${TRACKED_PIDS[*]}"
   for pid in "${TRACKED_PIDS[@]+"${TRACKED_PIDS[@]}"}"; do stop_pid "$pid"; done
 }
 
-# start_bg LOG CMD...: starts CMD in the background, output to LOG; prints its pid.
+# start_bg LOG CMD...: starts CMD in the background, output to LOG, and sets BG_PID. (It sets a
+# variable rather than printing the pid: in a $(...) subshell the process would be tracked by
+# the subshell, not by this shell's EXIT trap.)
 start_bg() {
   local log_file=$1; shift
   "$@" >"$log_file" 2>&1 &
-  local pid=$!
-  track "$pid"
-  echo "$pid"
+  BG_PID=$!
+  track "$BG_PID"
 }
 
 # run_fg LOG CMD...: runs CMD to completion with output to LOG, tracked so that an interrupt
@@ -108,6 +110,10 @@ put_loadgen_result() {
 # table) instead of ending the run, so one broken scenario still leaves the others' figures.
 scenario() {
   local key=$1; shift
+  # Start from a clean page cache state: without this, the gigabytes a page-cache broker (Kafka)
+  # left dirty in the previous scenario are written back during the next one and slow it down,
+  # while a broker that fsyncs as it goes (Sluice) carries no such debt.
+  sync
   log "scenario $key"
   if "$@"; then
     put_result "$key.status" ok

@@ -48,7 +48,8 @@ PROPS
   kafka_java "$LOG_DIR/kafka-format.log" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
     || { log "StorageTool format failed"; return 1; }
   # shellcheck disable=SC2086
-  KAFKA_PID=$(start_bg "$LOG_DIR/kafka-server.log" java $BENCH_BROKER_JVM_OPTS -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties")
+  start_bg "$LOG_DIR/kafka-server.log" java $BENCH_BROKER_JVM_OPTS -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
+  KAFKA_PID=$BG_PID
   wait_until 60 "$KAFKA_PID" "Kafka listener" port_in_use "$BENCH_KAFKA_PORT" || return 1
   # the listener opens before the controller has elected itself; a topic listing proves both
   wait_until 60 "$KAFKA_PID" "Kafka metadata" \

@@ -17,6 +17,6 @@ run_loadgen() {
   local key=$1; shift
   local log_file="$LOG_DIR/$key.log"
   # shellcheck disable=SC2086 # JVM options are a word list
-  run_fg "$log_file" java $BENCH_CLIENT_JVM_OPTS -jar "$LOADGEN_JAR" "$@" || { log "loadgen $1 failed: $(tail -3 "$log_file")"; return 1; }
+  run_fg "$log_file" java $BENCH_CLIENT_JVM_OPTS -jar "$LOADGEN_JAR" "$@" || { log "$(tail -1 "$log_file")"; return 1; }
   put_loadgen_result "$key" "$log_file"
 }

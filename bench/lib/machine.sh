@@ -18,6 +18,7 @@ describe_machine() {
 | Disk (data dirs) | $disk |
 | Kernel | $(uname -sr) |
 | Java | $java_version |
+| Load average before the run (1, 5, 15 min) | $START_LOAD |
 | Mode | $BENCH_MODE |
 MD
 }

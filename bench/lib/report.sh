@@ -67,6 +67,8 @@ comparison_table() {
   echo "| Consume a $(fmt "$BENCH_BACKLOG_MIB") MiB backlog (WebSocket / ConsumerPerformance) | $(throughput_cell sluice.consume) | $(throughput_cell kafka.consume) | $(ratio "$(figure sluice.consume records_per_sec)" "$(figure kafka.consume records_per_sec)") | $(cpu_cell sluice.consume kafka.consume) |"
 }
 
+mib() { if [[ -n $1 ]]; then fmt "$1" 1; else echo n/a; fi; }
+
 sluice_table() {
   local on off disk gc_ratio disk_ratio verdict
   on=$(figure sluice.produce.b1000.acksall mib_per_sec)
@@ -77,32 +79,38 @@ sluice_table() {
   verdict=$(awk -v r="$gc_ratio" 'BEGIN { if (r == "n/a") print "n/a"; else if (r >= 0.9) print "met"; else print "**missed**" }')
   echo "| Check | Figures | Ratio | Target |"
   echo "|---|---:|---:|---|"
-  echo "| Group commit: acks=all, batch 1000, fsync on / fsync off | $(fmt "$on" 1) / $(fmt "$off" 1) MiB/s | $gc_ratio | ≥ 0.90: $verdict |"
-  echo "| Disk: dd $(fmt "$BENCH_DD_MIB") MiB, conv=fdatasync, same filesystem | ${disk:-n/a} MiB/s | | |"
-  echo "| Sluice acks=all, batch 1000, as a share of the disk | $(fmt "$on" 1) / ${disk:-n/a} MiB/s | $disk_ratio | |"
+  echo "| Group commit: acks=all, batch 1000, fsync on / fsync off | $(mib "$on") / $(mib "$off") MiB/s | $gc_ratio | ≥ 0.90: $verdict |"
+  echo "| Disk: dd $(fmt "$BENCH_DD_MIB") MiB, conv=fdatasync, same filesystem | $(mib "$disk") MiB/s | | |"
+  echo "| Sluice acks=all, batch 1000, as a share of the disk | $(mib "$on") / $(mib "$disk") MiB/s | $disk_ratio | |"
 }
 
 notes() {
-  local e2e lost_sluice lost_kafka
-  lost_sluice=$(get_result sluice.latency.lost)
-  lost_kafka=$(get_result kafka.latency.lost)
+  local e2e
   e2e="p50 $(get_result kafka.e2e_tool.p50_ms) ms, p99 $(get_result kafka.e2e_tool.p99_ms) ms, p99.9 $(get_result kafka.e2e_tool.p999_ms) ms"
   [[ -z $(state kafka.e2e_tool) ]] || e2e=$(state kafka.e2e_tool)
-  cat <<MD
-- Sluice/Kafka above 1 means Sluice is faster for throughput, and slower for latency.
-- Throughput counts value bytes only (1 MiB = 1,048,576 B), at steady state: $(fmt "$BENCH_PRODUCE_RECORDS") records after $(fmt "$BENCH_WARMUP_RECORDS") of warm-up, Sluice with $BENCH_INFLIGHT requests in flight, values as \`format=$BENCH_FORMAT\`.
-- Durability differs by default: Sluice fsyncs before it acknowledges acks=all; a single Kafka broker acknowledges from the page cache (it leaves fsync to the OS and relies on replication). The fsync-off row above is Sluice on Kafka's terms.
-- Client CPU is % of one core (this machine has $(nproc)). Sluice and both latency probes: the load generator over the measured window. Kafka throughput: the tool's whole process, JVM start and warm-up included, so read it as a rough figure.
-- † the run reached its time cap (BENCH_PRODUCE_MAX_SECONDS=$BENCH_PRODUCE_MAX_SECONDS) before its record count.
-- Latency: both brokers get the same open-loop load from the same probe (bench/loadgen), ${BENCH_LATENCY_SECONDS} s after ${BENCH_LATENCY_WARMUP_SECONDS} s of warm-up; the acknowledgement rows time the produce reply, to tell a slow append from a slow delivery.$(lost_note Sluice "$lost_sluice")$(lost_note Kafka "$lost_kafka")
-- Kafka's own EndToEndLatency (closed loop: one record in flight, $(fmt "$BENCH_E2E_TOOL_RECORDS") records, whole milliseconds): $e2e.
-MD
+  local load=${START_LOAD%% *}
+  if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
+    echo "- **The machine was busy when the run started (load average $load): these figures are noisy.** Run on an idle machine for results."
+  fi
+  echo "- Sluice/Kafka above 1 means Sluice is faster for throughput, and slower for latency."
+  echo "- Throughput counts value bytes only (1 MiB = 1,048,576 B), at steady state: $(fmt "$BENCH_PRODUCE_RECORDS") records after $(fmt "$BENCH_WARMUP_RECORDS") of warm-up, Sluice with $BENCH_INFLIGHT requests in flight, values as \`format=$BENCH_FORMAT\`."
+  if grep -q '\.complete false$' "$RESULTS"; then
+    echo "- † the run reached its time cap (BENCH_PRODUCE_MAX_SECONDS=$BENCH_PRODUCE_MAX_SECONDS) before its record count."
+  fi
+  echo "- Durability differs by default: Sluice fsyncs before it acknowledges acks=all; a single Kafka broker acknowledges from the page cache (it leaves fsync to the OS and relies on replication). The fsync-off row above is Sluice on Kafka's terms."
+  echo "- Client CPU is % of one core (this machine has $(nproc)). Sluice and both latency probes: the load generator over the measured window. Kafka throughput: the tool's whole process, JVM start and warm-up included, so read it as a rough figure."
+  echo "- Latency: both brokers get the same open-loop load from the same probe (bench/loadgen), ${BENCH_LATENCY_SECONDS} s after ${BENCH_LATENCY_WARMUP_SECONDS} s of warm-up; the acknowledgement rows time the produce reply, to tell a slow append from a slow delivery.$(lost_note Sluice sluice.latency)$(lost_note Kafka kafka.latency)"
+  echo "- Kafka's own EndToEndLatency (closed loop: one record in flight, $(fmt "$BENCH_E2E_TOOL_RECORDS") records, whole milliseconds): $e2e."
   if (( ${#FAILED_SCENARIOS[@]} > 0 )); then
     echo "- Failed: ${FAILED_SCENARIOS[*]} (logs under bench/target/run/logs)."
   fi
 }
 
-lost_note() { [[ -n $2 && $2 != 0 ]] && echo " **$1 lost $2 records in the latency run.**"; }
+# lost_note BROKER KEY: a loud sentence when a latency run lost records.
+lost_note() {
+  local lost; lost=$(get_result "$2.lost")
+  [[ -z $lost || $lost == 0 ]] || echo " **$1 lost $lost records in the latency run.**"
+}
 
 render_report() {
   cat <<MD

@@ -8,10 +8,10 @@ SLUICE_PID=
 sluice_build() {
   case $BENCH_BUILD in
     never) ;;
-    always) sluice_package ;;
+    always) sluice_package || return 1 ;;
     auto)
       if [[ ! -f $SLUICE_JAR ]] || [[ -n $(find "$REPO_DIR/src/main" "$REPO_DIR/pom.xml" -newer "$SLUICE_JAR" -print -quit) ]]; then
-        sluice_package
+        sluice_package || return 1
       fi ;;
     *) die "BENCH_BUILD must be auto, always or never: $BENCH_BUILD" ;;
   esac
@@ -33,13 +33,14 @@ sluice_start() {
   # not collide. They go through the environment: a broker that does not know a property yet
   # rejects it as a -D system property, while unknown environment variables are ignored.
   # shellcheck disable=SC2086 # JVM options are a word list
-  SLUICE_PID=$(start_bg "$LOG_DIR/$name-server.log" \
+  start_bg "$LOG_DIR/$name-server.log" \
     env SLUICE_CLUSTER_BIND_PORT="$BENCH_SLUICE_CLUSTER_PORT" SLUICE_REPLICATION_PORT="$BENCH_SLUICE_REPLICATION_PORT" \
     java $BENCH_BROKER_JVM_OPTS \
     -Dsluice.data-dir="$dir/data" -Dsluice.log.fsync="$fsync" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$BENCH_SLUICE_PORT" \
     -Djgroups.bind_addr=127.0.0.1 -Djava.net.preferIPv4Stack=true \
-    -jar "$SLUICE_JAR")
+    -jar "$SLUICE_JAR"
+  SLUICE_PID=$BG_PID
   wait_until 120 "$SLUICE_PID" "Sluice ($name) readiness" curl -fsS -o /dev/null "$SLUICE_URL/q/health/ready" || return 1
   log "Sluice ($name, fsync=$fsync) up on $SLUICE_URL (pid $SLUICE_PID)"
 }
@@ -78,7 +79,6 @@ sluice_consume() {
 }
 
 run_sluice_scenarios() {
-  sluice_build || { FAILED_SCENARIOS+=(sluice.build); return 0; }
   if sluice_start sluice true; then
     local batch acks
     for batch in 100 1000; do

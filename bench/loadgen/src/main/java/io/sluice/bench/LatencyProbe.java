@@ -26,7 +26,7 @@ final class LatencyProbe {
 
         Settings {
             if (measure.isZero() || measure.isNegative()) {
-                throw new IllegalArgumentException("the measured phase must last at least a second: " + measure);
+                throw new IllegalArgumentException("the measured phase must be positive: " + measure);
             }
         }
 
