@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final ExecutorService ioPool;
+    private final ExecutorService flushPool;
     private final ExecutorService fetchPool;
     private final ScheduledExecutorService scheduler;
     private final Partitioners partitioners = new Partitioners();
@@ -52,7 +53,8 @@ public final class Broker implements AutoCloseable {
         this.ioPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-io"));
         this.fetchPool = Executors.newFixedThreadPool(config.fetchThreads(), daemonThreads("sluice-fetch"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("sluice-scheduler"));
-        LogRuntime runtime = new LogRuntime(ioPool, scheduler, System::currentTimeMillis, config.fsync());
+        this.flushPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-flush"));
+        LogRuntime runtime = new LogRuntime(ioPool, flushPool, scheduler, System::currentTimeMillis, config.fsync());
         this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier);
         this.producer = new Producer(partitioners);
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
@@ -220,6 +222,7 @@ public final class Broker implements AutoCloseable {
         scheduler.shutdownNow();
         topics.close();
         ioPool.shutdown();
+        flushPool.shutdown();
         fetchPool.shutdownNow();
     }
 

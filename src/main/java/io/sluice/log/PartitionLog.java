@@ -51,6 +51,9 @@ public final class PartitionLog implements AutoCloseable {
     private record PendingAppend(ByteBuffer batch, Durability durability, CompletableFuture<AppendInfo> result) {
     }
 
+    private record AwaitingFlush(AppendInfo info, CompletableFuture<AppendInfo> result) {
+    }
+
     private final String name;
     private final Path dir;
     private final LogRuntime runtime;
@@ -60,6 +63,9 @@ public final class PartitionLog implements AutoCloseable {
     private final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AppendWaiters waiters = new AppendWaiters();
+    /** Appends written but not yet fsynced, in offset order (writer thread only). */
+    private final java.util.ArrayDeque<AwaitingFlush> awaitingFlush = new java.util.ArrayDeque<>();
+    private boolean flushInFlight;
     private volatile LogConfig config;
     private volatile VisibleEnd visible;
     private volatile long logEndOffset;
@@ -174,23 +180,72 @@ public final class PartitionLog implements AutoCloseable {
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).durability == Durability.WRITTEN || !runtime.fsync()) {
-                batch.get(i).result.complete(infos.get(i));
+            PendingAppend p = batch.get(i);
+            if (p.durability == Durability.WRITTEN || !runtime.fsync()) {
+                p.result.complete(infos.get(i));
+            } else {
+                awaitingFlush.add(new AwaitingFlush(infos.get(i), p.result));
             }
         }
-        try {
-            if (runtime.fsync()) {
-                active.flush();
-            }
-        } catch (IOException e) {
-            // After a failed fsync the page cache can no longer be trusted (fsyncgate): go offline.
-            failWriter(e);
-            batch.forEach(p -> p.result.completeExceptionally(offline(e)));
+        if (runtime.fsync()) {
+            requestFlush();
+        } else {
+            publishVisibleEnd();
+            waiters.fireAll();
+        }
+    }
+
+    /**
+     * Starts an fsync of everything written so far, unless one is running: then the next one
+     * starts when it ends. The writer goes on writing while an fsync runs, so one fsync covers
+     * every append that arrived during the previous one (pipelined group commit). Writer thread only.
+     */
+    private void requestFlush() {
+        if (flushInFlight) {
             return;
         }
-        publishVisibleEnd();
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result.complete(infos.get(i));
+        flushInFlight = true;
+        VisibleEnd target = new VisibleEnd(active.nextOffset(), active.baseOffset(), active.size());
+        LogSegment segment = active;
+        runtime.flushPool().execute(() -> {
+            IOException error = null;
+            try {
+                segment.flush();
+            } catch (IOException e) {
+                error = e;
+            }
+            IOException failed = error;
+            writer.execute(() -> flushed(target, failed));
+        });
+    }
+
+    /** Writer thread: an fsync ended; what it covered becomes visible and acknowledged. */
+    private void flushed(VisibleEnd target, IOException error) {
+        flushInFlight = false;
+        if (closed) {
+            return;
+        }
+        if (error != null) {
+            // After a failed fsync the page cache can no longer be trusted (fsyncgate): go offline.
+            failWriter(error);
+            for (AwaitingFlush a; (a = awaitingFlush.poll()) != null; ) {
+                a.result.completeExceptionally(offline(error));
+            }
+            return;
+        }
+        makeDurable(target);
+        if (active.nextOffset() > target.offset) {
+            requestFlush();
+        }
+    }
+
+    private void makeDurable(VisibleEnd end) {
+        if (end.offset > visible.offset) {
+            visible = end;
+        }
+        while (!awaitingFlush.isEmpty() && awaitingFlush.peek().info.lastOffset() < end.offset) {
+            AwaitingFlush a = awaitingFlush.poll();
+            a.result.complete(a.info);
         }
         waiters.fireAll();
     }
@@ -488,6 +543,7 @@ public final class PartitionLog implements AutoCloseable {
             try {
                 if (failure == null) {
                     active.flushAll();
+                    makeDurable(new VisibleEnd(active.nextOffset(), active.baseOffset(), active.size()));
                 }
                 for (LogSegment s : segments.values()) {
                     s.close();

@@ -139,7 +139,7 @@ class CorruptBatchHeaderTest {
     }
 
     private PartitionLog open() throws IOException {
-        LogRuntime runtime = new LogRuntime(pool, scheduler, System::currentTimeMillis, false);
+        LogRuntime runtime = new LogRuntime(pool, pool, scheduler, System::currentTimeMillis, false);
         return PartitionLog.open("t-0", dir, LogConfig.defaults().withSegmentBytes(4096), runtime);
     }
 

@@ -59,7 +59,7 @@ class PartitionLogTest {
 
     private PartitionLog openLog(LogConfig config) throws IOException {
         PartitionLog log = PartitionLog.open("t-0", dir, config,
-                new LogRuntime(pool, scheduler, clock::get, true));
+                new LogRuntime(pool, pool, scheduler, clock::get, true));
         open.add(log);
         return log;
     }
