@@ -64,10 +64,32 @@ public interface SluiceConfig {
 
     Cluster cluster();
 
+    /**
+     * Cluster settings of API.md. Only {@code name} is used by a single broker (it is the bucket
+     * prefix); the others are accepted so that deployments can set them ahead of clustering.
+     */
     interface Cluster {
         @WithDefault("sluice")
         String name();
+
+        @WithDefault("7800")
+        int bindPort();
+
+        Optional<String> members();
+
+        Optional<String> dnsQuery();
     }
+
+    Replication replication();
+
+    /** Accepted ahead of replication (API.md). */
+    interface Replication {
+        @WithDefault("9093")
+        int port();
+    }
+
+    /** Rack or zone, for replica placement once there are replicas. */
+    Optional<String> rack();
 
     /** Defaults for every topic's log, and how the log is written. */
     interface Log {
