@@ -423,7 +423,8 @@ class MalformedRequestsTest {
     private static void badContentTypesAndNdjson(List<Case> cases) {
         String ok = one("\"value\":1");
         for (String type : new String[] {"text/plain", "application/xml", "application/octet-stream",
-                "text/csv", "application/x-www-form-urlencoded", "image/png", "text/json"}) {
+                "text/csv", "application/x-www-form-urlencoded", "image/png", "application/jsonl",
+                "application/json-seq", "application/x-ndjsonx", "text/json"}) {
             cases.add(new Case("produce as " + type, "POST", "/topics/" + MAIN + "/records", type, bytes(ok), 415,
                     "UNSUPPORTED_MEDIA_TYPE"));
         }

@@ -310,6 +310,20 @@ class ProduceFetchTest {
         }
     }
 
+    @Test
+    void contentTypeParametersAndCaseAreAccepted() {
+        String t = topic("content-type", 1);
+        String json = "{\"records\":[{\"value\":1}]}";
+        String line = "{\"value\":1}\n";
+        String[][] accepted = {{"application/json; charset=utf-8", json}, {"Application/JSON", json},
+                {"application/x-ndjson; charset=UTF-8", line}, {"APPLICATION/X-NDJSON", line}};
+        for (String[] a : accepted) {
+            HttpApi.Reply r = api.send("POST", "/topics/" + t + "/records", a[0],
+                    a[1].getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, r.status(), a[0] + ": " + r.body());
+        }
+        assertEquals(List.of(4L), api.logEndOffsets(t));
+    }
 
     // ---- partitions, timestamps and reply order -----------------------------------------------------
 
