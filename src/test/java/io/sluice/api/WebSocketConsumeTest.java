@@ -364,4 +364,33 @@ class WebSocketConsumeTest {
             assertEquals(messages.length, c.frames("error").size());
         }
     }
+
+    /**
+     * A reader parked at the end of a partition whose topic is deleted is woken by the log's close.
+     * It used to park again at once on the closed log, which wakes every waiter immediately: the
+     * session spun on the fetch pool for as long as the client stayed connected, and the client was
+     * never told. Now it gets an error frame and a close, as does a reader that was not parked.
+     */
+    @Test
+    void readersOfADeletedTopicAreToldAndClosed() {
+        String t = topic("deleted", 1);
+        fill(t, 0, 0, 2);
+        int before = settledOpenSessions();
+        try (WsClient caughtUp = consume("topic=" + t + "&from=earliest");
+                WsClient behind = consume("topic=" + t + "&partition=0&offset=0&credits=0")) {
+            Wait.upTo(10).until(() -> caughtUp.recordCount() == 2);
+            behind.awaitFrame("assigned", 0);
+            assertEquals(204, api.delete("/topics/" + t).status());
+            caughtUp.awaitClose(10);
+            JsonNode error = caughtUp.awaitFrame("error", 0);
+            assertEquals("TOPIC_NOT_FOUND", error.get("code").asText(), error::toString);
+
+            assertFalse(behind.isClosed());
+            behind.send("{\"type\":\"credit\",\"records\":10}");
+            behind.awaitClose(10);
+            assertEquals("TOPIC_NOT_FOUND", behind.awaitFrame("error", 0).get("code").asText());
+            assertEquals(0, behind.recordCount());
+        }
+        Wait.upTo(10).until(() -> consumeSocket.openSessions() == before);
+    }
 }
