@@ -137,6 +137,71 @@ class WebSocketProduceTest {
         }
     }
 
+    /**
+     * Errors found before the append (the record does not parse, names a missing partition, is
+     * too large) used to be sent with no id at all, so the client could not tell which record
+     * failed. Now they carry the id whenever it could be read; only text with no readable id
+     * before the problem gets an error without one.
+     */
+    @Test
+    void aBadRecordGetsAnErrorWithItsIdAndTheConnectionKeepsWorking() {
+        String t = topic("bad", 2, Map.of("max.message.bytes", "300"));
+        try (WsClient c = produce("topic=" + t + "&format=binary")) {
+            c.send("{\"id\":\"good-1\",\"value\":\"AAEC\",\"partition\":0}");
+            String[][] bad = {
+                    {"bad-partition", "{\"id\":\"bad-partition\",\"value\":\"AA==\",\"partition\":9}",
+                            "PARTITION_NOT_FOUND"},
+                    {"bad-negative", "{\"id\":\"bad-negative\",\"value\":\"AA==\",\"partition\":-1}", "INVALID_REQUEST"},
+                    {"bad-field", "{\"id\":\"bad-field\",\"value\":\"AA==\",\"nope\":1}", "INVALID_REQUEST"},
+                    {"bad-base64", "{\"id\":\"bad-base64\",\"value\":\"!!!\"}", "INVALID_REQUEST"},
+                    {"bad-header", "{\"id\":\"bad-header\",\"value\":\"AA==\",\"headers\":{\"h\":\"%\"}}",
+                            "INVALID_REQUEST"},
+                    {"bad-type", "{\"id\":\"bad-type\",\"value\":42}", "INVALID_REQUEST"},
+                    {"bad-too-large", "{\"id\":\"bad-too-large\",\"value\":\""
+                            + java.util.Base64.getEncoder().encodeToString(new byte[600]) + "\"}", "RECORD_TOO_LARGE"},
+                    {"bad-truncated", "{\"id\":\"bad-truncated\",\"value\":\"AA==\"", "INVALID_REQUEST"},
+                    {"bad-trailing", "{\"id\":\"bad-trailing\",\"value\":\"AA==\"} {}", "INVALID_REQUEST"},
+                    {"bad-timestamp", "{\"id\":\"bad-timestamp\",\"value\":\"AA==\","
+                            + "\"timestamp\":-5}", "INVALID_REQUEST"}};
+            for (String[] b : bad) {
+                c.send(b[1]);
+            }
+            c.send("{not json");
+            c.send("[1,2]");
+            c.send("{\"id\":\"good-2\",\"value\":\"AwQF\",\"partition\":0}");
+            Wait.upTo(10).until(() -> c.frames().size() == bad.length + 4);
+            assertFalse(c.isClosed());
+            Map<String, JsonNode> errors = new HashMap<>();
+            List<JsonNode> anonymous = new ArrayList<>();
+            for (JsonNode e : c.frames("error")) {
+                assertFalse(e.path("message").asText().isBlank(), e::toString);
+                if (e.hasNonNull("id")) {
+                    errors.put(e.get("id").asText(), e);
+                } else {
+                    anonymous.add(e);
+                }
+            }
+            for (String[] b : bad) {
+                JsonNode e = errors.get(b[0]);
+                assertTrue(e != null, () -> "no error frame with id " + b[0] + " in " + c.frames());
+                assertEquals(b[2], e.get("code").asText(), e::toString);
+            }
+            assertEquals(2, anonymous.size(), () -> "errors without an id: " + anonymous);
+            anonymous.forEach(e -> assertEquals("INVALID_REQUEST", e.get("code").asText()));
+
+            List<JsonNode> acks = c.frames("ack");
+            assertEquals(2, acks.size());
+            assertEquals("good-1", acks.get(0).get("id").asText());
+            assertEquals(0, acks.get(0).get("offset").asLong());
+            assertEquals("good-2", acks.get(1).get("id").asText());
+            assertEquals(1, acks.get(1).get("offset").asLong(), "the bad records wrote nothing in between");
+            assertEquals(List.of(2L, 0L), api.logEndOffsets(t));
+            JsonNode records = api.fetch(t, 0, "?offset=0&format=binary").get("records");
+            assertEquals("AAEC", records.get(0).get("value").asText());
+            assertEquals("AwQF", records.get(1).get("value").asText());
+        }
+    }
+
     @Test
     void badQueriesGetAnErrorFrameAndAClose() {
         String t = topic("bad-query", 1, Map.of());
