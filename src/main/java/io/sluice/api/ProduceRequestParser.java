@@ -213,7 +213,8 @@ final class ProduceRequestParser {
     private static byte[] compactJson(JsonParser p) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.copyCurrentStructure(p);
+            // Exact: a plain copy goes through double, losing digits and turning 1e400 into "Infinity".
+            g.copyCurrentStructureExact(p);
         }
         return out.toByteArray();
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -156,6 +157,36 @@ class ProduceFetchTest {
         assertEquals(b64("user-42".getBytes(StandardCharsets.UTF_8)), asBinary.get(0).get("key").textValue());
         assertTrue(asBinary.get(6).get("value").isNull());
         assertTrue(asBinary.get(7).get("key").isNull());
+    }
+
+    /**
+     * "Stored as its compact UTF-8 text": numbers keep their digits. Values used to be copied
+     * through a double, so 31 significant digits became 16 and 1e400 became the string
+     * "Infinity".
+     */
+    @Test
+    void jsonNumbersAreStoredExactly() {
+        String t = topic("json-numbers", 1);
+        String[] numbers = {"3.141592653589793238462643383279", "1e400", "-2.5E-400",
+                "0.1000000000000000055511151231257827", "12345678901234567890123", "1.10"};
+        StringBuilder body = new StringBuilder("{\"records\":[");
+        for (int i = 0; i < numbers.length; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"key\":{\"n\":").append(numbers[i]).append("},\"value\":")
+                    .append(numbers[i]).append('}');
+        }
+        api.produce(t, "?keyFormat=json", body.append("]}").toString());
+        JsonNode asText = api.fetch(t, 0, "?offset=0&format=string").get("records");
+        for (int i = 0; i < numbers.length; i++) {
+            String stored = asText.get(i).get("value").textValue();
+            assertEquals(0, new BigDecimal(numbers[i]).compareTo(new BigDecimal(stored)),
+                    numbers[i] + " was stored as " + stored);
+            String key = asText.get(i).get("key").textValue();
+            assertEquals(0, new BigDecimal(numbers[i]).compareTo(new BigDecimal(key.substring(5, key.length() - 1))),
+                    "key {\"n\":" + numbers[i] + "} was stored as " + key);
+        }
+        assertEquals("3.141592653589793238462643383279", asText.get(0).get("value").textValue());
+        String raw = api.get("/topics/" + t + "/partitions/0/records?offset=0&maxRecords=1").body();
+        assertTrue(raw.contains("\"value\":3.141592653589793238462643383279"), raw);
     }
 
     @Test
