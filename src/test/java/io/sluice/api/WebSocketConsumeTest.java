@@ -130,6 +130,27 @@ class WebSocketConsumeTest {
     }
 
     @Test
+    void largeFramesArriveWhole() {
+        String t = topic("large", 1);
+        String value = "x".repeat(4000);
+        for (int r = 0; r < 3; r++) {
+            StringBuilder body = new StringBuilder("{\"records\":[");
+            for (int i = 0; i < 100; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"value\":\"").append(value).append("\"}");
+            }
+            api.produce(t, "?format=string", body.append("]}").toString());
+        }
+        try (WsClient c = consume("topic=" + t + "&from=earliest&format=string")) {
+            Wait.upTo(10).until(() -> c.recordCount() == 300);
+            List<JsonNode> records = c.records();
+            for (int i = 0; i < 300; i++) {
+                assertEquals(i, records.get(i).get("offset").asLong());
+                assertEquals(value, records.get(i).get("value").textValue());
+            }
+        }
+    }
+
+    @Test
     void creditsZeroSendsNothingUntilCreditArrives() {
         String t = topic("credit-zero", 1);
         fill(t, 0, 0, 5);

@@ -202,6 +202,34 @@ class WebSocketProduceTest {
         }
     }
 
+    /**
+     * A record the topic accepts (default max.message.bytes, about 1 MB) can be sent as one
+     * WebSocket message. The server used to keep Vert.x's default message limit of 256 KiB and
+     * dropped the connection, with no error frame, on any larger record.
+     */
+    @Test
+    void aRecordUpToMaxMessageBytesFitsInOneMessage() {
+        String t = topic("large", 1, Map.of());
+        String big = "y".repeat(1_000_000);
+        byte[] bytes = new byte[700_000];
+        new java.util.Random(11).nextBytes(bytes);
+        try (WsClient c = produce("topic=" + t + "&format=string")) {
+            c.send("{\"id\":\"big\",\"value\":\"" + big + "\"}");
+            JsonNode ack = c.awaitFrame("ack", 0);
+            assertEquals("big", ack.get("id").asText());
+            assertFalse(c.isClosed());
+        }
+        try (WsClient c = produce("topic=" + t + "&format=binary")) {
+            c.send("{\"id\":\"big-binary\",\"value\":\"" + java.util.Base64.getEncoder().encodeToString(bytes)
+                    + "\"}");
+            assertEquals(1, c.awaitFrame("ack", 0).get("offset").asLong());
+        }
+        JsonNode first = api.fetch(t, 0, "?offset=0&maxRecords=1&format=string").get("records").get(0);
+        assertEquals(big, first.get("value").textValue());
+        JsonNode second = api.fetch(t, 0, "?offset=1&maxRecords=1&format=binary").get("records").get(0);
+        assertEquals(java.util.Base64.getEncoder().encodeToString(bytes), second.get("value").textValue());
+    }
+
     @Test
     void badQueriesGetAnErrorFrameAndAClose() {
         String t = topic("bad-query", 1, Map.of());
