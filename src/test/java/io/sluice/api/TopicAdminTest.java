@@ -80,6 +80,22 @@ class TopicAdminTest {
     }
 
     @Test
+    void theLongestLegalNameWorks() {
+        String suffix = "-" + RUN;
+        String t = "admin-long-" + "n".repeat(249 - "admin-long-".length() - suffix.length()) + suffix;
+        assertEquals(249, t.length());
+        CREATED.add(t);
+        HttpApi.Reply created = api.post("/topics", "{\"name\":\"" + t + "\",\"partitions\":2}");
+        assertEquals(201, created.status(), created.body());
+        api.produce(t, "", "{\"records\":[{\"value\":1,\"partition\":1}]}");
+        assertEquals(List.of(0L, 1L), api.logEndOffsets(t));
+        assertEquals(200, api.patch("/topics/" + t + "/config", "{\"retention.ms\":\"60000\"}").status());
+        assertEquals(200, api.post("/topics/" + t + "/partitions", "{\"count\":3}").status());
+        assertEquals(204, api.delete("/topics/" + t).status());
+        assertEquals(404, api.get("/topics/" + t).status());
+    }
+
+    @Test
     void listShowsEveryTopicWithItsShape() {
         String a = name("list-a");
         String b = name("list-b");
