@@ -511,8 +511,8 @@ class MalformedRequestsTest {
         create(cases, "with an unknown field", "{\"name\":\"c-unknown-" + RUN + "\",\"partitions\":1,\"retention\":1}",
                 400, "INVALID_REQUEST");
         create(cases, "an existing topic", topic("\"" + MAIN + "\"", "3", null), 409, "TOPIC_ALREADY_EXISTS");
-        create(cases, "an existing topic with other settings", topic("\"" + SMALL + "\"", "5", "{\"retention.ms\":\"1\"}"),
-                409, "TOPIC_ALREADY_EXISTS");
+        create(cases, "an existing topic with other settings",
+                topic("\"" + SMALL + "\"", "5", "{\"retention.ms\":\"1\"}"), 409, "TOPIC_ALREADY_EXISTS");
         String[][] names = {{"with no name", null}, {"with a null name", "null"}, {"with a numeric name", "7"},
                 {"with an object name", "{}"}, {"with an empty name", "\"\""}, {"named .", "\".\""},
                 {"named ..", "\"..\""}, {"with a 250-character name", "\"" + "n".repeat(250) + "\""},

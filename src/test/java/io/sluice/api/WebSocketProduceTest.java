@@ -151,7 +151,8 @@ class WebSocketProduceTest {
             String[][] bad = {
                     {"bad-partition", "{\"id\":\"bad-partition\",\"value\":\"AA==\",\"partition\":9}",
                             "PARTITION_NOT_FOUND"},
-                    {"bad-negative", "{\"id\":\"bad-negative\",\"value\":\"AA==\",\"partition\":-1}", "INVALID_REQUEST"},
+                    {"bad-negative", "{\"id\":\"bad-negative\",\"value\":\"AA==\",\"partition\":-1}",
+                            "INVALID_REQUEST"},
                     {"bad-field", "{\"id\":\"bad-field\",\"value\":\"AA==\",\"nope\":1}", "INVALID_REQUEST"},
                     {"bad-base64", "{\"id\":\"bad-base64\",\"value\":\"!!!\"}", "INVALID_REQUEST"},
                     {"bad-header", "{\"id\":\"bad-header\",\"value\":\"AA==\",\"headers\":{\"h\":\"%\"}}",
