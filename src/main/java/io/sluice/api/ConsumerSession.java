@@ -211,7 +211,8 @@ final class ConsumerSession {
             try {
                 read = readFrom(p);
             } catch (SluiceException e) {
-                fail(e.code().name(), e.getMessage());
+                SluiceException reason = p.log.isOnline() ? e : unavailable(p);
+                fail(reason.code().name(), reason.getMessage());
                 return;
             }
             if (!read.records().isEmpty()) {
@@ -226,6 +227,16 @@ final class ConsumerSession {
             }
         }
         for (Position p : positions) {
+            if (!p.log.isOnline()) {
+                // A closed log (its topic deleted, the broker stopping) fires every waiter at once,
+                // forever: parking on it again would spin this session on the fetch pool. A log
+                // offline after an I/O error takes no more appends either. Tell the client and stop.
+                SluiceException reason = unavailable(p);
+                fail(reason.code().name(), reason.getMessage());
+                return;
+            }
+        }
+        for (Position p : positions) {
             if (p.parked == null) {
                 p.parked = p.log.awaitData(p.next, () -> executor.execute(() -> {
                     p.parked = null;
@@ -233,6 +244,18 @@ final class ConsumerSession {
                 }));
             }
         }
+    }
+
+    /** Why a partition's log went offline under this reader: its topic was deleted, or the log failed. */
+    private SluiceException unavailable(Position p) {
+        try {
+            if (broker.topic(p.topic).log(p.partition) == p.log) {
+                return new SluiceException(ErrorCode.STORAGE_ERROR, "partition " + p.log.name() + " is offline");
+            }
+        } catch (SluiceException deletedOrShrunk) {
+            // fall through: the log this reader held is no longer the topic's
+        }
+        return new SluiceException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + p.topic + "' was deleted");
     }
 
     private ReadResult readFrom(Position p) {

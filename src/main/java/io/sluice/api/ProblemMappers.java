@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * Maps every error that leaves a REST resource to problem+json, once: typed Sluice errors by
  * their code, JSON syntax errors and framework errors (unknown path, wrong method or media type)
- * by their status.
+ * by their status, anything else as a server error.
  */
 public class ProblemMappers {
     private static final System.Logger LOG = System.getLogger(ProblemMappers.class.getName());
@@ -27,6 +27,17 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return Problem.of(ErrorCode.INVALID_REQUEST, "malformed JSON: " + e.getOriginalMessage()).toResponse();
+    }
+
+    /**
+     * Anything else that escapes a resource is a fault of the server, not of the request; it is
+     * still problem+json (the framework's default page is not, and shows a stack trace in dev and
+     * test), with the same code {@link RecordResource#failure} gives an unexpected error.
+     */
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "request failed unexpectedly", e);
+        return Problem.of(ErrorCode.STORAGE_ERROR, String.valueOf(e.getMessage())).toResponse();
     }
 
     @ServerExceptionMapper

@@ -103,6 +103,29 @@ final class ProduceRequestParser {
         }
     }
 
+    /**
+     * The {@code id} of a record object that failed to parse, read leniently up to the first
+     * problem; null when the text has no scalar id before it.
+     */
+    static String idOf(String text) {
+        try (JsonParser p = JSON.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (field.equals("id")) {
+                    return t.isScalarValue() && t != JsonToken.VALUE_NULL ? p.getText() : null;
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            // malformed before any id: there is none to report
+        }
+        return null;
+    }
+
     /** Parses the object at the current START_OBJECT token, leaving the parser on its END_OBJECT. */
     private ParsedRecord parseRecord(JsonParser p, int index) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -190,7 +213,8 @@ final class ProduceRequestParser {
     private static byte[] compactJson(JsonParser p) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.copyCurrentStructure(p);
+            // Exact: a plain copy goes through double, losing digits and turning 1e400 into "Infinity".
+            g.copyCurrentStructureExact(p);
         }
         return out.toByteArray();
     }

@@ -66,11 +66,18 @@ public class ProduceSocket {
         ProduceRequestParser.ParsedRecord parsed;
         try {
             parsed = s.parser().parseSingle(message);
+        } catch (SluiceException e) {
+            // The record did not parse, but its id may have: the client needs it to match the error.
+            connection.sendTextAndAwait(Frames.error(ProduceRequestParser.idOf(message), e.code().name(),
+                    e.getMessage()));
+            return;
+        }
+        try {
             broker.produce(s.topic(), List.of(parsed.record()), s.acks(), s.partitioner())
                     .whenComplete((results, error) -> connection.sendText(reply(parsed.id(), results, error))
                             .subscribe().with(ok -> { }, err -> { }));
         } catch (SluiceException e) {
-            connection.sendTextAndAwait(Frames.error(null, e.code().name(), e.getMessage()));
+            connection.sendTextAndAwait(Frames.error(parsed.id(), e.code().name(), e.getMessage()));
         }
     }
 

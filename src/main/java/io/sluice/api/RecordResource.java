@@ -25,6 +25,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -77,10 +78,18 @@ public class RecordResource {
     }
 
     private static boolean isNdjson(String contentType) {
-        if (contentType == null || contentType.startsWith(MediaType.APPLICATION_JSON)) {
+        if (contentType == null) {
             return false;
         }
-        if (contentType.startsWith(NDJSON)) {
+        // A media type compares case-insensitively and may carry parameters (RFC 9110, 8.3.1); the
+        // type itself must match exactly, so application/jsonl is not taken for application/json.
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
+                .toLowerCase(Locale.ROOT);
+        if (type.equals(MediaType.APPLICATION_JSON)) {
+            return false;
+        }
+        if (type.equals(NDJSON)) {
             return true;
         }
         throw new SluiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "produce takes application/json or "

@@ -96,7 +96,9 @@ final class TopicStore {
     void save(TopicMetadata topic) {
         try {
             Path target = dir.resolve(topic.name() + SUFFIX);
-            Path tmp = dir.resolve(topic.name() + SUFFIX + ".tmp");
+            // Named by the topic id, not "<name>.topic.tmp": a legal name of 249 characters makes
+            // that 259, past the 255 bytes a file name may have.
+            Path tmp = dir.resolve(topic.id() + SUFFIX + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer bytes = ByteBuffer.wrap(encode(topic));

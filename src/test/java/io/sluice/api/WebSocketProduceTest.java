@@ -1,0 +1,251 @@
+package io.sluice.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code /ws/produce} (API.md): per-record acks and errors, each carrying the client's id. */
+@QuarkusTest
+class WebSocketProduceTest {
+    private static final String RUN = HttpApi.runId();
+    private static final List<String> CREATED = new CopyOnWriteArrayList<>();
+    private static HttpApi lastApi;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    private HttpApi api;
+
+    @BeforeEach
+    void client() {
+        api = new HttpApi(base);
+        lastApi = api;
+    }
+
+    @AfterAll
+    static void deleteTopics() {
+        if (lastApi != null) {
+            CREATED.forEach(lastApi::deleteTopicIfExists);
+        }
+    }
+
+    private String topic(String name, int partitions, Map<String, String> config) {
+        String t = "wsp-" + name + "-" + RUN;
+        api.createTopic(t, partitions, config);
+        CREATED.add(t);
+        return t;
+    }
+
+    private WsClient produce(String query) {
+        return WsClient.open(api.ws("/ws/produce?" + query));
+    }
+
+    @Test
+    void everyRecordIsAckedWithItsIdInOrderPerPartitionAndReadableOverRest() {
+        String t = topic("acks", 3, Map.of());
+        int n = 300;
+        try (WsClient c = produce("topic=" + t)) {
+            for (int i = 0; i < n; i++) {
+                c.send("{\"id\":\"r-" + i + "\",\"key\":\"k-" + (i % 17) + "\",\"value\":{\"i\":" + i + "},"
+                        + "\"headers\":{\"n\":\"" + i + "\"}}");
+            }
+            Wait.upTo(20).until(() -> c.frames().size() >= n);
+            List<JsonNode> acks = c.frames("ack");
+            assertEquals(n, acks.size(), () -> "not all acks: " + c.frames("error"));
+            Set<String> ids = new HashSet<>();
+            Map<Integer, List<Integer>> sentOrder = new HashMap<>();
+            Map<Integer, List<Long>> ackedOffsets = new HashMap<>();
+            Map<String, JsonNode> byId = new HashMap<>();
+            for (JsonNode ack : acks) {
+                String id = ack.get("id").asText();
+                assertTrue(ids.add(id), "one ack per id: " + id);
+                int i = Integer.parseInt(id.substring(2));
+                int p = ack.get("partition").asInt();
+                byte[] key = ("k-" + (i % 17)).getBytes(StandardCharsets.UTF_8);
+                assertEquals(Utils.toPositive(Utils.murmur2(key)) % 3, p, "partition of " + id);
+                assertTrue(ack.get("timestamp").asLong() > 0);
+                sentOrder.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
+                ackedOffsets.computeIfAbsent(p, k -> new ArrayList<>()).add(ack.get("offset").asLong());
+                byId.put(id, ack);
+            }
+            for (Map.Entry<Integer, List<Long>> e : ackedOffsets.entrySet()) {
+                List<Long> offsets = e.getValue();
+                for (int k = 0; k < offsets.size(); k++) {
+                    assertEquals(k, offsets.get(k), "acks of partition " + e.getKey() + " in offset order");
+                }
+                List<Integer> sent = sentOrder.get(e.getKey());
+                List<Integer> sorted = new ArrayList<>(sent);
+                sorted.sort(null);
+                assertEquals(sorted, sent, "offsets of partition " + e.getKey() + " follow the sending order");
+            }
+            List<Long> ends = api.logEndOffsets(t);
+            for (int p = 0; p < 3; p++) {
+                JsonNode records = api.fetch(t, p, "?offset=0&maxRecords=10000").get("records");
+                assertEquals(ends.get(p), (long) records.size());
+                for (JsonNode r : records) {
+                    int i = r.get("value").get("i").asInt();
+                    JsonNode ack = byId.get("r-" + i);
+                    assertEquals(p, ack.get("partition").asInt());
+                    assertEquals(ack.get("offset").asLong(), r.get("offset").asLong());
+                    assertEquals(ack.get("timestamp").asLong(), r.get("timestamp").asLong());
+                    assertEquals("k-" + (i % 17), r.get("key").asText());
+                    assertEquals(Integer.toString(i), r.get("headers").get("n").asText());
+                }
+            }
+        }
+    }
+
+    @Test
+    void numericAndMissingIdsAndAcksZero() {
+        String t = topic("ids", 1, Map.of());
+        try (WsClient c = produce("topic=" + t + "&acks=1&format=string")) {
+            c.send("{\"id\":7,\"value\":\"a\"}");
+            c.send("{\"value\":\"b\",\"partition\":0,\"timestamp\":1764000000000}");
+            Wait.upTo(10).until(() -> c.frames("ack").size() == 2);
+            JsonNode first = c.frames("ack").get(0);
+            assertEquals("7", first.get("id").asText());
+            assertEquals(0, first.get("offset").asLong());
+            JsonNode second = c.frames("ack").get(1);
+            assertFalse(second.hasNonNull("id"), second::toString);
+            assertEquals(1, second.get("offset").asLong());
+            assertEquals(1_764_000_000_000L, second.get("timestamp").asLong());
+        }
+        try (WsClient c = produce("topic=" + t + "&acks=0")) {
+            c.send("{\"id\":\"z\",\"value\":3}");
+            JsonNode ack = c.awaitFrame("ack", 0);
+            assertEquals("z", ack.get("id").asText());
+            assertEquals(-1, ack.get("offset").asLong());
+            Wait.upTo(10).until(() -> api.logEndOffsets(t).equals(List.of(3L)));
+        }
+    }
+
+    /**
+     * Errors found before the append (the record does not parse, names a missing partition, is
+     * too large) used to be sent with no id at all, so the client could not tell which record
+     * failed. Now they carry the id whenever it could be read; only text with no readable id
+     * before the problem gets an error without one.
+     */
+    @Test
+    void aBadRecordGetsAnErrorWithItsIdAndTheConnectionKeepsWorking() {
+        String t = topic("bad", 2, Map.of("max.message.bytes", "300"));
+        try (WsClient c = produce("topic=" + t + "&format=binary")) {
+            c.send("{\"id\":\"good-1\",\"value\":\"AAEC\",\"partition\":0}");
+            String[][] bad = {
+                    {"bad-partition", "{\"id\":\"bad-partition\",\"value\":\"AA==\",\"partition\":9}",
+                            "PARTITION_NOT_FOUND"},
+                    {"bad-negative", "{\"id\":\"bad-negative\",\"value\":\"AA==\",\"partition\":-1}",
+                            "INVALID_REQUEST"},
+                    {"bad-field", "{\"id\":\"bad-field\",\"value\":\"AA==\",\"nope\":1}", "INVALID_REQUEST"},
+                    {"bad-base64", "{\"id\":\"bad-base64\",\"value\":\"!!!\"}", "INVALID_REQUEST"},
+                    {"bad-header", "{\"id\":\"bad-header\",\"value\":\"AA==\",\"headers\":{\"h\":\"%\"}}",
+                            "INVALID_REQUEST"},
+                    {"bad-type", "{\"id\":\"bad-type\",\"value\":42}", "INVALID_REQUEST"},
+                    {"bad-too-large", "{\"id\":\"bad-too-large\",\"value\":\""
+                            + java.util.Base64.getEncoder().encodeToString(new byte[600]) + "\"}", "RECORD_TOO_LARGE"},
+                    {"bad-truncated", "{\"id\":\"bad-truncated\",\"value\":\"AA==\"", "INVALID_REQUEST"},
+                    {"bad-trailing", "{\"id\":\"bad-trailing\",\"value\":\"AA==\"} {}", "INVALID_REQUEST"},
+                    {"bad-timestamp", "{\"id\":\"bad-timestamp\",\"value\":\"AA==\","
+                            + "\"timestamp\":-5}", "INVALID_REQUEST"}};
+            for (String[] b : bad) {
+                c.send(b[1]);
+            }
+            c.send("{not json");
+            c.send("[1,2]");
+            c.send("{\"id\":\"good-2\",\"value\":\"AwQF\",\"partition\":0}");
+            Wait.upTo(10).until(() -> c.frames().size() == bad.length + 4);
+            assertFalse(c.isClosed());
+            Map<String, JsonNode> errors = new HashMap<>();
+            List<JsonNode> anonymous = new ArrayList<>();
+            for (JsonNode e : c.frames("error")) {
+                assertFalse(e.path("message").asText().isBlank(), e::toString);
+                if (e.hasNonNull("id")) {
+                    errors.put(e.get("id").asText(), e);
+                } else {
+                    anonymous.add(e);
+                }
+            }
+            for (String[] b : bad) {
+                JsonNode e = errors.get(b[0]);
+                assertTrue(e != null, () -> "no error frame with id " + b[0] + " in " + c.frames());
+                assertEquals(b[2], e.get("code").asText(), e::toString);
+            }
+            assertEquals(2, anonymous.size(), () -> "errors without an id: " + anonymous);
+            anonymous.forEach(e -> assertEquals("INVALID_REQUEST", e.get("code").asText()));
+
+            List<JsonNode> acks = c.frames("ack");
+            assertEquals(2, acks.size());
+            assertEquals("good-1", acks.get(0).get("id").asText());
+            assertEquals(0, acks.get(0).get("offset").asLong());
+            assertEquals("good-2", acks.get(1).get("id").asText());
+            assertEquals(1, acks.get(1).get("offset").asLong(), "the bad records wrote nothing in between");
+            assertEquals(List.of(2L, 0L), api.logEndOffsets(t));
+            JsonNode records = api.fetch(t, 0, "?offset=0&format=binary").get("records");
+            assertEquals("AAEC", records.get(0).get("value").asText());
+            assertEquals("AwQF", records.get(1).get("value").asText());
+        }
+    }
+
+    /**
+     * A record the topic accepts (default max.message.bytes, about 1 MB) can be sent as one
+     * WebSocket message. The server used to keep Vert.x's default message limit of 256 KiB and
+     * dropped the connection, with no error frame, on any larger record.
+     */
+    @Test
+    void aRecordUpToMaxMessageBytesFitsInOneMessage() {
+        String t = topic("large", 1, Map.of());
+        String big = "y".repeat(1_000_000);
+        byte[] bytes = new byte[700_000];
+        new java.util.Random(11).nextBytes(bytes);
+        try (WsClient c = produce("topic=" + t + "&format=string")) {
+            c.send("{\"id\":\"big\",\"value\":\"" + big + "\"}");
+            JsonNode ack = c.awaitFrame("ack", 0);
+            assertEquals("big", ack.get("id").asText());
+            assertFalse(c.isClosed());
+        }
+        try (WsClient c = produce("topic=" + t + "&format=binary")) {
+            c.send("{\"id\":\"big-binary\",\"value\":\"" + java.util.Base64.getEncoder().encodeToString(bytes)
+                    + "\"}");
+            assertEquals(1, c.awaitFrame("ack", 0).get("offset").asLong());
+        }
+        JsonNode first = api.fetch(t, 0, "?offset=0&maxRecords=1&format=string").get("records").get(0);
+        assertEquals(big, first.get("value").textValue());
+        JsonNode second = api.fetch(t, 0, "?offset=1&maxRecords=1&format=binary").get("records").get(0);
+        assertEquals(java.util.Base64.getEncoder().encodeToString(bytes), second.get("value").textValue());
+    }
+
+    @Test
+    void badQueriesGetAnErrorFrameAndAClose() {
+        String t = topic("bad-query", 1, Map.of());
+        String[][] queries = {{"", "INVALID_REQUEST"}, {"topic=wsp-ghost-" + RUN, "TOPIC_NOT_FOUND"},
+                {"topic=" + t + "&acks=2", "INVALID_REQUEST"}, {"topic=" + t + "&format=xml", "INVALID_REQUEST"},
+                {"topic=" + t + "&keyFormat=xml", "INVALID_REQUEST"}};
+        for (String[] q : queries) {
+            try (WsClient c = produce(q[0])) {
+                assertEquals(1008, c.awaitClose(10), q[0]);
+                List<JsonNode> frames = c.frames();
+                assertEquals(1, frames.size(), () -> q[0] + ": " + frames);
+                assertEquals("error", frames.get(0).get("type").asText());
+                assertEquals(q[1], frames.get(0).get("code").asText(), q[0]);
+            }
+        }
+        assertEquals(List.of(0L), api.logEndOffsets(t));
+    }
+}
