@@ -5,22 +5,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.sluice.broker.Broker;
+import io.sluice.broker.Partition;
 import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.Cancellable;
 import io.sluice.log.PartitionLog;
-import io.sluice.log.PartitionLog.ReadResult;
 import io.sluice.log.SerialExecutor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /**
  * One WebSocket reader: its partitions and positions, and the credit its client granted. The
- * session never sends more records than the credit allows, keeps at most one frame in flight
- * (so a slow client slows only itself), and when it has caught up it parks on each partition
- * until an append wakes it: no polling.
+ * session never sends more records than the credit allows, keeps at most
+ * {@link #MAX_FRAMES_IN_FLIGHT} frames unsent (so a slow client slows only itself and holds
+ * bounded memory), and when it has caught up it parks on each partition until an append wakes
+ * it: no polling. Reads below the local log start are served by the tier.
  *
  * <p>All state is touched only on the session's own {@link SerialExecutor}, so it needs no lock.
  */
@@ -28,20 +30,24 @@ final class ConsumerSession {
     private static final System.Logger LOG = System.getLogger(ConsumerSession.class.getName());
     static final int MAX_RECORDS_PER_FRAME = 500;
     static final int MAX_BYTES_PER_READ = 1024 * 1024;
+    /** Frames handed to the socket and not yet written: enough to overlap reading and sending, few enough to bound memory. */
+    static final int MAX_FRAMES_IN_FLIGHT = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One partition this session reads, and the next offset to send from it. */
     private static final class Position {
         final String topic;
         final int partition;
+        final Partition source;
         final PartitionLog log;
         long next;
         Cancellable parked;
 
-        Position(String topic, int partition, PartitionLog log, long next) {
-            this.topic = topic;
-            this.partition = partition;
-            this.log = log;
+        Position(Partition source, long next) {
+            this.topic = source.topic();
+            this.partition = source.id();
+            this.source = source;
+            this.log = source.log();
             this.next = next;
         }
     }
@@ -52,7 +58,8 @@ final class ConsumerSession {
     private final SerialExecutor executor;
     private final List<Position> positions = new ArrayList<>();
     private long credit;
-    private boolean frameInFlight;
+    private int framesInFlight;
+    private boolean reading;
     private boolean closed;
     private int cursor;
 
@@ -90,32 +97,35 @@ final class ConsumerSession {
                 throw invalid("'partition' reads one topic; got " + topics.size());
             }
             Topic topic = broker.topic(topics.get(0));
-            int p = Params.partition(partition);
-            PartitionLog log = topic.log(p);
-            long start = offset == null ? startOffset(log, from)
+            Partition source = topic.partition(Params.partition(partition));
+            long start = offset == null ? startOffset(source, from)
                     : Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
-            if (start < log.logStartOffset() || start > log.logEndOffset()) {
-                throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + start + " is out of range for "
-                        + log.name() + ": log start " + log.logStartOffset() + ", log end " + log.logEndOffset());
-            }
-            session.positions.add(new Position(topic.name(), p, log, start));
+            checkInRange(source, start);
+            session.positions.add(new Position(source, start));
         } else {
             if (offset != null) {
                 throw invalid("'offset' needs a 'partition'");
             }
             for (String name : topics) {
                 Topic topic = broker.topic(name);
-                for (int p = 0; p < topic.partitionCount(); p++) {
-                    PartitionLog log = topic.log(p);
-                    session.positions.add(new Position(topic.name(), p, log, startOffset(log, from)));
+                for (Partition source : topic.partitions()) {
+                    session.positions.add(new Position(source, startOffset(source, from)));
                 }
             }
         }
         return session;
     }
 
-    private static long startOffset(PartitionLog log, String from) {
-        return from.equals("earliest") ? log.logStartOffset() : log.highWatermark();
+    private static long startOffset(Partition source, String from) {
+        return from.equals("earliest") ? source.logStartOffset() : source.highWatermark();
+    }
+
+    private static void checkInRange(Partition source, long offset) {
+        if (offset < source.logStartOffset() || offset > source.logEndOffset()) {
+            throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
+                    + source.topic() + "-" + source.id() + ": log start " + source.logStartOffset() + ", log end "
+                    + source.logEndOffset());
+        }
     }
 
     /** Tells the client what it reads and starts sending. */
@@ -185,11 +195,7 @@ final class ConsumerSession {
         for (Position p : positions) {
             if (p.topic.equals(topic) && p.partition == partition.asInt()) {
                 long target = offset.asLong();
-                if (target < p.log.logStartOffset() || target > p.log.logEndOffset()) {
-                    throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + target + " is out of range "
-                            + "for " + p.log.name() + ": log start " + p.log.logStartOffset() + ", log end "
-                            + p.log.logEndOffset());
-                }
+                checkInRange(p.source, target);
                 p.next = target;
                 unpark(p);
                 pump();
@@ -200,32 +206,68 @@ final class ConsumerSession {
                 + partition.asInt());
     }
 
-    /** Sends the next frame if credit allows and none is in flight; parks when caught up. */
+    /**
+     * Reads and sends the next frame if credit allows, fewer than {@link #MAX_FRAMES_IN_FLIGHT}
+     * frames are unsent and no read is under way; parks on every partition when all are caught up.
+     * Reads below a partition's local log start go to the tier and complete later, on this
+     * session's executor.
+     */
     private void pump() {
-        if (closed || frameInFlight || credit <= 0) {
+        if (closed || reading || framesInFlight >= MAX_FRAMES_IN_FLIGHT || credit <= 0) {
             return;
         }
-        for (int i = 0; i < positions.size(); i++) {
-            Position p = positions.get((cursor + i) % positions.size());
-            ReadResult read;
-            try {
-                read = readFrom(p);
-            } catch (SluiceException e) {
-                SluiceException reason = p.log.isOnline() ? e : unavailable(p);
-                fail(reason.code().name(), reason.getMessage());
+        readNext(0);
+    }
+
+    private void readNext(int tried) {
+        if (tried == positions.size()) {
+            parkAll();
+            return;
+        }
+        Position p = positions.get((cursor + tried) % positions.size());
+        long from = p.next;
+        int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
+        reading = true;
+        p.source.read(from, MAX_BYTES_PER_READ, max).whenComplete((read, error) -> executor.execute(() -> {
+            reading = false;
+            if (closed) {
                 return;
             }
-            if (!read.records().isEmpty()) {
-                cursor = (cursor + i + 1) % positions.size();
+            if (error != null) {
+                onReadError(p, from, error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            } else if (p.next != from) {
+                pump(); // a seek moved this partition while the read ran: the result is stale
+            } else if (read.records().isEmpty()) {
+                readNext(tried + 1);
+            } else {
+                cursor = (cursor + tried + 1) % positions.size();
                 p.next = read.nextOffset();
                 credit -= read.records().size();
-                frameInFlight = true;
+                framesInFlight++;
                 connection.sendText(writer.recordsFrame(p.topic, p.partition, read.records()))
                         .subscribe().with(ok -> executor.execute(this::frameSent),
-                                error -> executor.execute(() -> fail("STORAGE_ERROR", "send failed: " + error)));
-                return;
+                                e -> executor.execute(() -> fail("STORAGE_ERROR", "send failed: " + e)));
+                pump();
             }
+        }));
+    }
+
+    private void onReadError(Position p, long from, Throwable error) {
+        if (error instanceof SluiceException e && e.code() == ErrorCode.OFFSET_OUT_OF_RANGE
+                && from < p.source.logStartOffset()) {
+            // Retention deleted what this reader had not read yet: go on from the new log start.
+            LOG.log(System.Logger.Level.INFO, "{0}: reader fell below the log start, resetting {1} -> {2}",
+                    p.log.name(), from, p.source.logStartOffset());
+            p.next = p.source.logStartOffset();
+            pump();
+            return;
         }
+        SluiceException reason = p.log.isOnline() && error instanceof SluiceException e ? e : unavailable(p);
+        fail(reason.code().name(), reason.getMessage());
+    }
+
+    private void parkAll() {
         for (Position p : positions) {
             if (!p.log.isOnline()) {
                 // A closed log (its topic deleted, the broker stopping) fires every waiter at once,
@@ -258,24 +300,8 @@ final class ConsumerSession {
         return new SluiceException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + p.topic + "' was deleted");
     }
 
-    private ReadResult readFrom(Position p) {
-        int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
-        try {
-            return p.log.read(p.next, MAX_BYTES_PER_READ, max);
-        } catch (SluiceException e) {
-            if (e.code() != ErrorCode.OFFSET_OUT_OF_RANGE || p.next >= p.log.logStartOffset()) {
-                throw e;
-            }
-            // Retention deleted what this reader had not read yet: go on from the new log start.
-            LOG.log(System.Logger.Level.INFO, "{0}: reader fell below the log start, resetting {1} -> {2}",
-                    p.log.name(), p.next, p.log.logStartOffset());
-            p.next = p.log.logStartOffset();
-            return p.log.read(p.next, MAX_BYTES_PER_READ, max);
-        }
-    }
-
     private void frameSent() {
-        frameInFlight = false;
+        framesInFlight--;
         pump();
     }
 

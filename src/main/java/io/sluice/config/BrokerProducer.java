@@ -31,9 +31,6 @@ public class BrokerProducer {
     private static final Duration S3_CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STARTUP_LOAD_TIMEOUT = Duration.ofSeconds(10);
 
-    private EmbeddedS3 embeddedS3;
-    private Tier tier;
-
     @Produces
     @Singleton
     @Startup
@@ -49,7 +46,7 @@ public class BrokerProducer {
                 defaults, log.maintenanceIntervalMs());
         long start = System.nanoTime();
         try {
-            tier = startTier(config, dataDir);
+            Tier tier = startTier(config, dataDir);
             Broker broker = new Broker(brokerConfig, tier);
             LOG.log(System.Logger.Level.INFO, "broker {0} opened {1} topics from {2} in {3} ms (fsync={4})",
                     config.brokerId(), broker.topics().size(), dataDir, (System.nanoTime() - start) / 1_000_000,
@@ -64,6 +61,7 @@ public class BrokerProducer {
         SluiceConfig.Tier.S3 s3 = config.tier().s3();
         S3Settings settings = new S3Settings(s3.endpoint().map(URI::create), s3.bucket(),
                 s3.prefix().orElse(config.cluster().name()), s3.region(), s3.accessKey(), s3.secretKey());
+        EmbeddedS3 embeddedS3 = null;
         if (s3.endpoint().isEmpty()) {
             try {
                 embeddedS3 = EmbeddedS3.start(dataDir.resolve("s3"), s3.embeddedPort());
@@ -75,16 +73,20 @@ public class BrokerProducer {
         } else {
             LOG.log(System.Logger.Level.INFO, "tier: bucket {0} at {1}", s3.bucket(), s3.endpoint().get());
         }
-        return new Tier(S3ObjectStore.connect(settings, S3_CALL_TIMEOUT), new TierLayout(settings.prefix()),
+        Tier tier = new Tier(S3ObjectStore.connect(settings, S3_CALL_TIMEOUT), new TierLayout(settings.prefix()),
                 System::currentTimeMillis, config.tier().uploadConcurrency(), config.tier().readCacheBytes(),
                 STARTUP_LOAD_TIMEOUT);
+        if (embeddedS3 != null) {
+            tier.closeAfter(embeddedS3);
+        }
+        return tier;
     }
 
-    void close(@Disposes Broker broker) throws Exception {
+    /** Closes the broker (flushing every log), then its tier and the embedded store if any. */
+    void close(@Disposes Broker broker) {
         broker.close();
-        tier.close();
-        if (embeddedS3 != null) {
-            embeddedS3.close();
+        if (broker.tier() != null) {
+            broker.tier().close();
         }
     }
 }

@@ -30,6 +30,7 @@ public final class Tier implements AutoCloseable {
     private final Uploader uploader;
     private final RemoteReader reader;
     private final ScheduledExecutorService threads;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     /**
      * @param store        the object store; the tier closes it
@@ -177,5 +178,17 @@ public final class Tier implements AutoCloseable {
     public void close() {
         threads.shutdownNow();
         store.close();
+        for (AutoCloseable c : closeAfter) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + c + ": " + e);
+            }
+        }
+    }
+
+    /** Closes {@code resource} when the tier closes, after the store client (the embedded server, say). */
+    public void closeAfter(AutoCloseable resource) {
+        closeAfter.add(resource);
     }
 }

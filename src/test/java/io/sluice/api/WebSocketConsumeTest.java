@@ -130,6 +130,26 @@ class WebSocketConsumeTest {
     }
 
     @Test
+    void aReaderFromOffsetZeroCrossesFromTheTierToTheLocalLog() {
+        String t = "wsc-tier-" + RUN;
+        api.createTopic(t, 1, Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
+        CREATED.add(t);
+        fill(t, 0, 0, 600);
+        Wait.upTo(30).until(() -> api.describe(t).get("partitionStates").get(0).get("localLogStartOffset").asLong() > 0);
+        JsonNode state = api.describe(t).get("partitionStates").get(0);
+        assertEquals(0, state.get("logStartOffset").asLong());
+        assertTrue(state.get("tieredBytes").asLong() > 0);
+        try (WsClient c = consume("topic=" + t + "&partition=0&offset=0&credits=1000")) {
+            Wait.upTo(30).until(() -> c.recordCount() == 600);
+            List<JsonNode> records = c.records();
+            for (int i = 0; i < 600; i++) {
+                assertEquals(i, records.get(i).get("offset").asLong(), "no gap, no duplicate at the boundary");
+                assertEquals(i, records.get(i).get("value").asInt());
+            }
+        }
+    }
+
+    @Test
     void largeFramesArriveWhole() {
         String t = topic("large", 1);
         String value = "x".repeat(4000);
