@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,11 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,29 +29,8 @@ import org.junit.jupiter.api.Test;
  * the fetch limits and long poll.
  */
 @QuarkusTest
-class ProduceFetchTest {
+class ProduceFetchTest extends ApiTest {
     private static final long SEED = 20_250_601L;
-    private static final String RUN = HttpApi.runId();
-    private static final List<String> CREATED = new CopyOnWriteArrayList<>();
-    private static HttpApi lastApi;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    private HttpApi api;
-
-    @BeforeEach
-    void client() {
-        api = new HttpApi(base);
-        lastApi = api;
-    }
-
-    @AfterAll
-    static void deleteTopics() {
-        if (lastApi != null) {
-            CREATED.forEach(lastApi::deleteTopicIfExists);
-        }
-    }
 
     private String topic(String name, int partitions) {
         return topic(name, partitions, Map.of());
@@ -65,7 +39,7 @@ class ProduceFetchTest {
     private String topic(String name, int partitions, Map<String, String> config) {
         String t = "pf-" + name + "-" + RUN;
         api.createTopic(t, partitions, config);
-        CREATED.add(t);
+        created(t);
         return t;
     }
 

@@ -5,47 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Topic administration over REST (API.md): create, list, describe, change config, grow, delete. */
 @QuarkusTest
-class TopicAdminTest {
-    private static final String RUN = HttpApi.runId();
-    private static final List<String> CREATED = new CopyOnWriteArrayList<>();
+class TopicAdminTest extends ApiTest {
     private static final List<String> PARTITION_FIELDS = List.of("partition", "leader", "leaderEpoch", "replicas",
             "isr", "logStartOffset", "localLogStartOffset", "highWatermark", "logEndOffset");
-    private static HttpApi lastApi;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    private HttpApi api;
-
-    @BeforeEach
-    void client() {
-        api = new HttpApi(base);
-        lastApi = api;
-    }
-
-    @AfterAll
-    static void deleteTopics() {
-        if (lastApi != null) {
-            CREATED.forEach(lastApi::deleteTopicIfExists);
-        }
-    }
 
     private String name(String what) {
         String t = "admin-" + what + "-" + RUN;
-        CREATED.add(t);
+        created(t);
         return t;
     }
 
@@ -84,7 +58,7 @@ class TopicAdminTest {
         String suffix = "-" + RUN;
         String t = "admin-long-" + "n".repeat(249 - "admin-long-".length() - suffix.length()) + suffix;
         assertEquals(249, t.length());
-        CREATED.add(t);
+        created(t);
         HttpApi.Reply created = api.post("/topics", "{\"name\":\"" + t + "\",\"partitions\":2}");
         assertEquals(201, created.status(), created.body());
         api.produce(t, "", "{\"records\":[{\"value\":1,\"partition\":1}]}");

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,37 +21,16 @@ import org.junit.jupiter.api.Test;
  * partitions, resources released on close, and error frames for bad queries and bad messages.
  */
 @QuarkusTest
-class WebSocketConsumeTest {
+class WebSocketConsumeTest extends ApiTest {
     private static final long SEED = 7_340_033L;
-    private static final String RUN = HttpApi.runId();
-    private static final List<String> CREATED = new CopyOnWriteArrayList<>();
-    private static HttpApi lastApi;
-
-    @TestHTTPResource("/")
-    URI base;
 
     @Inject
     ConsumeSocket consumeSocket;
 
-    private HttpApi api;
-
-    @BeforeEach
-    void client() {
-        api = new HttpApi(base);
-        lastApi = api;
-    }
-
-    @AfterAll
-    static void deleteTopics() {
-        if (lastApi != null) {
-            CREATED.forEach(lastApi::deleteTopicIfExists);
-        }
-    }
-
     private String topic(String name, int partitions) {
         String t = "wsc-" + name + "-" + RUN;
         api.createTopic(t, partitions);
-        CREATED.add(t);
+        created(t);
         return t;
     }
 
@@ -133,7 +107,7 @@ class WebSocketConsumeTest {
     void aReaderFromOffsetZeroCrossesFromTheTierToTheLocalLog() {
         String t = "wsc-tier-" + RUN;
         api.createTopic(t, 1, Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
-        CREATED.add(t);
+        created(t);
         fill(t, 0, 0, 600);
         Wait.upTo(30).until(() -> api.describe(t).get("partitionStates").get(0).get("localLogStartOffset").asLong() > 0);
         JsonNode state = api.describe(t).get("partitionStates").get(0);

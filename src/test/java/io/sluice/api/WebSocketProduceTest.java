@@ -5,52 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code /ws/produce} (API.md): per-record acks and errors, each carrying the client's id. */
 @QuarkusTest
-class WebSocketProduceTest {
-    private static final String RUN = HttpApi.runId();
-    private static final List<String> CREATED = new CopyOnWriteArrayList<>();
-    private static HttpApi lastApi;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    private HttpApi api;
-
-    @BeforeEach
-    void client() {
-        api = new HttpApi(base);
-        lastApi = api;
-    }
-
-    @AfterAll
-    static void deleteTopics() {
-        if (lastApi != null) {
-            CREATED.forEach(lastApi::deleteTopicIfExists);
-        }
-    }
+class WebSocketProduceTest extends ApiTest {
 
     private String topic(String name, int partitions, Map<String, String> config) {
         String t = "wsp-" + name + "-" + RUN;
         api.createTopic(t, partitions, config);
-        CREATED.add(t);
+        created(t);
         return t;
     }
 
