@@ -30,7 +30,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case RECORD_TOO_LARGE -> 413;
             case OFFSET_OUT_OF_RANGE -> 416;
-            case NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE -> 503;
+            case NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE, TIER_UNAVAILABLE -> 503;
             case STORAGE_ERROR, CORRUPT_RECORD -> 500;
         };
     }

@@ -10,6 +10,7 @@ import io.sluice.tier.RemoteReader;
 import io.sluice.tier.RemoteSegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One partition as readers see it: the local log and, below its start, the remote segments of
@@ -84,8 +85,9 @@ public final class Partition {
                 RemoteSegment segment = remote.segmentFor(offset);
                 if (segment != null) {
                     long hw = log.highWatermark();
-                    return remoteReader.read(remote, segment, offset, maxBytes, maxRecords).thenApply(records ->
-                            new ReadResult(records, next(records, offset), hw, logStartOffset()));
+                    return remoteReader.read(remote, segment, offset, maxBytes, maxRecords)
+                            .thenApply(records -> new ReadResult(records, next(records, offset), hw, logStartOffset()))
+                            .exceptionallyCompose(e -> CompletableFuture.failedFuture(tierFailure(offset, e)));
                 }
                 throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
                         + topic + "-" + id + ": log start " + logStartOffset() + ", log end " + log.logEndOffset());
@@ -94,6 +96,16 @@ public final class Partition {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** A corrupt remote batch stays CORRUPT_RECORD; anything else means the store could not serve the read. */
+    private Throwable tierFailure(long offset, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof SluiceException) {
+            return cause;
+        }
+        return new SluiceException(ErrorCode.TIER_UNAVAILABLE, "reading " + topic + "-" + id + " at offset " + offset
+                + " from the object store failed: " + cause.getMessage(), cause);
     }
 
     private static long next(List<LogRecord> records, long offset) {

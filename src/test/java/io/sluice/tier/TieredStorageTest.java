@@ -3,6 +3,7 @@ package io.sluice.tier;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.minio.GetObjectArgs;
@@ -15,6 +16,8 @@ import io.sluice.broker.Broker;
 import io.sluice.broker.BrokerConfig;
 import io.sluice.broker.Partition;
 import io.sluice.broker.ProduceRecord;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRecord;
 import io.sluice.log.PartitionLog.ReadResult;
@@ -33,6 +36,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -196,6 +200,9 @@ class TieredStorageTest {
         assertTrue(broker.isHealthy(), "readiness stays up");
         List<String> local = readAll("outage", localStartWhenDown);
         assertEquals(500 - localStartWhenDown, local.size(), "local data still served");
+        CompletionException remoteRead = assertThrows(CompletionException.class,
+                () -> broker.fetch("outage", 0, 0, 10, 4096, 0).join());
+        assertEquals(ErrorCode.TIER_UNAVAILABLE, ((SluiceException) remoteRead.getCause()).code());
 
         s3 = EmbeddedS3.start(s3Dir, s3Port);
         await().atMost(WAIT).until(() -> tier.uploader().backlogSegments() == 0
