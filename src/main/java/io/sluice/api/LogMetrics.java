@@ -34,6 +34,7 @@ public class LogMetrics {
         gauge(registry, "sluice.log.start.offset", PartitionLog::logStartOffset);
         gauge(registry, "sluice.log.segments", PartitionLog::segmentCount);
         gauge(registry, "sluice.log.size.bytes", PartitionLog::sizeInBytes);
+        gauge(registry, "sluice.log.waiting.readers", PartitionLog::waitingReaders);
         partitionGauge(registry, "sluice.log.tiered.bytes", Partition::tieredBytes);
         partitionGauge(registry, "sluice.log.local.start.offset", Partition::localLogStartOffset);
         registry.gauge("sluice.ws.consumers", consumers, ConsumeSocket::openSessions);

@@ -531,6 +531,11 @@ public final class PartitionLog implements AutoCloseable {
         return total;
     }
 
+    /** Readers parked on this log, waiting for data. */
+    public int waitingReaders() {
+        return waiters.size();
+    }
+
     public boolean isOnline() {
         return failure == null && !closed;
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.broker.Broker;
+import io.sluice.log.PartitionLog;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,9 @@ class WebSocketConsumeTest extends ApiTest {
 
     @Inject
     ConsumeSocket consumeSocket;
+
+    @Inject
+    Broker broker;
 
     private String topic(String name, int partitions) {
         String t = "wsc-" + name + "-" + RUN;
@@ -262,12 +267,15 @@ class WebSocketConsumeTest extends ApiTest {
             Wait.upTo(10).until(() -> c.recordCount() == 2);
         }
         assertEquals(before + 3, consumeSocket.openSessions());
+        List<PartitionLog> logs = broker.topic(t).logs();
+        Wait.upTo(10).until(() -> logs.stream().allMatch(l -> l.waitingReaders() == 3));
         clients.get(0).close();
         Wait.upTo(10).until(() -> consumeSocket.openSessions() == before + 2);
         clients.get(1).abort(); // no close handshake, as a crashed client
         Wait.upTo(10).until(() -> consumeSocket.openSessions() == before + 1);
         clients.get(2).close();
         Wait.upTo(10).until(() -> consumeSocket.openSessions() == before);
+        Wait.upTo(10).until(() -> logs.stream().allMatch(l -> l.waitingReaders() == 0));
 
         // A refused connection holds nothing either.
         try (WsClient refused = consume("topic=wsc-ghost-" + RUN)) {
