@@ -219,6 +219,11 @@ final class Topics implements AutoCloseable {
         if (topics.containsKey(name)) {
             throw new SluiceException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
         }
+        if (undeletedTopics.containsKey(name)) {
+            // Its objects are still being deleted under the same key prefix: a new topic there would lose its own.
+            throw new SluiceException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name
+                    + "' is still being deleted from the object store; create it again once that is done");
+        }
         TopicMetadata meta = new TopicMetadata(name, UUID.randomUUID().toString(), partitions, replicationFactor,
                 topicConfig, runtime.clock().getAsLong());
         store.save(meta);
