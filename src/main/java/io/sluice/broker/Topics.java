@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +34,7 @@ import java.util.stream.Stream;
  */
 final class Topics implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Topics.class.getName());
+    private static final long BUCKET_DELETE_WAIT_SECONDS = 10;
 
     private final Path logsDir;
     private final TopicStore store;
@@ -245,13 +247,13 @@ final class Topics implements AutoCloseable {
         if (tier != null) {
             List<RemoteLog> remotes = topic.partitions().stream().map(Partition::remote).toList();
             undeletedTopics.put(name, remotes);
-            tier.deleteTopic(name, remotes).whenComplete((v, e) -> {
-                if (e == null) {
-                    undeletedTopics.remove(name, remotes);
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "deleting topic " + name + " from the bucket (retried): " + e);
-                }
-            });
+            try {
+                // Wait a little, so that the usual delete-then-recreate finds the prefix clean.
+                tier.deleteTopic(name, remotes).get(BUCKET_DELETE_WAIT_SECONDS, TimeUnit.SECONDS);
+                undeletedTopics.remove(name, remotes);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "deleting topic " + name + " from the bucket (retried): " + e);
+            }
         }
         for (PartitionLog log : topic.logs()) {
             try {
