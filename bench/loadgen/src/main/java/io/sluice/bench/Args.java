@@ -2,6 +2,7 @@ package io.sluice.bench;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -51,6 +52,20 @@ final class Args {
     long longValue(String name, long fallback) {
         String value = string(name, null);
         return value == null ? fallback : Long.parseLong(value.replace("_", ""));
+    }
+
+    /** {@code --name k1=v1,k2=v2} as a map; empty when the option is absent. */
+    Map<String, String> keyValues(String name) {
+        Map<String, String> map = new LinkedHashMap<>();
+        String value = string(name, "");
+        for (String pair : value.isEmpty() ? new String[0] : value.split(",")) {
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2 || kv[0].isEmpty()) {
+                throw new IllegalArgumentException("--" + name + " takes key=value,...: " + value);
+            }
+            map.put(kv[0], kv[1]);
+        }
+        return map;
     }
 
     double decimal(String name, double fallback) {

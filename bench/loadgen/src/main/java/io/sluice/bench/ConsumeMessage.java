@@ -6,10 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * A streaming read of one server message on {@code /ws/consume}. Only the message type, the
- * number of records, the last offset and (for latency probes) the stamps in the values are
- * materialized: a 1 KiB value is skipped by the tokenizer, never copied into a String, so the
- * reader keeps up with the broker.
+ * A streaming read of one server message on {@code /ws/consume}, or of a REST fetch reply (the
+ * same {@code records} array, no type). Only the message type, the number of records, the last
+ * offset and (for latency probes) the stamps in the values are materialized: a 1 KiB value is
+ * skipped by the tokenizer, never copied into a String, so the reader keeps up with the broker.
  */
 final class ConsumeMessage {
 

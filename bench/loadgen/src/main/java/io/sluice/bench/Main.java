@@ -13,6 +13,9 @@ public final class Main {
             "produce", new ProduceThroughput(),
             "consume", new ConsumeThroughput(),
             "latency", new SluiceLatency(),
+            "tier-upload", new TierUpload(),
+            "tier-first-record", new TierFirstRecord(),
+            "catchup", new CatchUpRead(),
             "kafka-latency", new KafkaLatency());
 
     private Main() {

@@ -1,13 +1,13 @@
 package io.sluice.bench;
 
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,37 +23,54 @@ final class ProduceThroughput implements Command {
     @Override
     public Result run(Args args) throws Exception {
         URI url = Benchmarks.brokerUrl(args);
-        Settings settings = new Settings(
-                args.required("topic"),
-                args.string("acks", "all"),
-                args.string("format", "binary"),
-                args.integer("batch", 100),
-                args.integer("record-size", 1024),
-                args.integer("inflight", 8),
-                args.longValue("warmup-records", 100_000),
-                args.longValue("records", 1_000_000),
-                Duration.ofSeconds(args.longValue("max-seconds", 60)));
+        Settings settings = Settings.from(args, 100_000);
         args.requireAllRead();
 
         Vertx vertx = Benchmarks.vertx(1);
         try {
             SluiceRest rest = new SluiceRest(vertx, url, settings.inflight());
-            Benchmarks.await(rest.createTopic(settings.topic(), 1), Duration.ofSeconds(30));
-            Run run = new Run(rest, settings);
-            Context loop = vertx.getOrCreateContext();
-            loop.runOnContext(ignored -> run.start());
-            Duration bound = settings.maxTime().multipliedBy(2).plusSeconds(60);
-            return run.done.get(bound.toSeconds(), TimeUnit.SECONDS);
+            Benchmarks.await(rest.createTopic(settings.topic(), 1, settings.topicConfig()), Duration.ofSeconds(30));
+            return start(vertx, rest, settings).get(settings.bound().toSeconds(), TimeUnit.SECONDS);
         } finally {
             Benchmarks.close(vertx);
         }
     }
 
-    record Settings(String topic, String acks, String format, int batch, int recordSize, int inflight,
-                    long warmupRecords, long records, Duration maxTime) {
+    /**
+     * Starts a run on an event loop of {@code vertx} through {@code rest}, whose pool must hold
+     * {@code inflight} connections; the future completes with its result.
+     */
+    static CompletableFuture<Result> start(Vertx vertx, SluiceRest rest, Settings settings) {
+        Run run = new Run(rest, settings);
+        vertx.getOrCreateContext().runOnContext(ignored -> run.start());
+        return run.done;
+    }
+
+    /** {@code topicConfig} applies when the run creates the topic (from {@code --topic-config k=v,...}). */
+    record Settings(String topic, Map<String, String> topicConfig, String acks, String format, int batch,
+                    int recordSize, int inflight, long warmupRecords, long records, Duration maxTime) {
+
+        static Settings from(Args args, long defaultWarmupRecords) {
+            return new Settings(
+                    args.required("topic"),
+                    args.keyValues("topic-config"),
+                    args.string("acks", "all"),
+                    args.string("format", "binary"),
+                    args.integer("batch", 100),
+                    args.integer("record-size", 1024),
+                    args.integer("inflight", 8),
+                    args.longValue("warmup-records", defaultWarmupRecords),
+                    args.longValue("records", 1_000_000),
+                    Duration.ofSeconds(args.longValue("max-seconds", 60)));
+        }
 
         long requests() {
             return (warmupRecords + records + batch - 1) / batch;
+        }
+
+        /** How long a caller waits for the result: the cap covers the warm-up and the window each. */
+        Duration bound() {
+            return maxTime.multipliedBy(2).plusSeconds(60);
         }
     }
 

@@ -23,6 +23,15 @@ final class Result {
         return this;
     }
 
+    /** A value without spaces (the line is split on them), such as a comma-separated list. */
+    Result put(String key, String value) {
+        if (value.isEmpty() || value.contains(" ")) {
+            throw new IllegalArgumentException(key + " needs a value without spaces: '" + value + "'");
+        }
+        fields.put(key, value);
+        return this;
+    }
+
     Result put(String key, boolean value) {
         fields.put(key, Boolean.toString(value));
         return this;

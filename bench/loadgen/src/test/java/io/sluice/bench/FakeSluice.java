@@ -16,9 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An in-memory stand-in for the few endpoints of Sluice's API that the load generator uses, as
- * API.md describes them: create topic, produce (one partition, values kept as sent), and a
- * credit-limited {@code /ws/consume} reader. It lets the load generator be tested without the
- * broker; it proves the client speaks the contract, not that any broker is fast.
+ * API.md describes them: create topic, describe it, produce (one partition, values kept as sent),
+ * fetch, the storage health group, and a credit-limited {@code /ws/consume} reader. It plays a
+ * broker whose tier has taken everything at once: a topic's whole log counts as tiered, with no
+ * upload backlog. It lets the load generator be tested without the broker; it proves the client
+ * speaks the contract, not that any broker is fast.
  */
 final class FakeSluice implements AutoCloseable {
 
@@ -55,8 +57,15 @@ final class FakeSluice implements AutoCloseable {
                 String name = body.toJsonObject().getString("name");
                 boolean created = topics.putIfAbsent(name, new ArrayList<>()) == null;
                 request.response().setStatusCode(created ? 201 : 409).end();
+            } else if (request.path().equals("/q/health/group/storage")) {
+                request.response().end(new JsonObject().put("status", "UP").put("checks", new JsonArray().add(
+                        new JsonObject().put("data", new JsonObject().put("uploadBacklogBytes", 0)))).toBuffer());
+            } else if (path.length == 3) {
+                describe(request, topics.get(URIDecoder.decodeURIComponent(path[2])));
             } else if (path.length == 4 && path[3].equals("records")) {
                 produce(request, URIDecoder.decodeURIComponent(path[2]), body.toJsonObject());
+            } else if (path.length == 6 && path[5].equals("records")) {
+                fetch(request, topics.get(URIDecoder.decodeURIComponent(path[2])));
             } else {
                 request.response().setStatusCode(404).end();
             }
@@ -73,6 +82,40 @@ final class FakeSluice implements AutoCloseable {
             }
         }
         request.response().setStatusCode(200).end(new JsonObject().put("offsets", offsets).toBuffer());
+    }
+
+    private void describe(HttpServerRequest request, List<String> log) {
+        long size;
+        long bytes = 0;
+        synchronized (log) {
+            size = log.size();
+            for (String value : log) {
+                bytes += value.length();
+            }
+        }
+        JsonObject partition = new JsonObject().put("partition", 0).put("logStartOffset", 0)
+                .put("localLogStartOffset", size).put("highWatermark", size).put("logEndOffset", size)
+                .put("segments", 1).put("tieredBytes", bytes);
+        request.response().end(new JsonObject().put("partitionStates", new JsonArray().add(partition)).toBuffer());
+    }
+
+    /** Up to {@code maxRecords} from {@code offset}; {@code maxBytes} counts value characters, at least one record. */
+    private void fetch(HttpServerRequest request, List<String> log) {
+        long offset = Long.parseLong(request.getParam("offset"));
+        int maxRecords = Integer.parseInt(request.getParam("maxRecords"));
+        int maxBytes = Integer.parseInt(request.getParam("maxBytes"));
+        JsonArray records = new JsonArray();
+        long next = offset;
+        synchronized (log) {
+            for (int bytes = 0; next < log.size() && records.size() < maxRecords && (bytes < maxBytes || records.isEmpty());
+                    next++) {
+                String value = log.get((int) next);
+                records.add(new JsonObject().put("offset", next).put("value", value));
+                bytes += value.length();
+            }
+        }
+        request.response().end(new JsonObject().put("records", records).put("nextOffset", next)
+                .put("highWatermark", log.size()).put("logStartOffset", 0).toBuffer());
     }
 
     private void onSocket(ServerWebSocket socket) {
