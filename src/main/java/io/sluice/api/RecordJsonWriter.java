@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -60,7 +59,7 @@ final class RecordJsonWriter {
                 if (h.value() == null) {
                     g.writeNull();
                 } else if (valueFormat == Format.BINARY) {
-                    g.writeString(Base64.getEncoder().encodeToString(h.value()));
+                    g.writeBinary(h.value());
                 } else {
                     g.writeString(new String(h.value(), StandardCharsets.UTF_8));
                 }
@@ -76,7 +75,7 @@ final class RecordJsonWriter {
             return;
         }
         switch (format) {
-            case BINARY -> g.writeString(Base64.getEncoder().encodeToString(bytes));
+            case BINARY -> g.writeBinary(bytes); // Jackson's default variant is standard base64, padded, one line
             case STRING -> g.writeString(new String(bytes, StandardCharsets.UTF_8));
             case JSON -> {
                 if (isSingleJsonValue(bytes)) {

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * A read prefetches the next chunks, so a sequential reader finds them already fetched.
  */
 public final class RemoteReader {
-    static final int CHUNK_BYTES = 1024 * 1024;
+    static final int CHUNK_BYTES = 2 * 1024 * 1024;
+    /** Chunks read ahead at least; a large read reads ahead as many chunks as it spans, so the next one finds them. */
     static final int PREFETCH_CHUNKS = 4;
 
     private final ObjectStore store;
@@ -66,7 +67,8 @@ public final class RemoteReader {
         for (int c = first; c <= last; c++) {
             parts.add(chunk(key, size, c));
         }
-        for (int c = last + 1; c <= Math.min(lastChunk, last + PREFETCH_CHUNKS); c++) {
+        int readAhead = Math.max(PREFETCH_CHUNKS, last - first + 1);
+        for (int c = last + 1; c <= Math.min(lastChunk, last + readAhead); c++) {
             chunk(key, size, c);
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {

@@ -145,14 +145,14 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public CompletableFuture<byte[]> get(String key) {
         return s3.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes())
-                .thenApply(r -> r.asByteArray());
+                .thenApply(r -> r.asByteArrayUnsafe());
     }
 
     @Override
     public CompletableFuture<ByteBuffer> getRange(String key, long from, int length) {
         String range = "bytes=" + from + "-" + (from + length - 1);
         return s3.getObject(b -> b.bucket(bucket).key(key).range(range), AsyncResponseTransformer.toBytes())
-                .thenApply(r -> ByteBuffer.wrap(r.asByteArray()));
+                .thenApply(r -> ByteBuffer.wrap(r.asByteArrayUnsafe())); // the response is ours alone: no copy
     }
 
     @Override
