@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,31 +17,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Copies closed segments to the object store. Each partition's segments go up in order, one at a
- * time (so a partition's remote view never has holes); at most {@code concurrency} partitions
- * upload at once. A failed upload is retried with exponential backoff and full jitter, forever:
- * the local disk holds the backlog while the store is away (DESIGN invariant 5). Keys are a
- * function of the segment, so a retry overwrites rather than duplicates.
+ * Copies closed segments to the object store. A partition's segments upload their data up to
+ * {@link #PER_PARTITION_IN_FLIGHT} at a time, but each commits (its {@code .meta} object) only
+ * after its predecessor committed, so a partition's remote view never has a hole; at most
+ * {@code concurrency} uploads run at once across partitions. A failed upload is retried with
+ * exponential backoff and full jitter, forever: the local disk holds the backlog while the store
+ * is away (DESIGN invariant 5). Keys are a function of the segment, so a retry overwrites rather
+ * than duplicates.
  *
- * <p>A segment's data and indexes are uploaded first, its {@code .meta} object last; only when the
- * store confirmed that commit is the segment added to the {@link RemoteLog}, which is what allows
- * the local copy to be deleted (invariant 4).
+ * <p>Only when the store confirmed a segment's commit is it added to the {@link RemoteLog}, which
+ * is what allows the local copy to be deleted (invariant 4).
  */
 public final class Uploader {
     private static final System.Logger LOG = System.getLogger(Uploader.class.getName());
     static final long BASE_BACKOFF_MS = 200;
     static final long MAX_BACKOFF_MS = 30_000;
+    static final int PER_PARTITION_IN_FLIGHT = 3;
+    /** One broker, no leadership changes yet: every segment is written under epoch 0. */
+    private static final int EPOCH = 0;
 
-    /** A partition's queue of closed segments. */
+    /** A partition's segments: waiting (by base offset) and in flight, and its chain of commits. */
     private static final class Lane {
         final RemoteLog remote;
-        final Deque<ClosedSegment> pending = new ArrayDeque<>();
-        boolean busy;
+        final TreeMap<Long, ClosedSegment> pending = new TreeMap<>();
+        final Set<Long> inFlight = new HashSet<>();
+        /** The commit of the last segment started; the next commits after it. */
+        CompletableFuture<Void> commitTail = CompletableFuture.completedFuture(null);
+        boolean backingOff;
         boolean cancelled;
         int failures;
 
         Lane(RemoteLog remote) {
             this.remote = remote;
+        }
+
+        boolean canStart(int limit) {
+            return !cancelled && !backingOff && !pending.isEmpty() && inFlight.size() < limit
+                    && !commitTail.isCompletedExceptionally();
         }
     }
 
@@ -76,21 +91,22 @@ public final class Uploader {
             return;
         }
         Lane lane = lanes.computeIfAbsent(remote, Lane::new);
-        if (lane.cancelled || lane.pending.stream().anyMatch(p -> p.baseOffset() == segment.baseOffset())) {
+        long base = segment.baseOffset();
+        if (lane.cancelled || lane.pending.containsKey(base) || lane.inFlight.contains(base)) {
             return;
         }
-        lane.pending.add(segment);
+        lane.pending.put(base, segment);
         backlogSegments++;
         backlogBytes += segment.sizeBytes();
         schedule(lane);
     }
 
-    /** Drops a partition's queue (its topic was deleted). */
+    /** Drops a partition's queue (its topic was deleted); uploads in flight finish unrecorded. */
     public synchronized void cancel(RemoteLog remote) {
         Lane lane = lanes.remove(remote);
         if (lane != null) {
             lane.cancelled = true;
-            for (ClosedSegment s : lane.pending) {
+            for (ClosedSegment s : lane.pending.values()) {
                 backlogSegments--;
                 backlogBytes -= s.sizeBytes();
             }
@@ -100,55 +116,64 @@ public final class Uploader {
     }
 
     private void schedule(Lane lane) {
-        if (lane.busy || lane.pending.isEmpty() || lane.cancelled || waiting.contains(lane)) {
-            return;
+        if (lane.canStart(PER_PARTITION_IN_FLIGHT) && !waiting.contains(lane)) {
+            waiting.add(lane);
         }
-        waiting.add(lane);
         startWaiting();
     }
 
     private void startWaiting() {
         while (running < concurrency && !waiting.isEmpty()) {
             Lane lane = waiting.poll();
-            if (lane.cancelled || lane.pending.isEmpty()) {
+            if (!lane.canStart(PER_PARTITION_IN_FLIGHT)) {
                 continue;
             }
-            lane.busy = true;
+            ClosedSegment segment = lane.pending.pollFirstEntry().getValue();
+            lane.inFlight.add(segment.baseOffset());
             running++;
-            ClosedSegment segment = lane.pending.peek();
-            CompletableFuture.supplyAsync(() -> upload(lane.remote, segment), work)
-                    .thenCompose(f -> f)
-                    .whenComplete((ok, error) -> finished(lane, segment, error));
+            CompletableFuture<Void> data = CompletableFuture.supplyAsync(() -> uploadData(lane.remote, segment), work)
+                    .thenCompose(f -> f);
+            CompletableFuture<Void> commit = lane.commitTail.thenCombine(data, (a, b) -> (Void) null)
+                    .thenCompose(v -> commit(lane.remote, segment));
+            lane.commitTail = commit;
+            commit.whenComplete((ok, error) -> finished(lane, segment, error));
+            if (lane.canStart(PER_PARTITION_IN_FLIGHT)) {
+                waiting.add(lane);
+            }
         }
     }
 
     private synchronized void finished(Lane lane, ClosedSegment segment, Throwable error) {
         running--;
-        lane.busy = false;
-        if (error == null) {
-            lane.failures = 0;
-            if (lane.pending.peek() == segment) {
-                lane.pending.poll();
-                backlogSegments--;
-                backlogBytes -= segment.sizeBytes();
+        lane.inFlight.remove(segment.baseOffset());
+        if (error == null || lane.cancelled) {
+            backlogSegments--;
+            backlogBytes -= segment.sizeBytes();
+            if (error == null) {
+                lane.failures = 0;
+                uploadedBytes += segment.sizeBytes();
             }
-            uploadedBytes += segment.sizeBytes();
-            schedule(lane);
-        } else if (!lane.cancelled) {
+        } else {
             failedAttempts++;
-            lane.failures++;
-            long delay = backoffMs(lane.failures);
-            LOG.log(System.Logger.Level.WARNING, "{0}: upload of segment {1} failed (attempt {2}), retrying in {3} ms: {4}",
-                    segment.partitionName(), segment.baseOffset(), lane.failures, delay,
-                    S3ObjectStore.unwrap(error).toString());
-            lane.busy = true; // nothing else of this partition may start during the backoff
-            scheduler.schedule(() -> retry(lane), delay, TimeUnit.MILLISECONDS);
+            lane.pending.put(segment.baseOffset(), segment);
+            if (!lane.backingOff) {
+                lane.failures++;
+                lane.backingOff = true;
+                long delay = backoffMs(lane.failures);
+                LOG.log(System.Logger.Level.WARNING, "{0}: upload of segment {1} failed (attempt {2}), retrying in {3} ms: {4}",
+                        segment.partitionName(), segment.baseOffset(), lane.failures, delay,
+                        S3ObjectStore.unwrap(error).toString());
+                scheduler.schedule(() -> retry(lane), delay, TimeUnit.MILLISECONDS);
+            }
         }
-        startWaiting();
+        if (lane.inFlight.isEmpty() && lane.commitTail.isCompletedExceptionally()) {
+            lane.commitTail = CompletableFuture.completedFuture(null); // start the chain again from the oldest
+        }
+        schedule(lane);
     }
 
     private synchronized void retry(Lane lane) {
-        lane.busy = false;
+        lane.backingOff = false;
         schedule(lane);
     }
 
@@ -158,28 +183,30 @@ public final class Uploader {
         return 1 + ThreadLocalRandom.current().nextLong(ceiling);
     }
 
-    private CompletableFuture<Void> upload(RemoteLog remote, ClosedSegment s) {
-        String topic = remote.topic();
-        int partition = remote.partition();
-        int epoch = 0;
+    private CompletableFuture<Void> uploadData(RemoteLog remote, ClosedSegment s) {
         if (!Files.exists(s.logFile())) {
             return CompletableFuture.failedFuture(new IllegalStateException("segment file is gone: " + s.logFile()));
         }
-        CompletableFuture<Void> data = CompletableFuture.allOf(
-                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), epoch, TierLayout.LOG), s.logFile()),
-                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), epoch, TierLayout.INDEX),
+        String topic = remote.topic();
+        int partition = remote.partition();
+        return CompletableFuture.allOf(
+                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), EPOCH, TierLayout.LOG), s.logFile()),
+                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), EPOCH, TierLayout.INDEX),
                         s.offsetIndexFile()),
-                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), epoch, TierLayout.TIME_INDEX),
+                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), EPOCH, TierLayout.TIME_INDEX),
                         s.timeIndexFile()));
-        RemoteSegment committed = new RemoteSegment(s.baseOffset(), s.nextOffset(), epoch, s.maxTimestamp(),
+    }
+
+    /** Writes the segment's {@code .meta} object; once the store confirms it, the segment is remote. */
+    private CompletableFuture<Void> commit(RemoteLog remote, ClosedSegment s) {
+        RemoteSegment committed = new RemoteSegment(s.baseOffset(), s.nextOffset(), EPOCH, s.maxTimestamp(),
                 s.sizeBytes(), clock.getAsLong());
-        return data.thenCompose(v -> store.putBytes(
-                        layout.segmentKey(topic, partition, s.baseOffset(), epoch, TierLayout.META), committed.toBytes()))
-                .thenRun(() -> {
-                    remote.add(committed);
-                    LOG.log(System.Logger.Level.DEBUG, "{0}: uploaded segment {1} ({2} bytes)", s.partitionName(),
-                            s.baseOffset(), s.sizeBytes());
-                });
+        String key = layout.segmentKey(remote.topic(), remote.partition(), s.baseOffset(), EPOCH, TierLayout.META);
+        return store.putBytes(key, committed.toBytes()).thenRun(() -> {
+            remote.add(committed);
+            LOG.log(System.Logger.Level.DEBUG, "{0}: uploaded segment {1} ({2} bytes)", s.partitionName(),
+                    s.baseOffset(), s.sizeBytes());
+        });
     }
 
     public synchronized int backlogSegments() {

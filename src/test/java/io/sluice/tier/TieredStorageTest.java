@@ -141,6 +141,12 @@ class TieredStorageTest {
                 && p.log().segmentCount() == 1);
         assertEquals(0, p.logStartOffset());
         assertTrue(p.tieredBytes() > 0);
+        long expectedBase = 0;
+        for (RemoteSegment s : p.remote().segments()) {
+            assertEquals(expectedBase, s.baseOffset(), "the remote view has no hole");
+            expectedBase = s.nextOffset();
+        }
+        assertEquals(p.localLogStartOffset(), expectedBase, "remote ends where local begins");
 
         List<String> values = readAll("events", 0);
         assertEquals(600, values.size());
