@@ -98,11 +98,19 @@ public final class Partition {
         }
     }
 
-    /** A corrupt remote batch stays CORRUPT_RECORD; anything else means the store could not serve the read. */
+    /**
+     * A corrupt remote batch stays CORRUPT_RECORD; an offset that retention removed meanwhile is out
+     * of range; anything else means the store could not serve the read.
+     */
     private Throwable tierFailure(long offset, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof SluiceException) {
             return cause;
+        }
+        if (offset < logStartOffset()) {
+            // Retention deleted the segment while it was being read: the offset is simply gone now.
+            return new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
+                    + topic + "-" + id + ": log start " + logStartOffset() + ", log end " + log.logEndOffset());
         }
         return new SluiceException(ErrorCode.TIER_UNAVAILABLE, "reading " + topic + "-" + id + " at offset " + offset
                 + " from the object store failed: " + cause.getMessage(), cause);
