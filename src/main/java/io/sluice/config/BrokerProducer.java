@@ -18,6 +18,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Builds the one {@link Broker} of this process from {@link SluiceConfig} at start-up (so log
@@ -61,25 +63,43 @@ public class BrokerProducer {
         SluiceConfig.Tier.S3 s3 = config.tier().s3();
         S3Settings settings = new S3Settings(s3.endpoint().map(URI::create), s3.bucket(),
                 s3.prefix().orElse(config.cluster().name()), s3.region(), s3.accessKey(), s3.secretKey());
-        EmbeddedS3 embeddedS3 = null;
-        if (s3.endpoint().isEmpty()) {
-            try {
-                embeddedS3 = EmbeddedS3.start(dataDir.resolve("s3"), s3.embeddedPort());
-            } catch (Exception e) {
-                throw new IllegalStateException("starting the embedded S3-compatible store", e);
-            }
-            settings = settings.withEndpoint(embeddedS3.endpoint(), EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
-            LOG.log(System.Logger.Level.INFO, "tier: embedded S3-compatible store at {0}", embeddedS3.endpoint());
-        } else {
+        TierLayout layout = new TierLayout(settings.prefix());
+        if (s3.endpoint().isPresent()) {
             LOG.log(System.Logger.Level.INFO, "tier: bucket {0} at {1}", s3.bucket(), s3.endpoint().get());
+            return newTier(config, S3ObjectStore.connect(settings, S3_CALL_TIMEOUT), layout);
         }
-        Tier tier = new Tier(S3ObjectStore.connect(settings, S3_CALL_TIMEOUT), new TierLayout(settings.prefix()),
-                System::currentTimeMillis, config.tier().uploadConcurrency(), config.tier().readCacheBytes(),
-                STARTUP_LOAD_TIMEOUT);
-        if (embeddedS3 != null) {
-            tier.closeAfter(embeddedS3);
+        for (int attempt = 1; ; attempt++) {
+            // The server and the client both take a few hundred milliseconds to start, on the path to
+            // readiness: start them side by side, on a port chosen up front.
+            int port = s3.embeddedPort() != 0 ? s3.embeddedPort() : EmbeddedS3.freeLoopbackPort();
+            CompletableFuture<EmbeddedS3> server = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return EmbeddedS3.start(dataDir.resolve("s3"), port);
+                } catch (Exception e) {
+                    throw new IllegalStateException("starting the embedded S3-compatible store on port " + port, e);
+                }
+            });
+            S3ObjectStore store = S3ObjectStore.connect(settings.withEndpoint(URI.create("http://127.0.0.1:" + port),
+                    EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY), S3_CALL_TIMEOUT);
+            try {
+                EmbeddedS3 embedded = server.join();
+                LOG.log(System.Logger.Level.INFO, "tier: embedded S3-compatible store at {0}", embedded.endpoint());
+                Tier tier = newTier(config, store, layout);
+                tier.closeAfter(embedded);
+                return tier;
+            } catch (CompletionException e) {
+                store.close();
+                if (attempt == 3 || s3.embeddedPort() != 0) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, "port {0} was taken before the embedded store bound it; again", port);
+            }
         }
-        return tier;
+    }
+
+    private static Tier newTier(SluiceConfig config, S3ObjectStore store, TierLayout layout) {
+        return new Tier(store, layout, System::currentTimeMillis, config.tier().uploadConcurrency(),
+                config.tier().readCacheBytes(), STARTUP_LOAD_TIMEOUT);
     }
 
     /** Closes the broker (flushing every log), then its tier and the embedded store if any. */

@@ -1,5 +1,9 @@
 package io.sluice.tier;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +45,15 @@ public final class EmbeddedS3 implements AutoCloseable {
             Thread.sleep(5);
         }
         return new EmbeddedS3(proxy);
+    }
+
+    /** A port free on 127.0.0.1 right now (another process may take it before it is bound). */
+    public static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on 127.0.0.1", e);
+        }
     }
 
     public URI endpoint() {
