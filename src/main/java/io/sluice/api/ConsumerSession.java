@@ -122,9 +122,8 @@ final class ConsumerSession {
 
     private static void checkInRange(Partition source, long offset) {
         if (offset < source.logStartOffset() || offset > source.logEndOffset()) {
-            throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
-                    + source.topic() + "-" + source.id() + ": log start " + source.logStartOffset() + ", log end "
-                    + source.logEndOffset());
+            throw SluiceException.offsetOutOfRange(source.topic() + "-" + source.id(), offset,
+                    source.logStartOffset(), source.logEndOffset());
         }
     }
 

@@ -89,8 +89,7 @@ public final class Partition {
                             .thenApply(records -> new ReadResult(records, next(records, offset), hw, logStartOffset()))
                             .exceptionallyCompose(e -> CompletableFuture.failedFuture(tierFailure(offset, e)));
                 }
-                throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
-                        + topic + "-" + id + ": log start " + logStartOffset() + ", log end " + log.logEndOffset());
+                throw SluiceException.offsetOutOfRange(topic + "-" + id, offset, logStartOffset(), log.logEndOffset());
             }
             return CompletableFuture.completedFuture(log.read(offset, maxBytes, maxRecords));
         } catch (RuntimeException e) {
@@ -109,8 +108,7 @@ public final class Partition {
         }
         if (offset < logStartOffset()) {
             // Retention deleted the segment while it was being read: the offset is simply gone now.
-            return new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
-                    + topic + "-" + id + ": log start " + logStartOffset() + ", log end " + log.logEndOffset());
+            return SluiceException.offsetOutOfRange(topic + "-" + id, offset, logStartOffset(), log.logEndOffset());
         }
         return new SluiceException(ErrorCode.TIER_UNAVAILABLE, "reading " + topic + "-" + id + " at offset " + offset
                 + " from the object store failed: " + cause.getMessage(), cause);

@@ -17,6 +17,12 @@ public class SluiceException extends RuntimeException {
         this.code = code;
     }
 
+    /** The one wording of "offset out of range", wherever a read finds it. */
+    public static SluiceException offsetOutOfRange(String partition, long offset, long logStart, long logEnd) {
+        return new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
+                + partition + ": log start " + logStart + ", log end " + logEnd);
+    }
+
     public ErrorCode code() {
         return code;
     }

@@ -360,8 +360,7 @@ public final class PartitionLog implements AutoCloseable {
         VisibleEnd end = visible;
         long start = logStartOffset;
         if (offset < start || offset > logEndOffset) {
-            throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range for "
-                    + name + ": log start " + start + ", log end " + logEndOffset);
+            throw SluiceException.offsetOutOfRange(name, offset, start, logEndOffset);
         }
         List<LogRecord> records = new ArrayList<>();
         if (offset >= end.offset) {
