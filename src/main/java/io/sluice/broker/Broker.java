@@ -80,7 +80,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void maintainTier(Partition p) {
-        if (tier == null || !p.log().config().remoteStorage()) {
+        if (tier == null || !p.log().config().remoteStorage() || !p.log().isOnline()) {
             return;
         }
         topics.queueUploads(p);

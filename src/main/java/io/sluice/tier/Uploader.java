@@ -103,8 +103,9 @@ public final class Uploader {
 
     /** Drops a partition's queue (its topic was deleted); uploads in flight finish unrecorded. */
     public synchronized void cancel(RemoteLog remote) {
-        Lane lane = lanes.remove(remote);
-        if (lane != null) {
+        // The lane stays, marked: a late enqueue for the deleted partition must not start a new one.
+        Lane lane = lanes.computeIfAbsent(remote, Lane::new);
+        if (!lane.cancelled) {
             lane.cancelled = true;
             for (ClosedSegment s : lane.pending.values()) {
                 backlogSegments--;

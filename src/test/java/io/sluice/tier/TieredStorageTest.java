@@ -263,6 +263,28 @@ class TieredStorageTest {
     }
 
     @Test
+    void deletingATopicDeletesItsObjectsAndNothingIsUploadedForItAfterwards() throws Exception {
+        broker.createTopic("doomed", 1, 1, smallSegmentsGoingRemote());
+        produce("doomed", 0, 200, 0);
+        Partition p = broker.topic("doomed").partition(0);
+        await().atMost(WAIT).until(() -> tier.uploader().backlogSegments() == 0 && p.tieredBytes() > 0);
+        assertTrue(objectsOf("doomed") > 0);
+
+        broker.deleteTopic("doomed");
+        assertEquals(0, objectsOf("doomed"), "data, indexes, metadata and the definition are gone");
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> objectsOf("doomed") == 0);
+        broker.createTopic("doomed", 1, 1, Map.of());
+        assertEquals(0, broker.topic("doomed").partition(0).logEndOffset());
+    }
+
+    private long objectsOf(String topic) throws Exception {
+        try (Stream<Path> files = Files.walk(s3Dir)) {
+            return files.filter(Files::isRegularFile).map(f -> s3Dir.relativize(f).toString())
+                    .filter(f -> f.contains("/" + topic + "/") || f.endsWith("/" + topic + ".topic")).count();
+        }
+    }
+
+    @Test
     void aHangingStoreNeitherBlocksProduceNorReadiness() throws Exception {
         stopBroker();
         try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
