@@ -20,12 +20,4 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
         return new BrokerConfig(dataDir, 0, true, Math.max(2, cores), Math.max(2, cores), LogConfig.defaults(),
                 5_000);
     }
-
-    public BrokerConfig withFsync(boolean on) {
-        return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs);
-    }
-
-    public BrokerConfig withMaintenanceIntervalMs(long ms) {
-        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms);
-    }
 }

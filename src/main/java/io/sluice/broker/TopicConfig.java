@@ -36,10 +36,6 @@ public final class TopicConfig {
         this.values = values;
     }
 
-    public static TopicConfig empty() {
-        return new TopicConfig(new TreeMap<>());
-    }
-
     /** Validates overrides; {@code partitioners} tells which partitioner names exist. */
     public static TopicConfig of(Map<String, String> overrides, Partitioners partitioners) {
         TreeMap<String, String> checked = new TreeMap<>();
