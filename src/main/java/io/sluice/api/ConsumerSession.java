@@ -15,7 +15,6 @@ import io.sluice.log.SerialExecutor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 
 /**
  * One WebSocket reader: its partitions and positions, and the credit its client granted. The
@@ -233,8 +232,7 @@ final class ConsumerSession {
                 return;
             }
             if (error != null) {
-                onReadError(p, from, error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                onReadError(p, from, SluiceException.causeOf(error));
             } else if (p.next != from) {
                 pump(); // a seek moved this partition while the read ran: the result is stale
             } else if (read.records().isEmpty()) {

@@ -14,7 +14,6 @@ import io.sluice.error.SluiceException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@code /ws/produce?topic=T&acks=all&format=json}: each text frame is one record object (as in
@@ -88,7 +87,7 @@ public class ProduceSocket {
 
     private static String reply(String id, List<RecordResult> results, Throwable error) {
         if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = SluiceException.causeOf(error);
             String code = cause instanceof SluiceException se ? se.code().name() : ErrorCode.STORAGE_ERROR.name();
             return Frames.error(id, code, String.valueOf(cause.getMessage()));
         }

@@ -27,7 +27,6 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -175,7 +174,7 @@ public class RecordResource {
     }
 
     static Response failure(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = SluiceException.causeOf(error);
         if (cause instanceof SluiceException s) {
             return new ProblemMappers().sluice(s);
         }

@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -155,8 +154,7 @@ public final class Broker implements AutoCloseable {
             CompletableFuture<ReadResult> result) {
         partition.read(offset, maxBytes, maxRecords).whenComplete((read, error) -> {
             if (error != null) {
-                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                result.completeExceptionally(SluiceException.causeOf(error));
             } else {
                 completeOrWait(partition, read, offset, maxRecords, maxBytes, deadline, result);
             }

@@ -10,7 +10,6 @@ import io.sluice.tier.RemoteReader;
 import io.sluice.tier.RemoteSegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * One partition as readers see it: the local log and, below its start, the remote segments of
@@ -102,7 +101,7 @@ public final class Partition {
      * of range; anything else means the store could not serve the read.
      */
     private Throwable tierFailure(long offset, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = SluiceException.causeOf(error);
         if (cause instanceof SluiceException) {
             return cause;
         }

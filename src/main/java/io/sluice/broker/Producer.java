@@ -77,8 +77,7 @@ final class Producer {
     }
 
     private static RecordResult failure(int partition, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = SluiceException.causeOf(error);
         ErrorCode code = cause instanceof SluiceException s ? s.code() : ErrorCode.STORAGE_ERROR;
         return RecordResult.failed(partition, code, String.valueOf(cause.getMessage()));
     }

@@ -1,5 +1,6 @@
 package io.sluice.tier;
 
+import io.sluice.error.SluiceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -82,7 +82,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public CompletableFuture<Void> ensureBucket() {
         return s3.headBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null).exceptionallyCompose(e -> {
-            Throwable cause = unwrap(e);
+            Throwable cause = SluiceException.causeOf(e);
             boolean missing = cause instanceof NoSuchBucketException
                     || (cause instanceof S3Exception s && s.statusCode() == 404);
             if (!missing) {
@@ -131,7 +131,7 @@ public final class S3ObjectStore implements ObjectStore {
                     .thenApply(r -> (Void) null)
                     .exceptionallyCompose(e -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(key)
                             .uploadId(uploadId)).handle((r, ignored) -> null)
-                            .thenCompose(v -> CompletableFuture.<Void>failedFuture(unwrap(e))));
+                            .thenCompose(v -> CompletableFuture.<Void>failedFuture(SluiceException.causeOf(e))));
         });
     }
 
@@ -217,7 +217,4 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
-    static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 }

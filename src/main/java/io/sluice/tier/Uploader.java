@@ -1,5 +1,6 @@
 package io.sluice.tier;
 
+import io.sluice.error.SluiceException;
 import io.sluice.log.ClosedSegment;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -163,7 +164,7 @@ public final class Uploader {
                 long delay = backoffMs(lane.failures);
                 LOG.log(System.Logger.Level.WARNING, "{0}: upload of segment {1} failed (attempt {2}), retrying in {3} ms: {4}",
                         segment.partitionName(), segment.baseOffset(), lane.failures, delay,
-                        S3ObjectStore.unwrap(error).toString());
+                        SluiceException.causeOf(error).toString());
                 scheduler.schedule(() -> retry(lane), delay, TimeUnit.MILLISECONDS);
             }
         }
