@@ -6,7 +6,6 @@ import io.sluice.log.ClosedSegment;
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
-import io.sluice.log.SegmentTiering;
 import io.sluice.tier.RemoteLog;
 import io.sluice.tier.Tier;
 import java.io.IOException;
@@ -130,11 +129,10 @@ final class Topics implements AutoCloseable {
                 continue;
             }
             RemoteLog remote = loadRemote(meta.name(), p);
-            PartitionLog[] opened = new PartitionLog[1];
-            SegmentTiering hook = tier.hook(remote, () -> opened[0] != null && opened[0].config().remoteStorage());
             long initialOffset = remote.isEmpty() ? 0 : remote.endOffset();
-            opened[0] = PartitionLog.open(name, logsDir.resolve(name), config, runtime, hook, initialOffset);
-            Partition partition = new Partition(meta.name(), p, opened[0], remote, tier.reader());
+            PartitionLog log = PartitionLog.open(name, logsDir.resolve(name), config, runtime, tier.hook(remote),
+                    initialOffset);
+            Partition partition = new Partition(meta.name(), p, log, remote, tier.reader());
             queueUploads(partition);
             partitions.add(partition);
         }

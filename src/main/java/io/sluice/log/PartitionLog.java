@@ -308,7 +308,9 @@ public final class PartitionLog implements AutoCloseable {
         segments.put(next.baseOffset(), next);
         active = next;
         LOG.log(System.Logger.Level.DEBUG, "{0}: rolled to segment {1}", name, next.baseOffset());
-        tiering.onSegmentClosed(describe(closed));
+        if (config.remoteStorage()) {
+            tiering.onSegmentClosed(describe(closed));
+        }
     }
 
     private ClosedSegment describe(LogSegment s) {

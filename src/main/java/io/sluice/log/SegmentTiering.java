@@ -16,7 +16,10 @@ public interface SegmentTiering {
         }
     };
 
-    /** Called on the log's writer thread right after a roll made the segment durable: hand off, never block. */
+    /**
+     * Called on the log's writer thread right after a roll made the segment durable, when the
+     * topic tiers ({@code remote.storage.enable}): hand off, never block.
+     */
     void onSegmentClosed(ClosedSegment segment);
 
     boolean isUploaded(long baseOffset);

@@ -90,14 +90,12 @@ public final class Tier implements AutoCloseable {
         return remote;
     }
 
-    /** The hook a partition log uses: closed segments are queued when the topic tiers. */
-    public SegmentTiering hook(RemoteLog remote, java.util.function.BooleanSupplier tiered) {
+    /** The hook a partition log uses: it queues closed segments and says which are uploaded. */
+    public SegmentTiering hook(RemoteLog remote) {
         return new SegmentTiering() {
             @Override
             public void onSegmentClosed(ClosedSegment segment) {
-                if (tiered.getAsBoolean()) {
-                    uploader.enqueue(remote, segment);
-                }
+                uploader.enqueue(remote, segment);
             }
 
             @Override
