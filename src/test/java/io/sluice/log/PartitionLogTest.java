@@ -3,6 +3,7 @@ package io.sluice.log;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,8 +21,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -170,6 +173,30 @@ class PartitionLogTest {
         }
         assertEquals(threads * perThread, log.logEndOffset());
         assertEquals(threads * perThread, readAll(log, 0).size());
+    }
+
+    @Test
+    void nothingIsVisibleOrAcknowledgedForAcksAllBeforeItsFsync() throws IOException {
+        Queue<Runnable> heldFsyncs = new ConcurrentLinkedQueue<>(); // fsyncs that have not run yet
+        PartitionLog log = PartitionLog.open("t-0", dir, LogConfig.defaults(),
+                new LogRuntime(pool, heldFsyncs::add, scheduler, clock::get, true));
+        open.add(log);
+        CompletableFuture<AppendInfo> written = log.append(batch("one"), Durability.WRITTEN);
+        CompletableFuture<AppendInfo> durable = log.append(batch("two"), Durability.FLUSHED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> written.isDone() && log.logEndOffset() == 2
+                && !heldFsyncs.isEmpty());
+        assertEquals(0, log.highWatermark(), "the high watermark is the fsynced end");
+        assertTrue(log.read(0, 4096, 10).records().isEmpty(), "no reader sees what is not on disk");
+        assertFalse(durable.isDone(), "acks=all waits for the fsync");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            for (Runnable fsync; (fsync = heldFsyncs.poll()) != null; ) {
+                fsync.run();
+            }
+            return durable.isDone();
+        });
+        assertEquals(2, log.highWatermark());
+        assertEquals(2, log.read(0, 4096, 10).records().size());
     }
 
     @Test
