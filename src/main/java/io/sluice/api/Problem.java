@@ -28,9 +28,10 @@ public record Problem(String type, String title, int status, String detail, Stri
             case TOPIC_NOT_FOUND, PARTITION_NOT_FOUND -> 404;
             case TOPIC_ALREADY_EXISTS -> 409;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
-            case RECORD_TOO_LARGE -> 413;
+            case RECORD_TOO_LARGE, REQUEST_TOO_LARGE -> 413;
+            case THROTTLED -> 429;
             case OFFSET_OUT_OF_RANGE -> 416;
-            case NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE, TIER_UNAVAILABLE -> 503;
+            case NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE, TIER_UNAVAILABLE, BROKER_BUSY -> 503;
             case STORAGE_ERROR, CORRUPT_RECORD -> 500;
         };
     }

@@ -15,6 +15,12 @@ public enum ErrorCode {
     PARTITION_NOT_FOUND,
     OFFSET_OUT_OF_RANGE,
     RECORD_TOO_LARGE,
+    /** The request as a whole (its body, or what it declares) is larger than the broker takes. */
+    REQUEST_TOO_LARGE,
+    /** This client sends faster than the broker lets one client go: retry after the reply's Retry-After. */
+    THROTTLED,
+    /** The broker is at a budget (memory, connections, descriptors) shared by all clients: retry later. */
+    BROKER_BUSY,
     UNKNOWN_PARTITIONER,
     UNSUPPORTED,
     UNSUPPORTED_MEDIA_TYPE,
