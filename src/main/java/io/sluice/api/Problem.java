@@ -1,16 +1,36 @@
 package io.sluice.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.error.ErrorCode;
 import jakarta.ws.rs.core.Response;
+import java.io.UncheckedIOException;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** An RFC 9457 problem document with Sluice's stable {@code code}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String code) {
+@Schema(name = "Problem", description = "An RFC 9457 problem document (application/problem+json) with a stable code")
+public record Problem(
+        @Schema(description = "A URI naming the kind of problem", example = "https://sluice.io/problems/topic-not-found")
+        String type,
+        @Schema(description = "The code in words", example = "Topic not found")
+        String title,
+        @Schema(description = "The HTTP status", example = "404")
+        int status,
+        @Schema(description = "What went wrong with this request, for a person")
+        String detail,
+        @Schema(description = "The stable error code, for a program", implementation = ErrorCode.class)
+        String code) {
     public static final String MEDIA_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static Problem of(ErrorCode code, String detail) {
-        int status = status(code);
+        return at(status(code), code, detail);
+    }
+
+    /** A problem whose status is the framework's (405, 408, 414, 431...) rather than the code's own. */
+    static Problem at(int status, ErrorCode code, String detail) {
         return new Problem("https://sluice.io/problems/" + code.name().toLowerCase().replace('_', '-'),
                 title(code), status, detail, code.name());
     }
@@ -19,13 +39,22 @@ public record Problem(String type, String title, int status, String detail, Stri
         return Response.status(status).type(MEDIA_TYPE).entity(this).build();
     }
 
+    /** The document as bytes, for replies written below the REST layer. */
+    byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The one place where an error code becomes an HTTP status. */
     static int status(ErrorCode code) {
         return switch (code) {
             case INVALID_REQUEST, INVALID_TOPIC, INVALID_CONFIG, INVALID_PARTITIONS, INVALID_OFFSET,
                     UNKNOWN_PARTITIONER, UNSUPPORTED -> 400;
             case UNAUTHORIZED -> 401;
-            case TOPIC_NOT_FOUND, PARTITION_NOT_FOUND -> 404;
+            case TOPIC_NOT_FOUND, PARTITION_NOT_FOUND, NOT_FOUND -> 404;
             case TOPIC_ALREADY_EXISTS -> 409;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case RECORD_TOO_LARGE, REQUEST_TOO_LARGE -> 413;

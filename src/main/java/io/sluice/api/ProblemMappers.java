@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -40,12 +42,27 @@ public class ProblemMappers {
         return Problem.of(ErrorCode.STORAGE_ERROR, String.valueOf(e.getMessage())).toResponse();
     }
 
+    /**
+     * The framework's refusals: no such route (404, {@code NOT_FOUND}), wrong method (405), media
+     * type not taken (415); each keeps its status and says what was asked.
+     */
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
-        ErrorCode code = status == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.INVALID_REQUEST;
-        return new Problem("about:blank", Response.Status.fromStatusCode(status) == null ? "Error"
-                : Response.Status.fromStatusCode(status).getReasonPhrase(), status, e.getMessage(), code.name())
-                .toResponse();
+        ErrorCode code = switch (status) {
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 413, 414, 431 -> ErrorCode.REQUEST_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            default -> ErrorCode.INVALID_REQUEST;
+        };
+        String what = request == null || uri == null ? "this request"
+                : request.getMethod() + " /" + Params.abbreviate(uri.getPath().replaceFirst("^/", ""));
+        String detail = switch (status) {
+            case 404 -> "no such route: " + what + "; see /q/openapi for the API";
+            case 405 -> what + " is not allowed; see /q/openapi for the methods of this path";
+            default -> what + ": " + e.getMessage();
+        };
+        return Problem.at(status, code, detail).toResponse();
     }
 }
