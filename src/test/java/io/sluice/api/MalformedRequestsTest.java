@@ -607,14 +607,14 @@ class MalformedRequestsTest {
      */
     private static void badRoutes(List<Case> cases) {
         cases.add(new Case("GET on the produce route", "GET", "/topics/" + MAIN + "/records", null, null, 404,
-                "INVALID_REQUEST"));
+                "NOT_FOUND"));
         cases.add(new Case("PUT a topic", "PUT", "/topics/" + MAIN, JSON, bytes("{\"partitions\":4}"), 405,
                 "INVALID_REQUEST"));
         cases.add(new Case("DELETE the topic list", "DELETE", "/topics", null, null, 405, "INVALID_REQUEST"));
         cases.add(new Case("POST to a fetch route", "POST", "/topics/" + MAIN + "/partitions/0/records", JSON,
-                bytes("{}"), 404, "INVALID_REQUEST"));
+                bytes("{}"), 404, "NOT_FOUND"));
         cases.add(new Case("GET an unknown route", "GET", "/topics/" + MAIN + "/nothing-here", null, null, 404,
-                "INVALID_REQUEST"));
+                "NOT_FOUND"));
     }
 
     private static void badPartitionChanges(List<Case> cases) {

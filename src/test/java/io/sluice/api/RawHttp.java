@@ -79,7 +79,7 @@ final class RawHttp implements AutoCloseable {
 
     boolean isClosedByServer() {
         try {
-            socket.setSoTimeout(200);
+            socket.setSoTimeout(50);
             return socket.getInputStream().read() < 0;
         } catch (SocketTimeoutException e) {
             return false;
