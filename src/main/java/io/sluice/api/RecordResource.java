@@ -25,6 +25,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,6 +43,7 @@ import java.util.concurrent.CompletionStage;
  * the bodies are parsed and written with Jackson's streaming API, record by record.
  */
 @Path("/topics/{topic}")
+@Tag(name = "records", description = "Produce and fetch records")
 public class RecordResource {
     static final String NDJSON = "application/x-ndjson";
     private static final int DEFAULT_MAX_RECORDS = 500;
@@ -55,9 +64,34 @@ public class RecordResource {
     @Path("/records")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public CompletionStage<Response> produce(@PathParam("topic") String topic, @QueryParam("acks") String acks,
-            @QueryParam("format") String format, @QueryParam("keyFormat") String keyFormat,
-            @QueryParam("partitioner") String partitioner, @HeaderParam("Content-Type") String contentType,
+    @Operation(summary = "Produce records", description = "All records of the request are written, or none")
+    @RequestBody(required = true, content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Schemas.ProduceRequest.class)),
+        @Content(mediaType = NDJSON, schema = @Schema(implementation = Schemas.ProduceRecord.class,
+                description = "One record object per line"))})
+    @APIResponse(responseCode = "200", description = "Every record written", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Schemas.ProduceReply.class)))
+    @APIResponse(responseCode = "207", description = "Some partitions refused their records: those results carry"
+            + " an error", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Schemas.ProduceReply.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST, UNKNOWN_PARTITIONER", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "TOPIC_NOT_FOUND, PARTITION_NOT_FOUND", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "RECORD_TOO_LARGE, REQUEST_TOO_LARGE", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "UNSUPPORTED_MEDIA_TYPE", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "THROTTLED: retry after Retry-After", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "BROKER_BUSY, NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public CompletionStage<Response> produce(@PathParam("topic") String topic,
+            @Parameter(description = "When the reply is sent: 0 before the append, 1 once written, all once"
+                    + " durable", schema = @Schema(enumeration = {"0", "1", "all", "-1"}, defaultValue = "all"))
+            @QueryParam("acks") String acks,
+            @Parameter(description = "Encoding of values and headers", schema = @Schema(enumeration = {"json", "string", "binary"},
+                    defaultValue = "json")) @QueryParam("format") String format,
+            @Parameter(description = "Encoding of keys", schema = @Schema(enumeration = {"json", "string", "binary"},
+                    defaultValue = "string")) @QueryParam("keyFormat") String keyFormat,
+            @Parameter(description = "A custom partitioner's name, for records with no partition")
+            @QueryParam("partitioner") String partitioner,
+            @Parameter(hidden = true) @HeaderParam("Content-Type") String contentType,
             byte[] body) {
         long start = System.nanoTime();
         Acks ackMode = Acks.parse(acks);
@@ -128,10 +162,34 @@ public class RecordResource {
     @GET
     @Path("/partitions/{partition}/records")
     @Produces(MediaType.APPLICATION_JSON)
-    public CompletionStage<Response> fetch(@PathParam("topic") String topic, @PathParam("partition") String partition,
-            @QueryParam("offset") String offset, @QueryParam("maxRecords") String maxRecords,
-            @QueryParam("maxBytes") String maxBytes, @QueryParam("timeoutMs") String timeoutMs,
-            @QueryParam("format") String format, @QueryParam("keyFormat") String keyFormat) {
+    @Operation(summary = "Fetch records", description = "Records from offset on; with timeoutMs, waits for"
+            + " records when there are none yet")
+    @APIResponse(responseCode = "200", description = "The records (possibly none) and the next offset",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Schemas.FetchReply.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST, INVALID_OFFSET", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "TOPIC_NOT_FOUND, PARTITION_NOT_FOUND", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "416", description = "OFFSET_OUT_OF_RANGE", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "TIER_UNAVAILABLE, BROKER_BUSY", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public CompletionStage<Response> fetch(@PathParam("topic") String topic,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "0"))
+            @PathParam("partition") String partition,
+            @Parameter(required = true, description = "First offset to read", schema = @Schema(
+                    type = SchemaType.INTEGER, format = "int64", minimum = "0")) @QueryParam("offset") String offset,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1",
+                    maximum = "" + MAX_RECORDS_LIMIT, defaultValue = "" + DEFAULT_MAX_RECORDS))
+            @QueryParam("maxRecords") String maxRecords,
+            @Parameter(description = "Reply size goal; the batch holding offset is always returned whole",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1",
+                    maximum = "" + MAX_BYTES_LIMIT, defaultValue = "" + DEFAULT_MAX_BYTES))
+            @QueryParam("maxBytes") String maxBytes,
+            @Parameter(description = "Long poll: how long to wait for records when there are none",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "0",
+                    maximum = "" + MAX_TIMEOUT_MS, defaultValue = "0")) @QueryParam("timeoutMs") String timeoutMs,
+            @Parameter(description = "Encoding of values and headers", schema = @Schema(enumeration = {"json", "string", "binary"},
+                    defaultValue = "json")) @QueryParam("format") String format,
+            @Parameter(description = "Encoding of keys", schema = @Schema(enumeration = {"json", "string", "binary"},
+                    defaultValue = "string")) @QueryParam("keyFormat") String keyFormat) {
         long start = System.nanoTime();
         int p = Params.partition(partition);
         long from = Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);

@@ -28,11 +28,19 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Topic administration (API.md): create, list, describe, change config, grow, delete. */
 @Path("/topics")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
+@Tag(name = "topics", description = "Create, list, describe, configure, grow and delete topics")
 public class TopicResource {
     private final Broker broker;
     private final ObjectMapper json;
@@ -42,19 +50,47 @@ public class TopicResource {
         this.json = json;
     }
 
-    public record TopicSummary(String name, int partitions, int replicationFactor) {
+    @Schema(name = "TopicSummary")
+    public record TopicSummary(@Schema(required = true) String name, @Schema(required = true) int partitions,
+            @Schema(required = true) int replicationFactor) {
     }
 
-    public record PartitionState(int partition, int leader, int leaderEpoch, List<Integer> replicas,
-            List<Integer> isr, long logStartOffset, long localLogStartOffset, long highWatermark, long logEndOffset,
-            int segments, long sizeBytes, long tieredBytes) {
+    @Schema(name = "PartitionState", description = "One partition's leader and offsets")
+    public record PartitionState(@Schema(required = true) int partition,
+            @Schema(required = true, description = "Broker id of the leader") int leader,
+            @Schema(required = true, description = "The epoch stamped into every batch the leader writes")
+            int leaderEpoch,
+            @Schema(required = true) List<Integer> replicas, @Schema(required = true) List<Integer> isr,
+            @Schema(required = true, description = "First offset stored, remote or local") long logStartOffset,
+            @Schema(required = true, description = "First offset stored on the broker's disk") long localLogStartOffset,
+            @Schema(required = true) long highWatermark, @Schema(required = true) long logEndOffset,
+            @Schema(required = true, description = "Local segments") int segments,
+            @Schema(required = true, description = "Bytes of local segments") long sizeBytes,
+            @Schema(required = true, description = "Bytes uploaded to the tier") long tieredBytes) {
     }
 
-    public record TopicDescription(String name, String id, int partitions, int replicationFactor,
-            Map<String, String> config, Map<String, String> configOverrides, List<PartitionState> partitionStates) {
+    @Schema(name = "TopicDescription")
+    public record TopicDescription(@Schema(required = true) String name,
+            @Schema(required = true, description = "Unique id, new for each topic of the same name") String id,
+            @Schema(required = true, description = "The partition count") int partitions,
+            @Schema(required = true) int replicationFactor,
+            @Schema(required = true, description = "Effective config: broker defaults and overrides")
+            Map<String, String> config,
+            @Schema(required = true, description = "Only what was set on this topic") Map<String, String> configOverrides,
+            @Schema(required = true) List<PartitionState> partitionStates) {
     }
 
     @POST
+    @Operation(summary = "Create a topic")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Schemas.CreateTopic.class)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicDescription.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST, INVALID_TOPIC, INVALID_CONFIG,"
+            + " INVALID_PARTITIONS, UNKNOWN_PARTITIONER", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "TOPIC_ALREADY_EXISTS", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response create(byte[] body) {
         JsonNode request = parseObject(body);
         requireOnly(request, List.of("name", "partitions", "replicationFactor", "config"));
@@ -67,6 +103,10 @@ public class TopicResource {
     }
 
     @GET
+    @Operation(summary = "List topics", description = "Every topic, by name")
+    @APIResponse(responseCode = "200", description = "The topics", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY,
+            implementation = TopicSummary.class)))
     public List<TopicSummary> list() {
         List<TopicSummary> topics = new ArrayList<>();
         for (Topic t : broker.topics()) {
@@ -79,12 +119,26 @@ public class TopicResource {
 
     @GET
     @Path("/{topic}")
+    @Operation(summary = "Describe a topic", description = "Config and per-partition state")
+    @APIResponse(responseCode = "200", description = "The topic", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicDescription.class)))
+    @APIResponse(responseCode = "404", description = "TOPIC_NOT_FOUND", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public TopicDescription get(@PathParam("topic") String name) {
         return describe(broker.topic(name));
     }
 
     @PATCH
     @Path("/{topic}/config")
+    @Operation(summary = "Change a topic's config", description = "Sets or (with null) removes overrides")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Schemas.ConfigChanges.class)))
+    @APIResponse(responseCode = "200", description = "The topic as changed", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicDescription.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST, INVALID_CONFIG", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "TOPIC_NOT_FOUND", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public TopicDescription patchConfig(@PathParam("topic") String name, byte[] body) {
         broker.topic(name);
         JsonNode request = parseObject(body);
@@ -95,6 +149,16 @@ public class TopicResource {
 
     @POST
     @Path("/{topic}/partitions")
+    @Operation(summary = "Grow a topic's partition count")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = Schemas.GrowPartitions.class)))
+    @APIResponse(responseCode = "200", description = "The topic as grown", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicDescription.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST, INVALID_PARTITIONS (not larger, over the"
+            + " limit)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(
+            implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "TOPIC_NOT_FOUND", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public TopicDescription addPartitions(@PathParam("topic") String name, byte[] body) {
         broker.topic(name);
         JsonNode request = parseObject(body);
@@ -104,6 +168,10 @@ public class TopicResource {
 
     @DELETE
     @Path("/{topic}")
+    @Operation(summary = "Delete a topic", description = "Its local and its remote data")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "TOPIC_NOT_FOUND", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response delete(@PathParam("topic") String name) {
         broker.deleteTopic(name);
         return Response.noContent().build();
