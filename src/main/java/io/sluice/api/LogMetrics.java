@@ -1,5 +1,7 @@
 package io.sluice.api;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -11,58 +13,92 @@ import io.sluice.log.PartitionLog;
 import io.sluice.tier.Tier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Per-partition gauges (log end offset, high watermark, log start offset, segments, bytes),
- * refreshed on the broker's scheduler so topics created or deleted at run time appear and vanish.
+ * Per-partition gauges (log end offset, high watermark, log start offset, segments, bytes) and the
+ * broker's tier gauges, each with the description Prometheus shows as HELP. Refreshed on the
+ * broker's scheduler so topics created at run time appear; every meter tagged with a deleted
+ * topic (these, and the produce and fetch meters) is removed, at deletion and by the refresh.
  */
 @Startup
 @ApplicationScoped
 public class LogMetrics {
     private static final long REFRESH_SECONDS = 5;
+    static final String TOPIC_TAG = "topic";
+    private static final String PREFIX = "sluice.";
 
     private final Broker broker;
+    private final MeterRegistry registry;
     private final List<Runnable> refreshers = new ArrayList<>();
 
     public LogMetrics(Broker broker, MeterRegistry registry, ConsumeSocket consumers) {
         this.broker = broker;
-        gauge(registry, "sluice.log.end.offset", PartitionLog::logEndOffset);
-        gauge(registry, "sluice.log.high.watermark", PartitionLog::highWatermark);
-        gauge(registry, "sluice.log.start.offset", PartitionLog::logStartOffset);
-        gauge(registry, "sluice.log.segments", PartitionLog::segmentCount);
-        gauge(registry, "sluice.log.size.bytes", PartitionLog::sizeInBytes);
-        gauge(registry, "sluice.log.waiting.readers", PartitionLog::waitingReaders);
-        partitionGauge(registry, "sluice.log.tiered.bytes", Partition::tieredBytes);
-        partitionGauge(registry, "sluice.log.local.start.offset", Partition::localLogStartOffset);
-        registry.gauge("sluice.ws.consumers", consumers, ConsumeSocket::openSessions);
-        registry.gauge("sluice.disk.free.bytes", broker, b -> StorageHealth.freeBytes(b.config().dataDir()));
+        this.registry = registry;
+        gauge("sluice.log.end.offset", "Offset the next record appended to the partition gets", PartitionLog::logEndOffset);
+        gauge("sluice.log.high.watermark", "Offset up to which records are durable and readable",
+                PartitionLog::highWatermark);
+        gauge("sluice.log.start.offset", "First offset of the partition's local log", PartitionLog::logStartOffset);
+        gauge("sluice.log.segments", "Local segment files of the partition", PartitionLog::segmentCount);
+        gauge("sluice.log.size.bytes", "Bytes of the partition's local segments", PartitionLog::sizeInBytes);
+        gauge("sluice.log.waiting.readers", "Fetches and WebSocket readers waiting for the partition's next records",
+                PartitionLog::waitingReaders);
+        partitionGauge("sluice.log.tiered.bytes", "Bytes of the partition uploaded to the object store",
+                Partition::tieredBytes);
+        partitionGauge("sluice.log.local.start.offset", "First offset of the partition stored on local disk",
+                Partition::localLogStartOffset);
+        Gauge.builder("sluice.ws.consumers", consumers, ConsumeSocket::openSessions)
+                .description("Open /ws/consume sessions").register(registry);
+        Gauge.builder("sluice.disk.free.bytes", broker, b -> StorageHealth.freeBytes(b.config().dataDir()))
+                .description("Free bytes on the data directory's file system").baseUnit("bytes").register(registry);
         Tier tier = broker.tier();
         if (tier != null) {
-            registry.gauge("sluice.tier.upload.backlog.segments", tier, t -> t.uploader().backlogSegments());
-            registry.gauge("sluice.tier.upload.backlog.bytes", tier, t -> t.uploader().backlogBytes());
-            registry.gauge("sluice.tier.uploaded.bytes", tier, t -> t.uploader().uploadedBytes());
-            registry.gauge("sluice.tier.upload.failed.attempts", tier, t -> t.uploader().failedAttempts());
-            registry.gauge("sluice.tier.cache.hits", tier, t -> t.reader().cacheHits());
-            registry.gauge("sluice.tier.cache.misses", tier, t -> t.reader().cacheMisses());
-            registry.gauge("sluice.tier.cache.bytes", tier, t -> t.reader().cacheBytes());
+            tierGauge(tier, "sluice.tier.upload.backlog.segments", "Closed segments waiting to be uploaded",
+                    t -> t.uploader().backlogSegments());
+            tierGauge(tier, "sluice.tier.upload.backlog.bytes", "Bytes of closed segments waiting to be uploaded",
+                    t -> t.uploader().backlogBytes());
+            tierGauge(tier, "sluice.tier.uploaded.bytes", "Bytes uploaded to the object store since start",
+                    t -> t.uploader().uploadedBytes());
+            tierGauge(tier, "sluice.tier.upload.failed.attempts", "Segment uploads that failed and were retried",
+                    t -> t.uploader().failedAttempts());
+            tierGauge(tier, "sluice.tier.cache.hits", "Remote reads served from the read cache",
+                    t -> t.reader().cacheHits());
+            tierGauge(tier, "sluice.tier.cache.misses", "Remote reads that went to the object store",
+                    t -> t.reader().cacheMisses());
+            tierGauge(tier, "sluice.tier.cache.bytes", "Bytes held by the remote read cache",
+                    t -> t.reader().cacheBytes());
         }
         broker.scheduler().scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
     }
 
-    private void gauge(MeterRegistry registry, String name, ToDoubleFunction<PartitionLog> value) {
-        partitionGauge(registry, name, p -> value.applyAsDouble(p.log()));
+    /** Removes every Sluice meter of a topic that was just deleted. */
+    public void topicDeleted(String topic) {
+        for (Meter m : registry.getMeters()) {
+            if (m.getId().getName().startsWith(PREFIX) && topic.equals(m.getId().getTag(TOPIC_TAG))) {
+                registry.remove(m);
+            }
+        }
     }
 
-    private void partitionGauge(MeterRegistry registry, String name, ToDoubleFunction<Partition> value) {
-        MultiGauge gauge = MultiGauge.builder(name).register(registry);
+    private void tierGauge(Tier tier, String name, String description, ToDoubleFunction<Tier> value) {
+        Gauge.builder(name, tier, value).description(description).register(registry);
+    }
+
+    private void gauge(String name, String description, ToDoubleFunction<PartitionLog> value) {
+        partitionGauge(name, description, p -> value.applyAsDouble(p.log()));
+    }
+
+    private void partitionGauge(String name, String description, ToDoubleFunction<Partition> value) {
+        MultiGauge gauge = MultiGauge.builder(name).description(description).register(registry);
         refreshers.add(() -> {
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
             for (Topic t : broker.topics()) {
                 for (Partition p : t.partitions()) {
-                    rows.add(MultiGauge.Row.of(Tags.of("topic", t.name(), "partition", Integer.toString(p.id())),
+                    rows.add(MultiGauge.Row.of(Tags.of(TOPIC_TAG, t.name(), "partition", Integer.toString(p.id())),
                             p, value));
                 }
             }
@@ -72,5 +108,22 @@ public class LogMetrics {
 
     private void refresh() {
         refreshers.forEach(Runnable::run);
+        removeMetersOfDeletedTopics();
+    }
+
+    /**
+     * Meters are listed before the topics: a meter is only made for a topic that exists, so one
+     * whose topic is missing from the later list belongs to a deleted topic, never a new one.
+     */
+    private void removeMetersOfDeletedTopics() {
+        List<Meter> meters = new ArrayList<>(registry.getMeters());
+        Set<String> live = new HashSet<>();
+        broker.topics().forEach(t -> live.add(t.name()));
+        for (Meter m : meters) {
+            String topic = m.getId().getTag(TOPIC_TAG);
+            if (topic != null && m.getId().getName().startsWith(PREFIX) && !live.contains(topic)) {
+                registry.remove(m);
+            }
+        }
     }
 }

@@ -83,11 +83,11 @@ public class RecordResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public CompletionStage<Response> produce(@PathParam("topic") String topic,
             @Parameter(description = "When the reply is sent: 0 before the append, 1 once written, all once"
-                    + " durable", schema = @Schema(enumeration = {"0", "1", "all", "-1"}, defaultValue = "all"))
+                    + " durable", schema = @Schema(type = SchemaType.STRING, enumeration = {"0", "1", "all", "-1"}, defaultValue = "all"))
             @QueryParam("acks") String acks,
-            @Parameter(description = "Encoding of values and headers", schema = @Schema(enumeration = {"json", "string", "binary"},
+            @Parameter(description = "Encoding of values and headers", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "string", "binary"},
                     defaultValue = "json")) @QueryParam("format") String format,
-            @Parameter(description = "Encoding of keys", schema = @Schema(enumeration = {"json", "string", "binary"},
+            @Parameter(description = "Encoding of keys", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "string", "binary"},
                     defaultValue = "string")) @QueryParam("keyFormat") String keyFormat,
             @Parameter(description = "A custom partitioner's name, for records with no partition")
             @QueryParam("partitioner") String partitioner,
@@ -186,9 +186,9 @@ public class RecordResource {
             @Parameter(description = "Long poll: how long to wait for records when there are none",
                     schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "0",
                     maximum = "" + MAX_TIMEOUT_MS, defaultValue = "0")) @QueryParam("timeoutMs") String timeoutMs,
-            @Parameter(description = "Encoding of values and headers", schema = @Schema(enumeration = {"json", "string", "binary"},
+            @Parameter(description = "Encoding of values and headers", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "string", "binary"},
                     defaultValue = "json")) @QueryParam("format") String format,
-            @Parameter(description = "Encoding of keys", schema = @Schema(enumeration = {"json", "string", "binary"},
+            @Parameter(description = "Encoding of keys", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "string", "binary"},
                     defaultValue = "string")) @QueryParam("keyFormat") String keyFormat) {
         long start = System.nanoTime();
         int p = Params.partition(partition);

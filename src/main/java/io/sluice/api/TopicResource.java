@@ -44,10 +44,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class TopicResource {
     private final Broker broker;
     private final ObjectMapper json;
+    private final LogMetrics metrics;
 
-    public TopicResource(Broker broker, ObjectMapper json) {
+    public TopicResource(Broker broker, ObjectMapper json, LogMetrics metrics) {
         this.broker = broker;
         this.json = json;
+        this.metrics = metrics;
     }
 
     @Schema(name = "TopicSummary")
@@ -174,6 +176,7 @@ public class TopicResource {
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response delete(@PathParam("topic") String name) {
         broker.deleteTopic(name);
+        metrics.topicDeleted(name);
         return Response.noContent().build();
     }
 

@@ -84,6 +84,7 @@ class OpenApiDocumentTest extends ApiTest {
         assertEquals(500, maxRecords.path("default").asInt(), maxRecords::toString);
         assertEquals("integer", params.get("timeoutMs").path("schema").path("type").asText());
         assertTrue(params.get("format").path("schema").path("enum").toString().contains("binary"));
+        fetch.path("parameters").forEach(p -> assertTrue(p.path("schema").hasNonNull("type"), p::toString));
         JsonNode reply = schema(fetch.path("responses").path("200").path("content").path("application/json").path("schema"));
         for (String field : List.of("records", "nextOffset", "highWatermark", "logStartOffset")) {
             assertTrue(reply.path("properties").has(field), () -> field + " missing in " + reply);
