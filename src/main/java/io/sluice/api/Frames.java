@@ -34,7 +34,7 @@ final class Frames {
                 g.writeStringField("id", id);
             }
             g.writeStringField("code", code);
-            g.writeStringField("message", message);
+            g.writeStringField("message", ServerPaths.redact(message));
         });
     }
 }

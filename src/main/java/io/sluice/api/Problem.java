@@ -31,8 +31,9 @@ public record Problem(
 
     /** A problem whose status is the framework's (405, 408, 414, 431...) rather than the code's own. */
     static Problem at(int status, ErrorCode code, String detail) {
+        // A server error's detail comes from storage, and may name files; a client's never does.
         return new Problem("https://sluice.io/problems/" + code.name().toLowerCase().replace('_', '-'),
-                title(code), status, detail, code.name());
+                title(code), status, status >= 500 ? ServerPaths.redact(detail) : detail, code.name());
     }
 
     Response toResponse() {

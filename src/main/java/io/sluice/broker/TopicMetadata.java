@@ -2,6 +2,7 @@ package io.sluice.broker;
 
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import java.util.Collection;
 import java.util.regex.Pattern;
 
 /** What defines a topic: its name, partition count, replication factor and config overrides. */
@@ -20,6 +21,28 @@ public record TopicMetadata(String name, String id, int partitions, int replicat
             throw new SluiceException(ErrorCode.INVALID_TOPIC, "illegal topic name '" + abbreviate(name)
                     + "': use 1 to 249 of [a-zA-Z0-9._-], not '.' or '..'");
         }
+    }
+
+    /**
+     * Kafka's rule: metric names replace '.' with '_', so "a.b" and "a_b" would share meters; a new
+     * name that equals an existing one up to '.' versus '_' is refused, as Kafka refuses it.
+     */
+    public static void refuseCollision(String name, Collection<String> existing) {
+        if (name.indexOf('.') < 0 && name.indexOf('_') < 0) {
+            return;
+        }
+        String unified = unifyCollisionChars(name);
+        for (String other : existing) {
+            if (!other.equals(name) && unifyCollisionChars(other).equals(unified)) {
+                throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic '" + abbreviate(name)
+                        + "' collides with existing topic '" + abbreviate(other)
+                        + "': names that differ only in '.' and '_' are not allowed");
+            }
+        }
+    }
+
+    private static String unifyCollisionChars(String name) {
+        return name.replace('.', '_');
     }
 
     public static void validatePartitionCount(int partitions) {

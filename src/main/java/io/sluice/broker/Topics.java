@@ -219,6 +219,7 @@ final class Topics implements AutoCloseable {
         if (topics.containsKey(name)) {
             throw new SluiceException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
         }
+        TopicMetadata.refuseCollision(name, topics.keySet());
         if (undeletedTopics.containsKey(name)) {
             // Its objects are still being deleted under the same key prefix: a new topic there would lose its own.
             throw new SluiceException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name

@@ -31,6 +31,11 @@ import java.util.stream.Stream;
  * reads below it.
  */
 public final class PartitionLog implements AutoCloseable {
+    /**
+     * The leader epoch stamped into every batch at append (the CRC does not cover it), as Kafka's
+     * leader does: one broker, never re-elected, leads at epoch 0; describe reports the same.
+     */
+    public static final int LEADER_EPOCH = 0;
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
     /** How long a deleted segment's file stays open for readers that already hold it. */
     private static final long FILE_DELETE_DELAY_MS = 30_000;
@@ -266,6 +271,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             RecordBatch b = new RecordBatch(p.batch, 0);
             b.setBaseOffset(next);
+            b.setPartitionLeaderEpoch(LEADER_EPOCH);
             infos.add(new AppendInfo(next, b.lastOffset()));
             next = b.nextOffset();
             run.add(p.batch);

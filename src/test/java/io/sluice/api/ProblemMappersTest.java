@@ -32,4 +32,24 @@ class ProblemMappersTest {
         assertEquals(Problem.MEDIA_TYPE, r.getMediaType().toString());
         assertEquals("RECORD_TOO_LARGE", ((Problem) r.getEntity()).code());
     }
+
+    @Test
+    void aStorageErrorNamesThePartitionFileButNoServerPath() {
+        Response r = mappers.sluice(new io.sluice.log.CorruptRecordException(
+                "batch crc=1 computed=2 at /var/lib/sluice/data/logs/t-0/00000000000000000000.log:4096"));
+        String detail = ((Problem) r.getEntity()).detail();
+        assertEquals("batch crc=1 computed=2 at t-0/00000000000000000000.log:4096", detail);
+        Response io = mappers.unexpected(new UncheckedIOException("reading t-0 at offset 5",
+                new IOException("./data/logs/t-0/00000000000000000000.index: Too many open files")));
+        assertEquals("reading t-0 at offset 5", ((Problem) io.getEntity()).detail());
+        Response wrapped = mappers.unexpected(new IllegalStateException(
+                "./data/logs/t-0/00000000000000000000.index: Too many open files"));
+        assertEquals("t-0/00000000000000000000.index: Too many open files", ((Problem) wrapped.getEntity()).detail());
+    }
+
+    @Test
+    void aClientErrorKeepsItsDetail() {
+        Response r = mappers.sluice(new SluiceException(ErrorCode.INVALID_REQUEST, "no such route: GET /a/b/c"));
+        assertEquals("no such route: GET /a/b/c", ((Problem) r.getEntity()).detail());
+    }
 }
