@@ -35,7 +35,8 @@ class StartupOutputIT {
             assertTrue(lines.subList(0, listening).stream().anyMatch(l -> l.contains("tier:")), all);
             assertTrue(lines.subList(0, listening).stream().anyMatch(l -> l.contains("opened") && l.contains("from ")),
                     all);
-            assertTrue(listening <= 6, () -> "the listening address comes after " + listening + " lines:\n" + all);
+            int before = listening;
+            assertTrue(before <= 6, () -> "the listening address comes after " + before + " lines:\n" + all);
         }
     }
 }

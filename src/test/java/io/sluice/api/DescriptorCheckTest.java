@@ -1,0 +1,22 @@
+package io.sluice.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The start-up warning about the descriptor limit, and the formula docs/operations.md gives. */
+class DescriptorCheckTest {
+
+    @Test
+    void theNeedIsConnectionsPlusThreeFilesPerPartitionPlusAReserve() {
+        assertEquals(4096 + 3 * 10_000 + 1024, DescriptorCheck.needed(4096, 10_000));
+    }
+
+    @Test
+    void warnsBelowTheNeedOnly() {
+        assertTrue(DescriptorCheck.warning(1024, 4096, 0).orElseThrow().contains("ulimit -n"));
+        assertTrue(DescriptorCheck.warning(65_536, 4096, 10_000).isEmpty());
+        assertTrue(DescriptorCheck.warning(35_119, 4096, 10_000).isPresent());
+    }
+}
