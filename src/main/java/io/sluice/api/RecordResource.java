@@ -142,7 +142,7 @@ public class RecordResource {
                     anyError = true;
                     g.writeObjectFieldStart("error");
                     g.writeStringField("code", r.error().name());
-                    g.writeStringField("message", r.message());
+                    g.writeStringField("message", ServerPaths.redact(r.message()));
                     g.writeEndObject();
                 } else {
                     g.writeNumberField("offset", r.offset());

@@ -2,6 +2,7 @@ package io.sluice.api;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +33,9 @@ class ConnectionLimitsTest extends ApiTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.http.limits.max-connections", Integer.toString(MAX_CONNECTIONS),
                     "sluice.http.body-timeout", "1s",
-                    "quarkus.http.idle-timeout", "3s");
+                    "quarkus.http.idle-timeout", "3s",
+                    // Below the idle timeout, as the defaults are (30 s against 60 s).
+                    "quarkus.websockets-next.server.auto-ping-interval", "1s");
         }
     }
 
@@ -82,7 +85,19 @@ class ConnectionLimitsTest extends ApiTest {
         }
     }
 
-    /** The shipped defaults are the ones docs/configuration.md states. */
+    /** The server's pings keep a live WebSocket reader that receives nothing from being taken for idle. */
+    @Test
+    void aQuietWebSocketReaderOutlivesTheIdleTimeout() {
+        String topic = created("quiet-reader-" + RUN);
+        api.createTopic(topic, 1);
+        try (WsClient reader = WsClient.open(api.ws("/ws/consume?topic=" + topic + "&partition=0&offset=0"))) {
+            reader.awaitFrame("assigned", 0);
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
+                    .untilAsserted(() -> assertFalse(reader.isClosed(), "closed as idle"));
+        }
+    }
+
+    /** The shipped defaults are the ones docs/configuration.md states, and pings come before the idle timeout. */
     @Test
     void theDefaultsAreTheDocumentedOnes() throws IOException {
         Properties shipped = new Properties();
@@ -92,11 +107,15 @@ class ConnectionLimitsTest extends ApiTest {
         String docs = Files.readString(Path.of("docs/configuration.md"));
         for (String key : List.of("quarkus.http.limits.max-connections", "quarkus.http.idle-timeout",
                 "quarkus.http.read-timeout", "sluice.http.body-timeout", "quarkus.http.limits.max-body-size",
-                "sluice.http.max-uri-length", "sluice.http.max-header-size")) {
+                "sluice.http.max-uri-length", "sluice.http.max-header-size",
+                "quarkus.websockets-next.server.auto-ping-interval")) {
             String value = shipped.getProperty(key);
             assertTrue(value != null, key + " is not set in application.properties");
             assertTrue(docs.lines().anyMatch(l -> l.startsWith("| `" + key + "` |") && l.contains("`" + value + "`")),
                     key + "=" + value + " is not what docs/configuration.md says");
         }
+        Duration ping = Duration.parse("PT" + shipped.getProperty("quarkus.websockets-next.server.auto-ping-interval"));
+        Duration idle = Duration.parse("PT" + shipped.getProperty("quarkus.http.idle-timeout"));
+        assertTrue(ping.compareTo(idle) < 0, "pings every " + ping + " do not keep WebSockets within " + idle);
     }
 }
