@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.sluice.error.ErrorCode;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -61,6 +62,11 @@ public class HttpLimits {
     }
 
     private void failed(RoutingContext ctx) {
+        if (ctx.failure() instanceof HttpClosedException) {
+            // The client left, or a refusal above closed the connection: no one to answer, nothing
+            // for the log (a client sending oversized bodies in a loop would fill it otherwise).
+            return;
+        }
         if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
             refuse(ctx, 413, "the body is larger than the limit of " + maxBodyBytes + " bytes");
         } else {
