@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.sluice.error.ErrorCode;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -12,12 +13,13 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The limits every HTTP request meets before any resource runs, answered as problem+json: a
- * declared body over {@code quarkus.http.limits.max-body-size} (413), a request line or headers
+ * body over {@code quarkus.http.limits.max-body-size}, declared or chunked (413), a URI or headers
  * over {@code sluice.http.max-uri-length} / {@code sluice.http.max-header-size} (414, 431), and a
  * body that does not arrive in full within {@code sluice.http.body-timeout} (408, then the
  * connection is closed), so a client that declares 60 MB and stalls holds nothing for long.
@@ -135,7 +137,7 @@ public class HttpLimits {
 
     private static boolean isChunked(HttpServerRequest request) {
         String te = request.getHeader(HttpHeaderNames.TRANSFER_ENCODING);
-        return te != null && te.toLowerCase(java.util.Locale.ROOT).contains(HttpHeaderValues.CHUNKED);
+        return te != null && te.toLowerCase(Locale.ROOT).contains(HttpHeaderValues.CHUNKED);
     }
 
     /**
@@ -150,6 +152,6 @@ public class HttpLimits {
                 .putHeader(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
                 .putHeader(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
                 .endHandler(done -> ctx.request().connection().close())
-                .end(io.vertx.core.buffer.Buffer.buffer(body));
+                .end(Buffer.buffer(body));
     }
 }
