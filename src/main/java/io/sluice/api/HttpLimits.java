@@ -69,10 +69,15 @@ public class HttpLimits {
             // for the log (a client sending oversized bodies in a loop would fill it otherwise).
             return;
         }
-        if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
+        int status = ctx.statusCode();
+        if (ctx.response().headWritten() || status < 400 || status >= 500) {
+            ctx.next();
+        } else if (status == 413) {
             refuse(ctx, 413, "the body is larger than the limit of " + maxBodyBytes + " bytes");
         } else {
-            ctx.next();
+            // The router's own refusals (a chunked body that does not parse, say).
+            refuse(ctx, status, ctx.request().method() + " " + Params.abbreviate(ctx.request().uri())
+                    + " cannot be served (HTTP " + status + ")");
         }
     }
 
@@ -145,7 +150,11 @@ public class HttpLimits {
      * remainder of a stalled one) is not worth reading.
      */
     private static void refuse(RoutingContext ctx, int status, String detail) {
-        ErrorCode code = status == 400 || status == 408 ? ErrorCode.INVALID_REQUEST : ErrorCode.REQUEST_TOO_LARGE;
+        ErrorCode code = switch (status) {
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 413, 414, 431 -> ErrorCode.REQUEST_TOO_LARGE;
+            default -> ErrorCode.INVALID_REQUEST;
+        };
         byte[] body = Problem.at(status, code, detail).toJson();
         HttpServerResponse response = ctx.response();
         response.setStatusCode(status)
