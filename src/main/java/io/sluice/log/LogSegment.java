@@ -446,13 +446,18 @@ final class LogSegment {
         timeIndex.persist(io, false);
     }
 
-    /**
-     * Makes the log and both indexes durable: done when the segment is rolled. The index files may be
-     * new; the directory fsync of the next segment's creation makes their names durable.
-     */
-    void flushAll() throws IOException {
-        sealTimeIndex();
+    /** Makes the log file durable with its metadata (its size): at a roll and at close. */
+    void flushLog() throws IOException {
         channel.force(true);
+    }
+
+    /**
+     * Seals the time index and writes both indexes durably: at a roll and at close. Their files may
+     * be new; the directory fsync of the next segment's creation makes their names durable. A
+     * failure here loses nothing (indexes are rebuilt from the log) and is not a disk failure of the log.
+     */
+    void persistIndexesDurably() throws IOException {
+        sealTimeIndex();
         offsetIndex.persist(io, true);
         timeIndex.persist(io, true);
     }

@@ -235,10 +235,10 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Closes the active segment durably and starts a new one at the log end offset. An fsync that
-     * fails is thrown (the log goes offline); failing to create the next file (EMFILE, a full
-     * directory) is not: nothing written is at risk, so appends go on in the current segment and
-     * the roll is tried again after {@link #ROLL_RETRY_MS}.
+     * Closes the active segment durably and starts a new one at the log end offset. A failed fsync
+     * of the log is thrown (the log goes offline); failing to write the indexes or to create the next
+     * file (EMFILE, a full directory) is not: nothing written is at risk, so appends go on in the
+     * current segment and the roll is tried again after {@link #ROLL_RETRY_MS}.
      *
      * @return whether the log rolled
      */
@@ -246,17 +246,18 @@ public final class PartitionLog implements AutoCloseable {
         if (now < nextRollAttemptMs) {
             return false;
         }
-        active.flushAll();
+        active.flushLog();
         RecoveryPoint sealed = active.pointNow();
         LogSegment next;
         try {
+            active.persistIndexesDurably();
             next = LogSegment.create(runtime.io(), runtime.openFiles(), dir, active.nextOffset(),
                     config.indexIntervalBytes(), now);
         } catch (IOException e) {
             nextRollAttemptMs = now + ROLL_RETRY_MS;
             if (rollFailure == null) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: could not create segment {1}; appending to segment {2} and "
-                        + "trying again: {3}", name, active.nextOffset(), active.baseOffset(), e.toString());
+                LOG.log(System.Logger.Level.WARNING, "{0}: could not roll to a new segment at offset {1}; appending to "
+                        + "segment {2} and trying again: {3}", name, active.nextOffset(), active.baseOffset(), e.toString());
             }
             rollFailure = e;
             return false;
@@ -506,12 +507,12 @@ public final class PartitionLog implements AutoCloseable {
             IOException error = null;
             try {
                 if (failure == null) {
-                    active.flushAll();
+                    active.flushLog();
                     onDurable(active.pointNow());
+                    active.persistIndexesDurably();
                 }
             } catch (IOException e) {
                 error = e;
-                failWriter(e);
             }
             for (LogSegment s : segments.values()) {
                 try {

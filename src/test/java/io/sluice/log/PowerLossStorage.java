@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * not fsync loses it here, every time.
  *
  * <p>After the power loss every operation fails, as if the process had died with its disk; a
- * restarted broker opens the files with the real file system.
+ * restarted broker opens the files with the real file system. Other faults on demand: creating
+ * files fails as with EMFILE ({@link #refuseNewFilesIn}), fsyncs fail ({@link #failFsyncs}); and it
+ * counts the files open through it ({@link #openChannels}).
  */
 public final class PowerLossStorage implements StorageIo {
     /** A file's content as the disk holds it after its last fsync, and where it changed since. */
@@ -61,6 +63,7 @@ public final class PowerLossStorage implements StorageIo {
     private final List<FileChannel> channels = new ArrayList<>();
     private volatile boolean off;
     private volatile Set<Path> refuseCreatingIn = Set.of();
+    private volatile boolean failFsyncs;
 
     /**
      * Makes creating a new file in these directories fail as EMFILE does ({@code Too many open
@@ -68,6 +71,16 @@ public final class PowerLossStorage implements StorageIo {
      */
     public void refuseNewFilesIn(Set<Path> dirs) {
         refuseCreatingIn = Set.copyOf(dirs);
+    }
+
+    /** Makes every file fsync fail with an I/O error (a failing disk) until lifted. */
+    public void failFsyncs(boolean fail) {
+        failFsyncs = fail;
+    }
+
+    /** Files opened through this storage and not closed yet. */
+    public synchronized int openChannels() {
+        return channels.size();
     }
 
     @Override
@@ -352,6 +365,9 @@ public final class PowerLossStorage implements StorageIo {
         @Override
         public void force(boolean metaData) throws IOException {
             guarded(() -> {
+                if (failFsyncs) {
+                    throw new IOException("fsync failed: Input/output error");
+                }
                 real.force(metaData);
                 synchronized (PowerLossStorage.this) {
                     if (state.dirtyFrom != Long.MAX_VALUE) {
