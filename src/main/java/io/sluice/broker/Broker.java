@@ -324,11 +324,20 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Closes every log (each flushed), writes the recovery points (so the next start scans nothing),
-     * and releases the data dir. Goes on through every step when one fails.
+     * and releases the data dir. Goes on through every log and step when one fails.
      */
     @Override
     public void close() {
         scheduler.shutdownNow();
+        for (Topic t : topics.all()) {
+            for (PartitionLog log : t.logs()) {
+                try {
+                    log.close();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "closing " + log.name() + " (its files are closed)", e);
+                }
+            }
+        }
         try {
             topics.close();
             checkpoints.write();

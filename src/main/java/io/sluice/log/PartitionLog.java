@@ -5,14 +5,11 @@ import io.sluice.error.SluiceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +54,7 @@ public final class PartitionLog implements AutoCloseable {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AppendWaiters waiters = new AppendWaiters();
     private final FlushPipeline flushes;
+    private final LogReader reader;
     private volatile LogConfig config;
     /** The end of what readers may see: the high watermark and where it sits in the files. */
     private volatile RecoveryPoint visible;
@@ -81,6 +79,8 @@ public final class PartitionLog implements AutoCloseable {
         this.writer = new SerialExecutor(runtime.ioPool());
         this.segments = loaded.segments();
         this.active = loaded.active();
+        this.reader = new LogReader(name, segments, () -> visible, () -> logStartOffset, () -> logEndOffset,
+                () -> closed);
         this.flushes = new FlushPipeline(writer, runtime.flushPool(), () -> active, () -> closed, this::onDurable,
                 this::onFlushFailed);
         this.logStartOffset = segments.firstKey();
@@ -224,6 +224,7 @@ public final class PartitionLog implements AutoCloseable {
         long offset = active.nextOffset();
         try {
             active.append(run);
+            logEndOffset = active.nextOffset(); // before a roll in this drain may publish a visible end past it
         } catch (IOException e) {
             try {
                 active.truncateTo(position, offset);
@@ -326,68 +327,12 @@ public final class PartitionLog implements AutoCloseable {
      * records. Every batch is CRC-checked before a record of it is returned.
      */
     public ReadResult read(long offset, int maxBytes, int maxRecords) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return readOnce(offset, maxBytes, maxRecords);
-            } catch (ClosedChannelException | NoSuchFileException e) {
-                if (closed || attempt > 2) {
-                    throw new SluiceException(ErrorCode.STORAGE_ERROR, "partition " + name + " is closed", e);
-                }
-                // Retention removed the segment under us: look again, the offset may now be out of range.
-            } catch (IOException e) {
-                throw new SluiceException(ErrorCode.STORAGE_ERROR, "reading " + name + " at offset " + offset
-                        + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private ReadResult readOnce(long offset, int maxBytes, int maxRecords) throws IOException {
-        RecoveryPoint end = visible;
-        long start = logStartOffset;
-        if (offset < start || offset > logEndOffset) {
-            throw SluiceException.offsetOutOfRange(name, offset, start, logEndOffset);
-        }
-        List<LogRecord> records = new ArrayList<>();
-        if (offset >= end.nextOffset()) {
-            return new ReadResult(records, offset, end.nextOffset(), start);
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
-        while (entry != null && entry.getKey() <= end.segmentBase()) {
-            LogSegment segment = entry.getValue();
-            int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
-            int position = segment.positionOf(offset, limit);
-            if (position >= 0) {
-                ByteBuffer bytes = segment.read(position, limit, maxBytes);
-                RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
-                long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
-                return new ReadResult(records, next, end.nextOffset(), start);
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return new ReadResult(records, offset, end.nextOffset(), start);
+        return reader.read(offset, maxBytes, maxRecords);
     }
 
     /** First offset whose timestamp is at or after {@code timestamp}, or the high watermark if none. */
     public long offsetForTimestamp(long timestamp) {
-        RecoveryPoint end = visible;
-        try {
-            for (LogSegment segment : segments.values()) {
-                if (segment.baseOffset() > end.segmentBase()) {
-                    break;
-                }
-                if (segment.maxTimestamp() < timestamp) {
-                    continue;
-                }
-                int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
-                long found = segment.offsetForTimestamp(timestamp, limit);
-                if (found >= 0) {
-                    return found;
-                }
-            }
-        } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "searching " + name + " by timestamp: " + e, e);
-        }
-        return end.nextOffset();
+        return reader.offsetForTimestamp(timestamp);
     }
 
     /**
@@ -499,10 +444,14 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Waits for queued appends, makes the active segment durable and closes every file, each one
      * even when the flush or another close fails (the first failure is thrown, the others suppressed).
+     * Closing a closed log does nothing.
      */
     @Override
     public void close() {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            if (closed) {
+                return;
+            }
             closed = true;
             IOException error = null;
             try {
