@@ -281,14 +281,14 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Writer thread: {@code point} is on disk; what it covers becomes visible and acknowledged. */
     private void onDurable(RecoveryPoint point) {
+        if (point.nextOffset() > durable.nextOffset()) {
+            durable = point; // before the acknowledgements: a checkpoint written after an ack covers it
+            runtime.checkpoints().update(name, point);
+        }
         if (point.nextOffset() > visible.nextOffset()) {
             visible = point;
         }
         flushes.completeBelow(point.nextOffset());
-        if (point.nextOffset() > durable.nextOffset()) {
-            durable = point;
-            runtime.checkpoints().update(name, point);
-        }
         waiters.fireAll();
     }
 

@@ -66,6 +66,11 @@ public final class RecoveryCheckpoints {
         return new RecoveryCheckpoints(io, file, loaded);
     }
 
+    /** The points in a checkpoint file, by partition name: for tools and tests that inspect a data dir. */
+    public static Map<String, RecoveryPoint> readFile(Path file) throws IOException {
+        return decode(ByteBuffer.wrap(Files.readAllBytes(file)));
+    }
+
     /** The point a log recorded for {@code name} before, if any; from now on its own reports count. */
     RecoveryPoint claim(String name) {
         RecoveryPoint p = points.get(name);
