@@ -53,6 +53,11 @@ final class LogReader {
                 }
                 // Retention removed the segment under us: look again, the offset may now be out of range.
             } catch (IOException e) {
+                if (SegmentFileCache.isOutOfDescriptors(e)) {
+                    // Not a disk failure: the broker is at its descriptor limit; the client may retry.
+                    throw new SluiceException(ErrorCode.BROKER_BUSY, "reading " + name + " at offset " + offset
+                            + ": the broker is out of file descriptors; retry later", e);
+                }
                 throw new SluiceException(ErrorCode.STORAGE_ERROR, "reading " + name + " at offset " + offset
                         + ": " + e.getMessage(), e);
             }

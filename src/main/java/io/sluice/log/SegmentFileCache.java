@@ -2,6 +2,7 @@ package io.sluice.log;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -65,11 +66,23 @@ public final class SegmentFileCache {
         this.maxOpen = maxOpen;
     }
 
-    /** Opens {@code file} for reading unless it is open already. */
+    /**
+     * Opens {@code file} for reading unless it is open already. When the process is out of
+     * descriptors, closes every idle file and tries once more before giving up.
+     */
     synchronized Handle acquire(Path file) throws IOException {
         Entry e = open.get(file);
         if (e == null) {
-            e = new Entry(io.open(file, StandardOpenOption.READ));
+            FileChannel channel;
+            try {
+                channel = io.open(file, StandardOpenOption.READ);
+            } catch (FileSystemException tooMany) {
+                if (!isOutOfDescriptors(tooMany) || !closeIdle()) {
+                    throw tooMany;
+                }
+                channel = io.open(file, StandardOpenOption.READ);
+            }
+            e = new Entry(channel);
             open.put(file, e);
             evictIdle();
         }
@@ -104,6 +117,27 @@ public final class SegmentFileCache {
         } else {
             evictIdle();
         }
+    }
+
+    /** Whether the failure is EMFILE or ENFILE: the process or the system is out of descriptors. */
+    public static boolean isOutOfDescriptors(IOException e) {
+        return e instanceof FileSystemException fs && fs.getReason() != null
+                && fs.getReason().contains("Too many open files");
+    }
+
+    /** Closes every file no reader holds; whether there was any. */
+    private boolean closeIdle() {
+        boolean closedAny = false;
+        Iterator<Map.Entry<Path, Entry>> it = open.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Path, Entry> e = it.next();
+            if (e.getValue().references == 0) {
+                it.remove();
+                closeQuietly(e.getKey(), e.getValue());
+                closedAny = true;
+            }
+        }
+        return closedAny;
     }
 
     private void evictIdle() {

@@ -180,6 +180,23 @@ class LogFaultsTest {
     }
 
     @Test
+    void outOfDescriptorsAReadClosesIdleFilesAndOtherwiseAsksTheClientToRetry() throws IOException {
+        PartitionLog log = PartitionLog.open("t-0", dir, smallSegments(), runtime(RecoveryCheckpoints.inMemory(), 1,
+                true));
+        fill(log, 0, 300);
+        assertTrue(log.segmentCount() > 3);
+        log.read(0, 100, 1); // the first closed segment's file is now the one open and idle
+        storage.failNextOpens(1);
+        assertEquals(150, log.read(150, 100, 1).records().get(0).offset(), "idle files closed, second open worked");
+        storage.failNextOpens(2);
+        SluiceException e = assertThrows(SluiceException.class, () -> log.read(0, 100, 1));
+        assertEquals(ErrorCode.BROKER_BUSY, e.code(), "EMFILE is retryable, not a storage failure");
+        assertTrue(log.isOnline());
+        assertEquals(0, log.read(0, 100, 1).records().get(0).offset());
+        log.close();
+    }
+
+    @Test
     void aCheckpointFileRoundTripsAndADamagedOneIsIgnored() throws IOException {
         RecoveryPoint point = new RecoveryPoint(100, 4096, 180, 4000, 0xFFFF_FFF0L, 1_234, 150);
         ByteBuffer encoded = RecoveryCheckpoints.encode(Map.of("orders-7", point));

@@ -64,6 +64,7 @@ public final class PowerLossStorage implements StorageIo {
     private volatile boolean off;
     private volatile Set<Path> refuseCreatingIn = Set.of();
     private volatile boolean failFsyncs;
+    private final java.util.concurrent.atomic.AtomicInteger failingOpens = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Makes creating a new file in these directories fail as EMFILE does ({@code Too many open
@@ -71,6 +72,11 @@ public final class PowerLossStorage implements StorageIo {
      */
     public void refuseNewFilesIn(Set<Path> dirs) {
         refuseCreatingIn = Set.copyOf(dirs);
+    }
+
+    /** Makes the next {@code count} opens of any file fail as EMFILE does. */
+    public void failNextOpens(int count) {
+        failingOpens.set(count);
     }
 
     /** Makes every file fsync fail with an I/O error (a failing disk) until lifted. */
@@ -89,6 +95,9 @@ public final class PowerLossStorage implements StorageIo {
         try {
             checkPower();
             Set<OpenOption> opts = Set.of(options);
+            if (failingOpens.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new java.nio.file.FileSystemException(file.toString(), null, "Too many open files");
+            }
             boolean existed = Files.exists(file);
             boolean creates = !existed && (opts.contains(StandardOpenOption.CREATE)
                     || opts.contains(StandardOpenOption.CREATE_NEW));
