@@ -39,6 +39,8 @@ public class LogMetrics {
         partitionGauge(registry, "sluice.log.local.start.offset", Partition::localLogStartOffset);
         registry.gauge("sluice.ws.consumers", consumers, ConsumeSocket::openSessions);
         registry.gauge("sluice.disk.free.bytes", broker, b -> StorageHealth.freeBytes(b.config().dataDir()));
+        registry.gauge("sluice.maintenance.failures", broker, Broker::maintenanceFailures);
+        registry.gauge("sluice.log.open.segment.files", broker, Broker::openSegmentFiles);
         Tier tier = broker.tier();
         if (tier != null) {
             registry.gauge("sluice.tier.upload.backlog.segments", tier, t -> t.uploader().backlogSegments());
