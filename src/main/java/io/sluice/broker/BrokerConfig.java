@@ -39,14 +39,4 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
                 maxOpenSegmentFiles);
     }
-
-    public BrokerConfig withLogDefaults(LogConfig defaults) {
-        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, defaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles);
-    }
-
-    public BrokerConfig withMaxOpenSegmentFiles(int max) {
-        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                max);
-    }
 }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.log.PowerLossStorage;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +38,25 @@ class BrokerMaintenanceTest {
         }
         try (Broker next = new Broker(BrokerConfig.defaults(dataDir))) {
             assertEquals(1, next.topic("t").log(0).logEndOffset(), "the lock is released at close");
+        }
+    }
+
+    @Test
+    void aBrokerInAnotherProcessHoldingTheDataDirIsRefused() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process holder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                DataDirLockHolder.class.getName(), dataDir.toString()).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertEquals("locked true", out.readLine());
+            IOException e = assertThrows(IOException.class, () -> new Broker(BrokerConfig.defaults(dataDir)));
+            assertTrue(e.getMessage().contains(dataDir.toString()), e.getMessage());
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+        try (Broker broker = new Broker(BrokerConfig.defaults(dataDir))) {
+            assertTrue(broker.isHealthy(), "the lock went with the other process");
         }
     }
 
