@@ -66,9 +66,9 @@ class BrokerMaintenanceTest {
         BrokerConfig config = BrokerConfig.defaults(dataDir).withMaintenanceIntervalMs(20);
         try (Broker broker = new Broker(config, null, storage)) {
             broker.createTopic("t", 2, 1, Map.of("segment.ms", "100"));
-            broker.produce("t", List.of(value(0, "a"), value(1, "b")), Acks.ALL, null).join();
             // Partition 0 cannot create files (EMFILE), and neither can the checkpoint in the data dir.
             storage.refuseNewFilesIn(Set.of(dataDir.resolve("logs").resolve("t-0"), dataDir));
+            broker.produce("t", List.of(value(0, "a"), value(1, "b")), Acks.ALL, null).join();
 
             await().atMost(Duration.ofSeconds(10)).until(() -> broker.maintenanceFailures() >= 3
                     && broker.topic("t").log(1).segmentCount() >= 2);
