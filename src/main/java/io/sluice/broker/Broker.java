@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
@@ -75,6 +74,9 @@ public final class Broker implements AutoCloseable {
     public Broker(BrokerConfig config, Tier tier, StorageIo io) throws IOException {
         this.config = config;
         this.tier = tier;
+        // The partition directories' parent, created durably (each new level's directory fsynced): a
+        // power cut must not take the whole logs/ directory with it on a fresh data dir.
+        io.createDirectories(config.dataDir().resolve("logs"));
         this.dataDirLock = lockDataDir(config.dataDir());
         this.ioPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-io"));
         this.fetchPool = Executors.newFixedThreadPool(config.fetchThreads(), daemonThreads("sluice-fetch"));
@@ -97,7 +99,6 @@ public final class Broker implements AutoCloseable {
     }
 
     private static FileLock lockDataDir(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
         Path lockFile = dataDir.resolve(LOCK_FILE);
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = null;
