@@ -18,9 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class DescriptorCheck {
     private static final System.Logger LOG = System.getLogger(DescriptorCheck.class.getName());
-    /** Open files per partition: the active segment's log, offset index and time index. */
-    static final int FILES_PER_PARTITION = 3;
-    /** For the JVM, the embedded store, and segments being rolled or read. */
+    /** Open files per partition: the active segment's log (closed segments count in max-open-segment-files). */
+    static final int FILES_PER_PARTITION = 1;
+    /** For the JVM, the embedded store, uploads, and files a read in progress holds past the bound. */
     static final int RESERVE = 1024;
 
     private final Broker broker;
@@ -37,21 +37,22 @@ public class DescriptorCheck {
             return;
         }
         int partitions = broker.topics().stream().mapToInt(Topic::partitionCount).sum();
-        warning(os.getMaxFileDescriptorCount(), maxConnections, partitions)
+        warning(os.getMaxFileDescriptorCount(), maxConnections, partitions, broker.config().maxOpenSegmentFiles())
                 .ifPresent(w -> LOG.log(System.Logger.Level.WARNING, w));
     }
 
-    static long needed(int maxConnections, int partitions) {
-        return (long) maxConnections + (long) FILES_PER_PARTITION * partitions + RESERVE;
+    static long needed(int maxConnections, int partitions, int maxOpenSegmentFiles) {
+        return (long) maxConnections + (long) FILES_PER_PARTITION * partitions + maxOpenSegmentFiles + RESERVE;
     }
 
-    static Optional<String> warning(long limit, int maxConnections, int partitions) {
-        long needed = needed(maxConnections, partitions);
+    static Optional<String> warning(long limit, int maxConnections, int partitions, int maxOpenSegmentFiles) {
+        long needed = needed(maxConnections, partitions, maxOpenSegmentFiles);
         if (limit >= needed) {
             return Optional.empty();
         }
         return Optional.of("the descriptor limit (ulimit -n) is " + limit + ", below the " + needed + " that "
                 + maxConnections + " connections (quarkus.http.limits.max-connections) and " + partitions
-                + " partitions can hold open; raise it, or lower the connection cap");
+                + " partitions and " + maxOpenSegmentFiles + " closed segment files (sluice.log.max-open-segment-files)"
+                + " can hold open; raise it, or lower the connection cap");
     }
 }

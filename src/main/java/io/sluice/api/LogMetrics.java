@@ -55,6 +55,11 @@ public class LogMetrics {
                 .description("Open /ws/consume sessions").register(registry);
         Gauge.builder("sluice.disk.free.bytes", broker, b -> StorageHealth.freeBytes(b.config().dataDir()))
                 .description("Free bytes on the data directory's file system").baseUnit("bytes").register(registry);
+        Gauge.builder("sluice.maintenance.failures", broker, Broker::maintenanceFailures)
+                .description("Maintenance steps (rolls, retention, uploads, checkpoints) that failed since start")
+                .register(registry);
+        Gauge.builder("sluice.log.open.segment.files", broker, Broker::openSegmentFiles)
+                .description("Closed segment files held open for readers").register(registry);
         Tier tier = broker.tier();
         if (tier != null) {
             tierGauge(tier, "sluice.tier.upload.backlog.segments", "Closed segments waiting to be uploaded",

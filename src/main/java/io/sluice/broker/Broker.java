@@ -6,8 +6,16 @@ import io.sluice.log.Cancellable;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.PartitionLog.ReadResult;
+import io.sluice.log.RecoveryCheckpoints;
+import io.sluice.log.SegmentFileCache;
+import io.sluice.log.StorageIo;
 import io.sluice.tier.Tier;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Sluice broker: the object graph that owns the topics, their logs, the thread pools the logs
@@ -27,7 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nothing of HTTP or JSON. Built directly in tests: {@code new Broker(BrokerConfig.defaults(dir))}.
  */
 public final class Broker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+    /** Held (locked) for the broker's life, as Kafka holds {@code .lock}: one broker per data dir. */
+    public static final String LOCK_FILE = ".lock";
+
     private final BrokerConfig config;
+    private final FileLock dataDirLock;
+    private final SegmentFileCache openFiles;
+    private final RecoveryCheckpoints checkpoints;
+    private final AtomicLong maintenanceFailures = new AtomicLong();
     private final ExecutorService ioPool;
     private final ExecutorService flushPool;
     private final ExecutorService fetchPool;
@@ -47,17 +64,55 @@ public final class Broker implements AutoCloseable {
      * closes it after the broker.
      */
     public Broker(BrokerConfig config, Tier tier) throws IOException {
+        this(config, tier, StorageIo.DEFAULT);
+    }
+
+    /**
+     * A broker whose logs reach the disk through {@code io}: the real file system, or in tests one
+     * that simulates a power cut. Fails fast when another broker holds the data dir.
+     */
+    public Broker(BrokerConfig config, Tier tier, StorageIo io) throws IOException {
         this.config = config;
         this.tier = tier;
+        // The partition directories' parent, created durably (each new level's directory fsynced): a
+        // power cut must not take the whole logs/ directory with it on a fresh data dir.
+        io.createDirectories(config.dataDir().resolve("logs"));
+        this.dataDirLock = lockDataDir(config.dataDir());
         this.ioPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-io"));
         this.fetchPool = Executors.newFixedThreadPool(config.fetchThreads(), daemonThreads("sluice-fetch"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("sluice-scheduler"));
         this.flushPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-flush"));
-        LogRuntime runtime = new LogRuntime(ioPool, flushPool, scheduler, System::currentTimeMillis, config.fsync());
-        this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier);
+        this.openFiles = new SegmentFileCache(io, config.maxOpenSegmentFiles());
+        try {
+            this.checkpoints = RecoveryCheckpoints.load(io, config.dataDir());
+            LogRuntime runtime = new LogRuntime(ioPool, flushPool, System::currentTimeMillis, config.fsync(), io,
+                    openFiles, checkpoints);
+            this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier);
+        } catch (IOException | RuntimeException e) {
+            shutDownPools();
+            dataDirLock.channel().close();
+            throw e;
+        }
         this.producer = new Producer(partitioners);
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    private static FileLock lockDataDir(Path dataDir) throws IOException {
+        Path lockFile = dataDir.resolve(LOCK_FILE);
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = null;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            // Held by another broker in this JVM.
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("data dir " + dataDir + " is in use by another broker (" + lockFile
+                    + " is locked); stop that broker or choose another sluice.data-dir");
+        }
+        return lock;
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -69,13 +124,66 @@ public final class Broker implements AutoCloseable {
         };
     }
 
+    /**
+     * Rolls, retention, uploads, bucket sync and the recovery-point checkpoint. Each partition and
+     * each step fails alone: a failure is logged and counted ({@link #maintenanceFailures}), and the
+     * rest goes on, now and at every later run (a scheduled task that throws is never run again).
+     */
     private void maintainLogs() {
-        for (Topic t : topics.all()) {
-            for (Partition p : t.partitions()) {
-                p.log().maintain().thenRun(() -> maintainTier(p));
+        try {
+            for (Topic t : topics.all()) {
+                for (Partition p : t.partitions()) {
+                    maintainPartition(p);
+                }
             }
+            step("syncing topics with the bucket", topics::syncWithBucket);
+            step("writing the recovery-point checkpoint", () -> {
+                try {
+                    checkpoints.write();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (Throwable e) {
+            maintenanceFailed("maintenance", e);
         }
-        topics.syncWithBucket();
+    }
+
+    private void maintainPartition(Partition p) {
+        try {
+            p.log().maintain().whenComplete((v, e) -> {
+                if (e != null) {
+                    maintenanceFailed("maintaining " + p.log().name(), e);
+                } else {
+                    step("tier upkeep of " + p.log().name(), () -> maintainTier(p));
+                }
+            });
+        } catch (RuntimeException e) {
+            maintenanceFailed("maintaining " + p.log().name(), e);
+        }
+    }
+
+    private void step(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            maintenanceFailed(what, e);
+        }
+    }
+
+    private void maintenanceFailed(String what, Throwable e) {
+        maintenanceFailures.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, what + " failed; tried again at the next run", SluiceException.causeOf(e));
+    }
+
+    /** Maintenance steps that failed since start (each one logged): a metric to alert on. */
+    public long maintenanceFailures() {
+        return maintenanceFailures.get();
+    }
+
+    /** Files of closed segments open right now, of at most {@link BrokerConfig#maxOpenSegmentFiles} when idle. */
+    public int openSegmentFiles() {
+        return openFiles.openFiles();
     }
 
     private void maintainTier(Partition p) {
@@ -215,10 +323,40 @@ public final class Broker implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Closes every log (each flushed), writes the recovery points (so the next start scans nothing),
+     * and releases the data dir. Goes on through every log and step when one fails.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
-        topics.close();
+        for (Topic t : topics.all()) {
+            for (PartitionLog log : t.logs()) {
+                try {
+                    log.close();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "closing " + log.name() + " (its files are closed)", e);
+                }
+            }
+        }
+        try {
+            topics.close();
+            checkpoints.write();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "closing the broker's logs", e);
+        } finally {
+            openFiles.closeAll();
+            shutDownPools();
+            try {
+                dataDirLock.channel().close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "releasing " + config.dataDir().resolve(LOCK_FILE), e);
+            }
+        }
+    }
+
+    private void shutDownPools() {
+        scheduler.shutdownNow();
         ioPool.shutdown();
         flushPool.shutdown();
         fetchPool.shutdownNow();

@@ -1,6 +1,7 @@
 package io.sluice.broker;
 
 import io.sluice.log.LogConfig;
+import io.sluice.log.SegmentFileCache;
 import java.nio.file.Path;
 
 /**
@@ -10,14 +11,32 @@ import java.nio.file.Path;
  * @param fsync                 fsync appends before they are acknowledged and made visible
  * @param ioThreads             threads shared by every partition's single writer
  * @param fetchThreads          threads that read the log for fetches and consumers
- * @param maintenanceIntervalMs how often retention and time-based rolling are checked
+ * @param maintenanceIntervalMs how often retention, time-based rolling and the recovery-point checkpoint run
+ * @param maxOpenSegmentFiles   how many closed segments' files stay open across all partitions when idle
+ *                              (the active segment of each partition holds one more)
  */
 public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
-        LogConfig logDefaults, long maintenanceIntervalMs) {
+        LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles) {
+
+    public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
+            LogConfig logDefaults, long maintenanceIntervalMs) {
+        this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                SegmentFileCache.DEFAULT_MAX_OPEN);
+    }
 
     public static BrokerConfig defaults(Path dataDir) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new BrokerConfig(dataDir, 0, true, Math.max(2, cores), Math.max(2, cores), LogConfig.defaults(),
                 5_000);
+    }
+
+    public BrokerConfig withFsync(boolean on) {
+        return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles);
+    }
+
+    public BrokerConfig withMaintenanceIntervalMs(long ms) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
+                maxOpenSegmentFiles);
     }
 }

@@ -45,7 +45,7 @@ public class BrokerProducer {
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
         BrokerConfig brokerConfig = new BrokerConfig(dataDir, config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
-                defaults, log.maintenanceIntervalMs());
+                defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles());
         long start = System.nanoTime();
         try {
             Tier tier = startTier(config, dataDir);

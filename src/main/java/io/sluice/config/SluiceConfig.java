@@ -126,8 +126,15 @@ public interface SluiceConfig {
         /** Threads that read logs for fetches and consumers; unset: one per core, at least two. */
         Optional<Integer> fetchThreads();
 
-        /** How often retention and time-based segment rolling are checked. */
+        /** How often retention, time-based segment rolling and the recovery-point checkpoint run. */
         @WithDefault("5000")
         long maintenanceIntervalMs();
+
+        /**
+         * Files of closed segments kept open across all partitions when idle (least recently read
+         * closed first); each partition's active segment holds one file more.
+         */
+        @WithDefault("1024")
+        int maxOpenSegmentFiles();
     }
 }

@@ -4,6 +4,7 @@ import static io.sluice.log.RecordBatchDescriptor.*;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,21 +14,25 @@ import java.util.List;
 /**
  * One file of a partition's log, named by its zero-padded base offset, with its sparse offset and
  * time indexes. The segment owns the invariant that its file is a sequence of valid batches with
- * dense offsets starting at the base offset; {@link #recover} restores it after a crash.
+ * dense offsets starting at the base offset; {@link #recoverFrom} restores it after a crash.
+ *
+ * <p>Only the active segment holds its file open (for appends); a closed segment's file is opened
+ * by a reader through the broker's {@link SegmentFileCache}, and its indexes live in memory.
  *
  * <p>Only the partition's writer appends, truncates and flushes; readers use positional reads
  * bounded by a size the writer has published.
  */
-final class LogSegment implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(LogSegment.class.getName());
+final class LogSegment {
     static final String LOG_SUFFIX = ".log";
 
-    private final Path dir;
+    private final StorageIo io;
+    private final SegmentFileCache files;
     private final long baseOffset;
     private final Path logFile;
-    private final FileChannel channel;
     private final int indexIntervalBytes;
     private final long createdAtMs;
+    /** The open file while the segment takes appends; null once it is closed (rolled or the log closed). */
+    private volatile FileChannel channel;
     private SparseIndex offsetIndex;
     private SparseIndex timeIndex;
     private volatile int size;
@@ -35,15 +40,21 @@ final class LogSegment implements AutoCloseable {
     private volatile long maxTimestamp = -1;
     private long offsetOfMaxTimestamp = -1;
     private int bytesSinceLastIndexEntry;
+    private int lastBatchPosition = -1;
+    private long lastBatchCrc;
+    private boolean indexesLoaded;
 
-    private LogSegment(Path dir, long baseOffset, FileChannel channel, int indexIntervalBytes, long createdAtMs) {
-        this.dir = dir;
+    private LogSegment(StorageIo io, SegmentFileCache files, Path dir, long baseOffset, int indexIntervalBytes,
+            long createdAtMs) {
+        this.io = io;
+        this.files = files;
         this.baseOffset = baseOffset;
         this.logFile = logPath(dir, baseOffset);
-        this.channel = channel;
         this.indexIntervalBytes = indexIntervalBytes;
         this.createdAtMs = createdAtMs;
         this.nextOffset = baseOffset;
+        this.offsetIndex = SparseIndex.empty(dir, baseOffset, SparseIndex.Kind.OFFSET);
+        this.timeIndex = SparseIndex.empty(dir, baseOffset, SparseIndex.Kind.TIME);
     }
 
     static String fileStem(long baseOffset) {
@@ -54,107 +65,138 @@ final class LogSegment implements AutoCloseable {
         return dir.resolve(fileStem(baseOffset) + LOG_SUFFIX);
     }
 
-    static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes, long nowMs) throws IOException {
-        FileChannel ch = FileChannel.open(logPath(dir, baseOffset), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        LogSegment segment = new LogSegment(dir, baseOffset, ch, indexIntervalBytes, nowMs);
-        segment.offsetIndex = SparseIndex.create(dir, baseOffset, SparseIndex.Kind.OFFSET);
-        segment.timeIndex = SparseIndex.create(dir, baseOffset, SparseIndex.Kind.TIME);
+    /**
+     * Creates an empty active segment and makes its name durable (directory fsync) before anything
+     * is appended to it. Failing here (EMFILE, a full directory) leaves nothing behind.
+     */
+    static LogSegment create(StorageIo io, SegmentFileCache files, Path dir, long baseOffset, int indexIntervalBytes,
+            long nowMs) throws IOException {
+        Path file = logPath(dir, baseOffset);
+        FileChannel ch = io.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            io.syncDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            try {
+                ch.close();
+                io.deleteIfExists(file);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        LogSegment segment = new LogSegment(io, files, dir, baseOffset, indexIntervalBytes, nowMs);
+        segment.channel = ch;
         return segment;
     }
 
     /**
-     * Opens a closed segment whose successor starts at {@code nextOffset}: its indexes are trusted
-     * when they load cleanly and rebuilt by a full scan when they do not.
+     * Opens a segment found on disk without holding its file: its size from the file system and its
+     * indexes from their files, when they load cleanly. {@link #indexesLoaded} says whether they did.
      */
-    static LogSegment openClosed(Path dir, long baseOffset, long nextOffset, int indexIntervalBytes)
-            throws IOException {
-        LogSegment segment = open(dir, baseOffset, indexIntervalBytes);
-        segment.offsetIndex = SparseIndex.load(dir, baseOffset, SparseIndex.Kind.OFFSET, segment.size);
-        segment.timeIndex = SparseIndex.load(dir, baseOffset, SparseIndex.Kind.TIME, nextOffset);
-        if (segment.offsetIndex == null || segment.timeIndex == null) {
-            segment.rebuildIndexes();
-        } else {
-            segment.nextOffset = nextOffset;
-            int t = segment.timeIndex.entries();
-            segment.maxTimestamp = t == 0 ? -1 : segment.timeIndex.keyAt(t - 1);
-        }
-        return segment;
-    }
-
-    /** Opens the last segment of a log and validates it from its last index entry on. */
-    static LogSegment openActive(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
-        LogSegment segment = open(dir, baseOffset, indexIntervalBytes);
-        segment.offsetIndex = SparseIndex.load(dir, baseOffset, SparseIndex.Kind.OFFSET, segment.size);
-        segment.timeIndex = SparseIndex.load(dir, baseOffset, SparseIndex.Kind.TIME, Long.MAX_VALUE);
-        int cut;
-        if (segment.offsetIndex == null || segment.timeIndex == null) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: indexes missing or damaged, rebuilding them", segment.logFile);
-            cut = segment.rebuildIndexes();
-        } else {
-            cut = segment.recover();
-        }
-        if (cut > 0) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: cut {1} bytes of torn or corrupt tail, log end is now offset {2}",
-                    segment.logFile, cut, segment.nextOffset);
-        }
-        return segment;
-    }
-
-    private static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
+    static LogSegment open(StorageIo io, SegmentFileCache files, Path dir, long baseOffset, long nextOffsetLimit,
+            int indexIntervalBytes) throws IOException {
         Path file = logPath(dir, baseOffset);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long created = Files.getLastModifiedTime(file).toMillis();
-        LogSegment segment = new LogSegment(dir, baseOffset, ch, indexIntervalBytes, created);
-        long fileSize = ch.size();
+        LogSegment segment = new LogSegment(io, files, dir, baseOffset, indexIntervalBytes, created);
+        long fileSize = Files.size(file);
         if (fileSize > Integer.MAX_VALUE) {
             throw new CorruptRecordException("segment " + file + " is larger than 2 GiB: " + fileSize);
         }
         segment.size = (int) fileSize;
+        SparseIndex offsets = SparseIndex.load(io, dir, baseOffset, SparseIndex.Kind.OFFSET, segment.size);
+        SparseIndex times = SparseIndex.load(io, dir, baseOffset, SparseIndex.Kind.TIME, nextOffsetLimit);
+        if (offsets != null && times != null) {
+            segment.offsetIndex = offsets;
+            segment.timeIndex = times;
+            segment.indexesLoaded = true;
+        }
         return segment;
     }
 
-    private int rebuildIndexes() throws IOException {
-        if (offsetIndex != null) {
-            offsetIndex.close();
-        }
-        if (timeIndex != null) {
-            timeIndex.close();
-        }
-        offsetIndex = SparseIndex.create(dir, baseOffset, SparseIndex.Kind.OFFSET);
-        timeIndex = SparseIndex.create(dir, baseOffset, SparseIndex.Kind.TIME);
-        return recoverFrom(0, baseOffset);
+    /** Whether both index files loaded and passed their checks (else recovery rebuilds them). */
+    boolean indexesLoaded() {
+        return indexesLoaded;
     }
 
-    /**
-     * Validates every batch after the last offset-index entry and truncates the file at the first
-     * torn or corrupt one. Entries of either index that point past the cut are dropped.
-     *
-     * @return the number of bytes truncated
-     */
-    int recover() throws IOException {
-        int slot = offsetIndex.entries() - 1;
-        // The last entry may point at a batch that never fully reached the disk: start one earlier.
-        while (slot >= 0 && offsetIndex.valueAt(slot) >= size) {
-            slot--;
-        }
-        slot = Math.max(-1, slot - 1);
-        int position = slot < 0 ? 0 : (int) offsetIndex.valueAt(slot);
-        long expectedOffset = slot < 0 ? baseOffset : offsetIndex.keyAt(slot);
-        offsetIndex.truncateToSlot(Math.max(slot, 0)); // the kept slot is indexed again below
-        timeIndex.truncateValuesFrom(expectedOffset);
+    /** A closed segment whose indexes loaded: takes its offsets and newest timestamp from them. */
+    void trustClosed(long nextOffset) {
+        this.nextOffset = nextOffset;
         int t = timeIndex.entries();
         maxTimestamp = t == 0 ? -1 : timeIndex.keyAt(t - 1);
         offsetOfMaxTimestamp = t == 0 ? -1 : timeIndex.valueAt(t - 1);
-        return recoverFrom(position, expectedOffset);
     }
 
-    private int recoverFrom(int position, long expectedOffset) throws IOException {
+    /**
+     * Whether {@code point} describes this file: the batch it names ends exactly at its position with
+     * the offset and CRC it recorded. A stale point (another incarnation of the partition, or a disk
+     * that lost fsynced bytes) fails.
+     */
+    boolean matches(RecoveryPoint point) throws IOException {
+        if (point.segmentBase() != baseOffset || point.position() > size) {
+            return false;
+        }
+        if (point.position() == 0) {
+            return point.nextOffset() == baseOffset;
+        }
+        int at = point.lastBatchPosition();
+        if (at < 0 || point.position() - at < RECORD_BATCH_OVERHEAD) {
+            return false;
+        }
+        RecordBatch b = new RecordBatch(readAt(at, RECORD_BATCH_OVERHEAD), 0);
+        return b.sizeInBytes() == point.position() - at && b.nextOffset() == point.nextOffset()
+                && b.storedCrc() == point.lastBatchCrc();
+    }
+
+    /**
+     * Validates every batch from {@code point} on (or from the start when null), CRC-checking each,
+     * and truncates the file at the first torn or corrupt one. The scan starts at the last offset-index
+     * entry at or below the point, so the indexes come out whole; entries past it are dropped.
+     *
+     * @return the number of bytes truncated
+     */
+    int recoverFrom(RecoveryPoint point) throws IOException {
+        int position = 0;
+        long expectedOffset = baseOffset;
+        int slot = point == null ? -1 : offsetIndex.floorSlot(point.nextOffset() - 1);
+        while (slot >= 0 && offsetIndex.valueAt(slot) >= point.position()) {
+            slot--;
+        }
+        try (FileChannel ch = io.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (slot >= 0 && readValidBatch(ch, (int) offsetIndex.valueAt(slot), size, offsetIndex.keyAt(slot)) == null) {
+                slot = -1; // the entry does not point at the batch it names: trust no entry, scan it all
+            }
+            if (slot >= 0) {
+                position = (int) offsetIndex.valueAt(slot);
+                expectedOffset = offsetIndex.keyAt(slot);
+                maxTimestamp = point.maxTimestamp();
+                offsetOfMaxTimestamp = point.offsetOfMaxTimestamp();
+            } else {
+                maxTimestamp = -1;
+                offsetOfMaxTimestamp = -1;
+            }
+            offsetIndex.truncateToSlot(Math.max(slot, 0)); // the kept slot is indexed again below
+            timeIndex.truncateValuesFrom(expectedOffset);
+            int t = timeIndex.entries();
+            if (t > 0 && timeIndex.keyAt(t - 1) > maxTimestamp) {
+                maxTimestamp = timeIndex.keyAt(t - 1);
+                offsetOfMaxTimestamp = timeIndex.valueAt(t - 1);
+            }
+            int cut = scan(ch, position, expectedOffset);
+            if (cut == 0 && (point == null || size > point.position())) {
+                ch.force(true); // what the crash left in the page cache is served from now on: make it durable
+            }
+            return cut;
+        }
+    }
+
+    private int scan(FileChannel ch, int position, long expectedOffset) throws IOException {
         int fileSize = size;
         bytesSinceLastIndexEntry = indexIntervalBytes; // index the first batch we validate
         nextOffset = expectedOffset;
+        lastBatchPosition = -1;
         while (position < fileSize) {
-            ByteBuffer batch = readValidBatch(position, fileSize, expectedOffset);
+            ByteBuffer batch = readValidBatch(ch, position, fileSize, expectedOffset);
             if (batch == null) {
                 break;
             }
@@ -166,24 +208,25 @@ final class LogSegment implements AutoCloseable {
         }
         int truncated = fileSize - position;
         if (truncated > 0) {
-            channel.truncate(position);
-            channel.force(true);
+            ch.truncate(position);
+            ch.force(true);
         }
         size = position;
         return truncated;
     }
 
     /** Reads and validates the batch at {@code position}; null where the log is torn or corrupt. */
-    private ByteBuffer readValidBatch(int position, int fileSize, long expectedOffset) throws IOException {
+    private ByteBuffer readValidBatch(FileChannel ch, int position, int fileSize, long expectedOffset)
+            throws IOException {
         if (fileSize - position < RECORD_BATCH_OVERHEAD) {
             return null;
         }
-        ByteBuffer header = readAt(position, LOG_OVERHEAD);
+        ByteBuffer header = readFully(ch, position, LOG_OVERHEAD);
         int batchSize = RecordBatch.sizeAt(header, 0);
         if (batchSize < RECORD_BATCH_OVERHEAD || batchSize > fileSize - position) {
             return null;
         }
-        ByteBuffer batch = readAt(position, batchSize);
+        ByteBuffer batch = readFully(ch, position, batchSize);
         RecordBatch b = new RecordBatch(batch, 0);
         try {
             b.validate(logFile + ":" + position);
@@ -191,6 +234,12 @@ final class LogSegment implements AutoCloseable {
             return null;
         }
         return b.baseOffset() == expectedOffset ? batch : null;
+    }
+
+    /** Makes a recovered segment the active one again: opens its file for appends. */
+    void reopenForAppends() throws IOException {
+        files.discard(logFile);
+        channel = io.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     /**
@@ -214,14 +263,15 @@ final class LogSegment implements AutoCloseable {
             total += batch.limit();
         }
         long written = 0;
-        channel.position(position);
+        FileChannel ch = channel;
+        ch.position(position);
         while (written < total) {
-            written += channel.write(buffers);
+            written += ch.write(buffers);
         }
         size = (int) (position + total);
     }
 
-    private void indexBatch(int position, RecordBatch batch) throws IOException {
+    private void indexBatch(int position, RecordBatch batch) {
         long batchMaxTimestamp = batch.maxTimestamp();
         if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
             offsetIndex.append(batch.baseOffset(), position);
@@ -235,13 +285,24 @@ final class LogSegment implements AutoCloseable {
             maxTimestamp = batchMaxTimestamp;
             offsetOfMaxTimestamp = batch.baseOffset();
         }
+        lastBatchPosition = position;
+        lastBatchCrc = batch.storedCrc();
+    }
+
+    /** Where this segment ends now, as a recovery point (writer thread: the fields move together). */
+    RecoveryPoint pointNow() {
+        if (lastBatchPosition < 0) {
+            return RecoveryPoint.emptySegment(baseOffset);
+        }
+        return new RecoveryPoint(baseOffset, size, nextOffset, lastBatchPosition, lastBatchCrc, maxTimestamp,
+                offsetOfMaxTimestamp);
     }
 
     /**
      * Called when the segment is rolled: records its final maximum timestamp in the time index,
      * so a closed segment's maximum is read from the index alone (as Kafka does on roll).
      */
-    void sealTimeIndex() throws IOException {
+    private void sealTimeIndex() {
         int t = timeIndex.entries();
         if (maxTimestamp >= 0 && (t == 0 || maxTimestamp > timeIndex.keyAt(t - 1))) {
             timeIndex.append(maxTimestamp, offsetOfMaxTimestamp);
@@ -285,11 +346,11 @@ final class LogSegment implements AutoCloseable {
      */
     private RecordBatch checkedHeaderAt(int position, int limit, long expectedBase) throws IOException {
         RecordBatch b = new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0);
-        int size = b.sizeInBytes();
-        if (size < RECORD_BATCH_OVERHEAD || size > limit - position || b.baseOffset() != expectedBase
+        int batchSize = b.sizeInBytes();
+        if (batchSize < RECORD_BATCH_OVERHEAD || batchSize > limit - position || b.baseOffset() != expectedBase
                 || b.lastOffsetDelta() < 0) {
             throw new CorruptRecordException("batch header at " + logFile + ":" + position + " does not continue the "
-                    + "segment: baseOffset=" + b.baseOffset() + " (expected " + expectedBase + ") size=" + size
+                    + "segment: baseOffset=" + b.baseOffset() + " (expected " + expectedBase + ") size=" + batchSize
                     + " lastOffsetDelta=" + b.lastOffsetDelta() + " limit=" + limit);
         }
         return b;
@@ -338,10 +399,21 @@ final class LogSegment implements AutoCloseable {
         return -1;
     }
 
+    /** Reads through the active file, or through the cache of closed segments' files. */
     private ByteBuffer readAt(int position, int length) throws IOException {
+        FileChannel ch = channel;
+        if (ch != null) {
+            return readFully(ch, position, length);
+        }
+        try (SegmentFileCache.Handle h = files.acquire(logFile)) {
+            return readFully(h.channel(), position, length);
+        }
+    }
+
+    private ByteBuffer readFully(FileChannel ch, int position, int length) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);
         while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, position + buffer.position());
+            int n = ch.read(buffer, position + buffer.position());
             if (n < 0) {
                 throw new CorruptRecordException("segment " + logFile + " ends at " + (position + buffer.position())
                         + " inside a batch that claims " + length + " bytes from " + position);
@@ -350,15 +422,56 @@ final class LogSegment implements AutoCloseable {
         return buffer.flip();
     }
 
+    /**
+     * Makes the appended bytes durable (group commit). Runs beside the writer, which may roll the
+     * segment meanwhile: a roll fsyncs the whole file first, so a file it closed needs nothing more.
+     */
     void flush() throws IOException {
-        channel.force(false);
+        FileChannel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.force(false);
+        } catch (ClosedChannelException e) {
+            if (channel != null) {
+                throw e;
+            }
+        }
     }
 
-    /** Makes the log and both indexes durable: done once, when the segment is rolled. */
-    void flushAll() throws IOException {
+    /** Writes the indexes' new entries to their files, without an fsync (they are rebuildable). */
+    void persistIndexes() throws IOException {
+        offsetIndex.persist(io, false);
+        timeIndex.persist(io, false);
+    }
+
+    /** Makes the log file durable with its metadata (its size): at a roll and at close. */
+    void flushLog() throws IOException {
         channel.force(true);
-        offsetIndex.flush();
-        timeIndex.flush();
+    }
+
+    /**
+     * Seals the time index and writes both indexes durably: at a roll and at close. Their files may
+     * be new; the directory fsync of the next segment's creation makes their names durable. A
+     * failure here loses nothing (indexes are rebuilt from the log) and is not a disk failure of the log.
+     */
+    void persistIndexesDurably() throws IOException {
+        sealTimeIndex();
+        offsetIndex.persist(io, true);
+        timeIndex.persist(io, true);
+    }
+
+    /** The segment was rolled: its file goes to the cache of closed segments' files. */
+    void closeForAppends() {
+        files.adopt(logFile, channel);
+        channel = null;
+    }
+
+    /** Writes the indexes of a closed segment that recovery rebuilt, durably. */
+    void persistRebuiltIndexes() throws IOException {
+        offsetIndex.persist(io, true);
+        timeIndex.persist(io, true);
     }
 
     long baseOffset() {
@@ -385,23 +498,29 @@ final class LogSegment implements AutoCloseable {
         return logFile;
     }
 
-    @Override
-    public void close() throws IOException {
-        channel.close();
-        offsetIndex.close();
-        timeIndex.close();
+    Path offsetIndexFile() {
+        return offsetIndex.file();
     }
 
-    /**
-     * Removes the segment's files. With {@code closeNow} false the channels stay open, so a reader
-     * holding this segment can still finish (the caller closes it later).
-     */
-    void delete(boolean closeNow) throws IOException {
-        if (closeNow) {
-            close();
+    Path timeIndexFile() {
+        return timeIndex.file();
+    }
+
+    /** Closes the active file, if open, and forgets any cached one. */
+    void close() throws IOException {
+        FileChannel ch = channel;
+        channel = null;
+        files.discard(logFile);
+        if (ch != null) {
+            ch.close();
         }
-        Files.deleteIfExists(logFile);
-        offsetIndex.unlink();
-        timeIndex.unlink();
+    }
+
+    /** Removes the segment's files; a reader holding the file open through the cache finishes first. */
+    void delete() throws IOException {
+        io.deleteIfExists(logFile);
+        offsetIndex.unlink(io);
+        timeIndex.unlink(io);
+        close();
     }
 }

@@ -5,30 +5,27 @@ import io.sluice.error.SluiceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
  * One partition's log: an ordered set of segments, the last of which takes appends. Owns the
  * invariants that offsets are dense and increasing, that a reader never sees bytes that are not
- * yet durable (when fsync is on), and that a torn tail is cut away on open.
+ * yet durable (when fsync is on), and that a torn tail is cut away on open ({@link LogLoader}).
  *
- * <p>Appends are queued and drained by a single writer ({@link SerialExecutor}); everything queued
- * while one drain fsyncs goes to disk in the next drain's single write and single fsync (group
- * commit). Readers never take a lock: they read a published {@link VisibleEnd} and positional
- * reads below it.
+ * <p>Appends are queued and drained by a single writer ({@link SerialExecutor}); the fsyncs that make
+ * them durable are group-committed by a {@link FlushPipeline}. Readers never take a lock: they read a
+ * published visible end and positional reads below it.
  */
 public final class PartitionLog implements AutoCloseable {
     /**
@@ -37,8 +34,8 @@ public final class PartitionLog implements AutoCloseable {
      */
     public static final int LEADER_EPOCH = 0;
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
-    /** How long a deleted segment's file stays open for readers that already hold it. */
-    private static final long FILE_DELETE_DELAY_MS = 30_000;
+    /** How long a roll that could not create its next file waits before it tries again. */
+    static final long ROLL_RETRY_MS = 1_000;
 
     /** When an append is acknowledged: once written (acks=1) or once fsynced (acks=all). */
     public enum Durability { WRITTEN, FLUSHED }
@@ -49,14 +46,7 @@ public final class PartitionLog implements AutoCloseable {
     public record ReadResult(List<LogRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
     }
 
-    /** The end of what readers may see: an offset and where it sits in the log's files. */
-    private record VisibleEnd(long offset, long segmentBase, int position) {
-    }
-
     private record PendingAppend(ByteBuffer batch, Durability durability, CompletableFuture<AppendInfo> result) {
-    }
-
-    private record AwaitingFlush(AppendInfo info, CompletableFuture<AppendInfo> result) {
     }
 
     private final String name;
@@ -64,35 +54,48 @@ public final class PartitionLog implements AutoCloseable {
     private final LogRuntime runtime;
     private final SegmentTiering tiering;
     private final SerialExecutor writer;
-    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final NavigableMap<Long, LogSegment> segments;
     private final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AppendWaiters waiters = new AppendWaiters();
-    /** Appends written but not yet fsynced, in offset order (writer thread only). */
-    private final java.util.ArrayDeque<AwaitingFlush> awaitingFlush = new java.util.ArrayDeque<>();
-    private boolean flushInFlight;
+    private final FlushPipeline flushes;
+    private final LogReader reader;
     private volatile LogConfig config;
-    private volatile VisibleEnd visible;
+    /** The end of what readers may see: the high watermark and where it sits in the files. */
+    private volatile RecoveryPoint visible;
+    /** The last point known fsynced (writer thread). */
+    private RecoveryPoint durable;
     private volatile long logEndOffset;
     private volatile long logStartOffset;
     private volatile IOException failure;
     private volatile boolean closed;
     private LogSegment active;
+    /** Set while rolling fails to create the next segment's file; appends go on in the current one. */
+    private volatile IOException rollFailure;
+    private long nextRollAttemptMs;
 
-    private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime, SegmentTiering tiering) {
+    private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime, SegmentTiering tiering,
+            LogLoader.Loaded loaded) {
         this.name = name;
         this.dir = dir;
         this.config = config;
         this.runtime = runtime;
         this.tiering = tiering;
         this.writer = new SerialExecutor(runtime.ioPool());
+        this.segments = loaded.segments();
+        this.active = loaded.active();
+        this.reader = new LogReader(name, segments, () -> visible, () -> logStartOffset, () -> logEndOffset,
+                () -> closed);
+        this.flushes = new FlushPipeline(writer, runtime.flushPool(), () -> active, () -> closed, this::onDurable,
+                this::onFlushFailed);
+        this.logStartOffset = segments.firstKey();
+        this.logEndOffset = active.nextOffset();
+        this.visible = active.pointNow();
+        this.durable = visible;
+        runtime.checkpoints().update(name, durable);
     }
 
-    /**
-     * Opens the log in {@code dir}, creating it if needed. Closed segments are opened from their
-     * indexes; the last segment is validated from its last index entry and its torn or corrupt
-     * tail truncated, so recovery time does not grow with the size of the log.
-     */
+    /** Opens the log in {@code dir}, creating it if needed, and recovers it from its recovery point. */
     public static PartitionLog open(String name, Path dir, LogConfig config, LogRuntime runtime) throws IOException {
         return open(name, dir, config, runtime, SegmentTiering.NONE, 0);
     }
@@ -103,41 +106,9 @@ public final class PartitionLog implements AutoCloseable {
      */
     public static PartitionLog open(String name, Path dir, LogConfig config, LogRuntime runtime,
             SegmentTiering tiering, long initialOffset) throws IOException {
-        Files.createDirectories(dir);
-        PartitionLog log = new PartitionLog(name, dir, config, runtime, tiering);
-        log.loadSegments(initialOffset);
-        return log;
-    }
-
-    private void loadSegments(long initialOffset) throws IOException {
-        List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String file = f.getFileName().toString();
-                if (file.endsWith(LogSegment.LOG_SUFFIX)) {
-                    bases.add(Long.parseLong(file.substring(0, file.length() - LogSegment.LOG_SUFFIX.length())));
-                }
-            }
-        }
-        bases.sort(Comparator.naturalOrder());
-        int interval = config.indexIntervalBytes();
-        for (int i = 0; i < bases.size() - 1; i++) {
-            segments.put(bases.get(i), LogSegment.openClosed(dir, bases.get(i), bases.get(i + 1), interval));
-        }
-        if (bases.isEmpty()) {
-            active = LogSegment.create(dir, initialOffset, interval, runtime.clock().getAsLong());
-        } else {
-            long last = bases.get(bases.size() - 1);
-            active = LogSegment.openActive(dir, last, interval);
-        }
-        segments.put(active.baseOffset(), active);
-        logStartOffset = segments.firstKey();
-        logEndOffset = active.nextOffset();
-        publishVisibleEnd();
-    }
-
-    private void publishVisibleEnd() {
-        visible = new VisibleEnd(active.nextOffset(), active.baseOffset(), active.size());
+        runtime.io().createDirectories(dir);
+        return new PartitionLog(name, dir, config, runtime, tiering,
+                LogLoader.load(name, dir, config, runtime, initialOffset));
     }
 
     /**
@@ -186,76 +157,32 @@ public final class PartitionLog implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             PendingAppend p = batch.get(i);
-            if (p.durability == Durability.WRITTEN || !runtime.fsync()) {
-                p.result.complete(infos.get(i));
+            AppendInfo info = infos.get(i);
+            if (info == null) {
+                p.result.completeExceptionally(cannotRoll());
+            } else if (p.durability == Durability.WRITTEN || !runtime.fsync()) {
+                p.result.complete(info);
             } else {
-                awaitingFlush.add(new AwaitingFlush(infos.get(i), p.result));
+                flushes.await(info, p.result);
             }
         }
         if (runtime.fsync()) {
-            requestFlush();
+            flushes.request();
         } else {
-            publishVisibleEnd();
+            visible = active.pointNow();
             waiters.fireAll();
         }
     }
 
+    private SluiceException cannotRoll() {
+        return new SluiceException(ErrorCode.BROKER_BUSY, "partition " + name + " is full until its next segment "
+                + "can be created (" + rollFailure.getMessage() + "); retry later", rollFailure);
+    }
+
     /**
-     * Starts an fsync of everything written so far, unless one is running: then the next one
-     * starts when it ends. The writer goes on writing while an fsync runs, so one fsync covers
-     * every append that arrived during the previous one (pipelined group commit). Writer thread only.
+     * Stamps offsets and writes the batches, rolling the active segment where size or age says so.
+     * An append that the current segment cannot hold while a roll keeps failing gets a null info.
      */
-    private void requestFlush() {
-        if (flushInFlight) {
-            return;
-        }
-        flushInFlight = true;
-        VisibleEnd target = new VisibleEnd(active.nextOffset(), active.baseOffset(), active.size());
-        LogSegment segment = active;
-        runtime.flushPool().execute(() -> {
-            IOException error = null;
-            try {
-                segment.flush();
-            } catch (IOException e) {
-                error = e;
-            }
-            IOException failed = error;
-            writer.execute(() -> flushed(target, failed));
-        });
-    }
-
-    /** Writer thread: an fsync ended; what it covered becomes visible and acknowledged. */
-    private void flushed(VisibleEnd target, IOException error) {
-        flushInFlight = false;
-        if (closed) {
-            return;
-        }
-        if (error != null) {
-            // After a failed fsync the page cache can no longer be trusted (fsyncgate): go offline.
-            failWriter(error);
-            for (AwaitingFlush a; (a = awaitingFlush.poll()) != null; ) {
-                a.result.completeExceptionally(offline(error));
-            }
-            return;
-        }
-        makeDurable(target);
-        if (active.nextOffset() > target.offset) {
-            requestFlush();
-        }
-    }
-
-    private void makeDurable(VisibleEnd end) {
-        if (end.offset > visible.offset) {
-            visible = end;
-        }
-        while (!awaitingFlush.isEmpty() && awaitingFlush.peek().info.lastOffset() < end.offset) {
-            AwaitingFlush a = awaitingFlush.poll();
-            a.result.complete(a.info);
-        }
-        waiters.fireAll();
-    }
-
-    /** Stamps offsets and writes the batches, rolling the active segment where size or age says so. */
     private void writeAll(List<PendingAppend> batch, List<AppendInfo> infos) throws IOException {
         long now = runtime.clock().getAsLong();
         List<ByteBuffer> run = new ArrayList<>();
@@ -263,11 +190,14 @@ public final class PartitionLog implements AutoCloseable {
         long next = active.nextOffset();
         for (PendingAppend p : batch) {
             int size = p.batch.limit();
-            if (active.size() + runBytes > 0 && shouldRoll(active.size() + runBytes + (long) size, now)) {
-                appendRun(run, runBytes);
+            if (active.size() + runBytes > 0 && shouldRoll(active.size() + runBytes + (long) size, next, now)) {
+                appendRun(run);
                 run.clear();
                 runBytes = 0;
-                roll(now);
+                if (!tryRoll(now) && !fits(size, next)) {
+                    infos.add(null);
+                    continue;
+                }
             }
             RecordBatch b = new RecordBatch(p.batch, 0);
             b.setBaseOffset(next);
@@ -277,17 +207,22 @@ public final class PartitionLog implements AutoCloseable {
             run.add(p.batch);
             runBytes += size;
         }
-        appendRun(run, runBytes);
+        appendRun(run);
         logEndOffset = next;
     }
 
-    private boolean shouldRoll(long sizeAfterAppend, long now) {
+    private boolean shouldRoll(long sizeAfterAppend, long next, long now) {
         LogConfig c = config;
         return sizeAfterAppend > c.segmentBytes() || now - active.createdAtMs() >= c.segmentMs()
-                || logEndOffset - active.baseOffset() > Integer.MAX_VALUE / 2;
+                || next - active.baseOffset() > Integer.MAX_VALUE / 2;
     }
 
-    private void appendRun(List<ByteBuffer> run, int runBytes) throws IOException {
+    /** Whether the active segment can still take a batch of {@code size} bytes (it holds fewer records than bytes). */
+    private boolean fits(int size, long next) {
+        return (long) active.size() + size <= Integer.MAX_VALUE && next + size - active.baseOffset() <= Integer.MAX_VALUE;
+    }
+
+    private void appendRun(List<ByteBuffer> run) throws IOException {
         if (run.isEmpty()) {
             return;
         }
@@ -295,6 +230,7 @@ public final class PartitionLog implements AutoCloseable {
         long offset = active.nextOffset();
         try {
             active.append(run);
+            logEndOffset = active.nextOffset(); // before a roll in this drain may publish a visible end past it
         } catch (IOException e) {
             try {
                 active.truncateTo(position, offset);
@@ -305,35 +241,83 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** Closes the active segment durably and starts a new one at the log end offset. */
-    private void roll(long now) throws IOException {
-        active.sealTimeIndex();
-        active.flushAll();
-        LogSegment closed = active;
-        LogSegment next = LogSegment.create(dir, active.nextOffset(), config.indexIntervalBytes(), now);
+    /**
+     * Closes the active segment durably and starts a new one at the log end offset. A failed fsync
+     * of the log is thrown (the log goes offline); failing to write the indexes or to create the next
+     * file (EMFILE, a full directory) is not: nothing written is at risk, so appends go on in the
+     * current segment and the roll is tried again after {@link #ROLL_RETRY_MS}.
+     *
+     * @return whether the log rolled
+     */
+    private boolean tryRoll(long now) throws IOException {
+        if (now < nextRollAttemptMs) {
+            return false;
+        }
+        active.flushLog();
+        RecoveryPoint sealed = active.pointNow();
+        LogSegment next;
+        try {
+            active.persistIndexesDurably();
+            next = LogSegment.create(runtime.io(), runtime.openFiles(), dir, active.nextOffset(),
+                    config.indexIntervalBytes(), now);
+        } catch (IOException e) {
+            nextRollAttemptMs = now + ROLL_RETRY_MS;
+            if (rollFailure == null) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: could not roll to a new segment at offset {1}; appending to "
+                        + "segment {2} and trying again: {3}", name, active.nextOffset(), active.baseOffset(), e.toString());
+            }
+            rollFailure = e;
+            return false;
+        }
+        if (rollFailure != null) {
+            LOG.log(System.Logger.Level.INFO, "{0}: rolled again after a failure to create a segment", name);
+            rollFailure = null;
+        }
+        LogSegment closedSegment = active;
         segments.put(next.baseOffset(), next);
         active = next;
+        closedSegment.closeForAppends();
+        onDurable(sealed);
         LOG.log(System.Logger.Level.DEBUG, "{0}: rolled to segment {1}", name, next.baseOffset());
         if (config.remoteStorage()) {
-            tiering.onSegmentClosed(describe(closed));
+            tiering.onSegmentClosed(describe(closedSegment));
         }
+        return true;
+    }
+
+    /** Writer thread: {@code point} is on disk; what it covers becomes visible and acknowledged. */
+    private void onDurable(RecoveryPoint point) {
+        if (point.nextOffset() > durable.nextOffset()) {
+            durable = point; // before the acknowledgements: a checkpoint written after an ack covers it
+            runtime.checkpoints().update(name, point);
+        }
+        if (point.nextOffset() > visible.nextOffset()) {
+            visible = point;
+        }
+        flushes.completeBelow(point.nextOffset());
+        waiters.fireAll();
+    }
+
+    private void onFlushFailed(IOException error) {
+        failWriter(error);
+        flushes.failAll(offline(error));
     }
 
     private ClosedSegment describe(LogSegment s) {
         return new ClosedSegment(name, s.baseOffset(), s.nextOffset(), s.maxTimestamp(), s.size(), s.file(),
-                SparseIndex.path(dir, s.baseOffset(), SparseIndex.Kind.OFFSET),
-                SparseIndex.path(dir, s.baseOffset(), SparseIndex.Kind.TIME));
+                s.offsetIndexFile(), s.timeIndexFile());
     }
 
     /** Every closed segment still on disk, oldest first: what a restarted tier checks for upload. */
     public List<ClosedSegment> closedSegments() {
-        List<ClosedSegment> closed = new ArrayList<>();
+        List<ClosedSegment> closedOnes = new ArrayList<>();
+        long visibleBase = visible.segmentBase();
         for (LogSegment s : segments.values()) {
-            if (s.baseOffset() < visible.segmentBase) {
-                closed.add(describe(s));
+            if (s.baseOffset() < visibleBase) {
+                closedOnes.add(describe(s));
             }
         }
-        return closed;
+        return closedOnes;
     }
 
     private void failWriter(IOException e) {
@@ -349,68 +333,12 @@ public final class PartitionLog implements AutoCloseable {
      * records. Every batch is CRC-checked before a record of it is returned.
      */
     public ReadResult read(long offset, int maxBytes, int maxRecords) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return readOnce(offset, maxBytes, maxRecords);
-            } catch (ClosedChannelException e) {
-                if (closed || attempt > 2) {
-                    throw new SluiceException(ErrorCode.STORAGE_ERROR, "partition " + name + " is closed", e);
-                }
-                // Retention removed the segment under us: look again, the offset may now be out of range.
-            } catch (IOException e) {
-                throw new SluiceException(ErrorCode.STORAGE_ERROR, "reading " + name + " at offset " + offset
-                        + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private ReadResult readOnce(long offset, int maxBytes, int maxRecords) throws IOException {
-        VisibleEnd end = visible;
-        long start = logStartOffset;
-        if (offset < start || offset > logEndOffset) {
-            throw SluiceException.offsetOutOfRange(name, offset, start, logEndOffset);
-        }
-        List<LogRecord> records = new ArrayList<>();
-        if (offset >= end.offset) {
-            return new ReadResult(records, offset, end.offset, start);
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
-        while (entry != null && entry.getKey() <= end.segmentBase) {
-            LogSegment segment = entry.getValue();
-            int limit = segment.baseOffset() == end.segmentBase ? end.position : segment.size();
-            int position = segment.positionOf(offset, limit);
-            if (position >= 0) {
-                ByteBuffer bytes = segment.read(position, limit, maxBytes);
-                RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
-                long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
-                return new ReadResult(records, next, end.offset, start);
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return new ReadResult(records, offset, end.offset, start);
+        return reader.read(offset, maxBytes, maxRecords);
     }
 
     /** First offset whose timestamp is at or after {@code timestamp}, or the high watermark if none. */
     public long offsetForTimestamp(long timestamp) {
-        VisibleEnd end = visible;
-        try {
-            for (LogSegment segment : segments.values()) {
-                if (segment.baseOffset() > end.segmentBase) {
-                    break;
-                }
-                if (segment.maxTimestamp() < timestamp) {
-                    continue;
-                }
-                int limit = segment.baseOffset() == end.segmentBase ? end.position : segment.size();
-                long found = segment.offsetForTimestamp(timestamp, limit);
-                if (found >= 0) {
-                    return found;
-                }
-            }
-        } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "searching " + name + " by timestamp: " + e, e);
-        }
-        return end.offset;
+        return reader.offsetForTimestamp(timestamp);
     }
 
     /**
@@ -419,15 +347,17 @@ public final class PartitionLog implements AutoCloseable {
      */
     public Cancellable awaitData(long offset, Runnable callback) {
         AppendWaiters.Waiter waiter = waiters.add(callback);
-        if (visible.offset > offset || closed) {
+        if (visible.nextOffset() > offset || closed) {
             waiter.fire();
         }
         return waiter;
     }
 
     /**
-     * Periodic upkeep on the writer: rolls an idle active segment past {@code segment.ms} and deletes
-     * whole segments past {@code retention.ms} or {@code retention.bytes}, never the active one.
+     * Periodic upkeep on the writer: rolls an idle active segment past {@code segment.ms}, deletes
+     * whole segments past retention ({@link Retention}), and writes the active segment's new index
+     * entries (so recovery after a crash scans little). Completes exceptionally when a step failed;
+     * only a failed fsync takes the log offline.
      */
     public CompletableFuture<Void> maintain() {
         return CompletableFuture.runAsync(() -> {
@@ -436,61 +366,31 @@ public final class PartitionLog implements AutoCloseable {
             }
             long now = runtime.clock().getAsLong();
             try {
-                if (active.size() > 0 && now - active.createdAtMs() >= config.segmentMs()) {
-                    roll(now);
-                    publishVisibleEnd();
+                if (active.size() > 0 && now - active.createdAtMs() >= config.segmentMs() && !tryRoll(now)
+                        && rollFailure != null) {
+                    throw new UncheckedIOException("rolling " + name + " by segment.ms", rollFailure);
                 }
-                enforceRetention(now);
             } catch (IOException e) {
                 failWriter(e);
+                throw new UncheckedIOException("rolling " + name, e);
+            }
+            try {
+                enforceRetention(now);
+                active.persistIndexes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("maintaining " + name, e);
             }
         }, writer);
     }
 
-    /**
-     * Deletes whole closed segments from the oldest on. Without a tier, past total retention
-     * ({@code retention.ms/bytes}). With one, only once the segment's upload is confirmed, and then
-     * past the local retention ({@code local.retention.*}) or the total one.
-     */
     private void enforceRetention(long now) throws IOException {
-        LogConfig c = config;
-        long total = sizeInBytes();
-        while (segments.size() > 1) {
-            LogSegment oldest = segments.firstEntry().getValue();
-            boolean pastTotal = past(c.retentionMs(), c.retentionBytes(), oldest, total, now);
-            boolean deletable = c.remoteStorage()
-                    ? tiering.isUploaded(oldest.baseOffset())
-                            && (pastTotal || past(c.effectiveLocalRetentionMs(), c.effectiveLocalRetentionBytes(),
-                                    oldest, total, now))
-                    : pastTotal;
-            if (!deletable) {
-                return;
-            }
+        for (LogSegment oldest : Retention.expired(segments, config, tiering, now)) {
             segments.remove(oldest.baseOffset());
             logStartOffset = segments.firstKey();
-            total -= oldest.size();
-            deleteLater(oldest);
+            oldest.delete();
             LOG.log(System.Logger.Level.INFO, "{0}: deleted local segment {1} by retention, local log start is now {2}",
                     name, oldest.baseOffset(), logStartOffset);
         }
-    }
-
-    private static boolean past(long retentionMs, long retentionBytes, LogSegment oldest, long total, long now) {
-        boolean overSize = retentionBytes >= 0 && total - oldest.size() >= retentionBytes;
-        boolean expired = retentionMs >= 0 && oldest.maxTimestamp() >= 0 && now - oldest.maxTimestamp() > retentionMs;
-        return overSize || expired;
-    }
-
-    /** Unlinks the files now; closes them after a delay so a reader that holds them can finish. */
-    private void deleteLater(LogSegment segment) throws IOException {
-        segment.delete(false);
-        runtime.scheduler().schedule(() -> {
-            try {
-                segment.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing deleted segment " + segment.file(), e);
-            }
-        }, FILE_DELETE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     public void updateConfig(LogConfig newConfig) {
@@ -514,7 +414,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     public long highWatermark() {
-        return visible.offset;
+        return visible.nextOffset();
     }
 
     public int segmentCount() {
@@ -547,32 +447,61 @@ public final class PartitionLog implements AutoCloseable {
         return failure == null && !closed;
     }
 
-    /** Waits for queued appends, makes the active segment durable and closes every file. */
+    /**
+     * Waits for queued appends, makes the active segment durable and closes every file, each one
+     * even when the flush or another close fails (the first failure is thrown, the others suppressed).
+     * Closing a closed log does nothing.
+     */
     @Override
     public void close() {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            if (closed) {
+                return;
+            }
             closed = true;
+            IOException error = null;
             try {
                 if (failure == null) {
-                    active.flushAll();
-                    makeDurable(new VisibleEnd(active.nextOffset(), active.baseOffset(), active.size()));
-                }
-                for (LogSegment s : segments.values()) {
-                    s.close();
+                    active.flushLog();
+                    onDurable(active.pointNow());
+                    active.persistIndexesDurably();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("closing " + name, e);
-            } finally {
-                waiters.fireAll();
+                error = e;
+            }
+            for (LogSegment s : segments.values()) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    if (error == null) {
+                        error = e;
+                    } else {
+                        error.addSuppressed(e);
+                    }
+                }
+            }
+            flushes.failAll(offline(failure));
+            waiters.fireAll();
+            if (error != null) {
+                throw new UncheckedIOException("closing " + name, error);
             }
         }, writer);
         writer.execute(this::drain); // fails anything queued after the close
-        done.join();
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof UncheckedIOException u ? u : e;
+        }
     }
 
-    /** Closes the log and deletes its directory. */
+    /** Closes the log, forgets its recovery point and deletes its directory. */
     public void delete() throws IOException {
-        close();
+        try {
+            close();
+        } catch (UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + name + " before deleting it", e);
+        }
+        runtime.checkpoints().remove(name);
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

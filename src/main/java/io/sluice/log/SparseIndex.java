@@ -3,7 +3,6 @@ package io.sluice.log;
 import static io.sluice.log.IndexFileDescriptor.*;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,15 +11,18 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * A sparse, sorted map from a key to a value, kept in memory and mirrored to an append-only file:
- * offset to file position ({@link Kind#OFFSET}) or timestamp to offset ({@link Kind#TIME}).
- * Lookups find the last entry whose key is at or below a target.
+ * A sparse, sorted map from a key to a value, kept in memory and written to a file when asked: offset
+ * to file position ({@link Kind#OFFSET}) or timestamp to offset ({@link Kind#TIME}). Lookups find the
+ * last entry whose key is at or below a target.
+ *
+ * <p>The index holds no open file: its file is written by {@link #persist} (when its segment rolls,
+ * at maintenance and at close), so a partition costs one descriptor, not three. The file is a cache:
+ * recovery trusts only what loads cleanly and rebuilds the rest from the log.
  *
  * <p>Single writer, many readers: the writer fills a slot and then publishes the new entry count
- * (volatile), readers read the count first and then the slots below it. The file is not fsynced
- * on every append: recovery rebuilds what it cannot trust.
+ * (volatile), readers read the count first and then the slots below it.
  */
-final class SparseIndex implements AutoCloseable {
+final class SparseIndex {
     enum Kind {
         OFFSET(".index", OFFSET_INDEX_MAGIC, OFFSET_ENTRY_LENGTH),
         TIME(".timeindex", TIME_INDEX_MAGIC, TIME_ENTRY_LENGTH);
@@ -36,33 +38,31 @@ final class SparseIndex implements AutoCloseable {
         }
     }
 
+    /** {@link #persisted} when the file must be written from scratch (absent, or not ours). */
+    private static final int FILE_UNWRITTEN = -1;
+
     private final Kind kind;
     private final Path file;
     private final long baseOffset;
-    private final FileChannel channel;
     private volatile long[] keys = new long[16];
     private volatile long[] values = new long[16];
     private volatile int entries;
+    /** How many leading entries the file holds as they are in memory (writer thread only). */
+    private int persisted = FILE_UNWRITTEN;
 
-    private SparseIndex(Kind kind, Path file, long baseOffset, FileChannel channel) {
+    private SparseIndex(Kind kind, Path file, long baseOffset) {
         this.kind = kind;
         this.file = file;
         this.baseOffset = baseOffset;
-        this.channel = channel;
     }
 
     static Path path(Path dir, long baseOffset, Kind kind) {
         return dir.resolve(LogSegment.fileStem(baseOffset) + kind.suffix);
     }
 
-    /** Creates an empty index, replacing any file in the way. */
-    static SparseIndex create(Path dir, long baseOffset, Kind kind) throws IOException {
-        Path file = path(dir, baseOffset, kind);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        SparseIndex index = new SparseIndex(kind, file, baseOffset, ch);
-        index.writeHeader();
-        return index;
+    /** An empty index whose file is written from scratch at the next {@link #persist}. */
+    static SparseIndex empty(Path dir, long baseOffset, Kind kind) {
+        return new SparseIndex(kind, path(dir, baseOffset, kind), baseOffset);
     }
 
     /**
@@ -70,27 +70,18 @@ final class SparseIndex implements AutoCloseable {
      * magic or version, ragged length, keys or values out of order, values past {@code valueLimit}):
      * the caller then rebuilds it from the log.
      */
-    static SparseIndex load(Path dir, long baseOffset, Kind kind, long valueLimit) throws IOException {
+    static SparseIndex load(StorageIo io, Path dir, long baseOffset, Kind kind, long valueLimit) throws IOException {
         Path file = path(dir, baseOffset, kind);
         if (!Files.exists(file)) {
             return null;
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        SparseIndex index = new SparseIndex(kind, file, baseOffset, ch);
-        if (!index.readEntries(valueLimit)) {
-            ch.close();
-            return null;
+        SparseIndex index = new SparseIndex(kind, file, baseOffset);
+        try (FileChannel ch = io.open(file, StandardOpenOption.READ)) {
+            return index.readEntries(ch, valueLimit) ? index : null;
         }
-        return index;
     }
 
-    private void writeHeader() throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
-        header.putInt(MAGIC_OFFSET, kind.magic).putInt(VERSION_OFFSET, CURRENT_VERSION);
-        writeFully(header, 0);
-    }
-
-    private boolean readEntries(long valueLimit) throws IOException {
+    private boolean readEntries(FileChannel channel, long valueLimit) throws IOException {
         long size = channel.size();
         if (size < HEADER_LENGTH || (size - HEADER_LENGTH) % kind.entryLength != 0
                 || size - HEADER_LENGTH > (long) Integer.MAX_VALUE) {
@@ -124,25 +115,18 @@ final class SparseIndex implements AutoCloseable {
         keys = k;
         values = v;
         entries = n;
+        persisted = n;
         return true;
     }
 
-    /** Appends an entry; keys and values must both grow strictly (writer thread only). */
-    void append(long key, long value) throws IOException {
+    /** Appends an entry in memory; keys and values must both grow strictly (writer thread only). */
+    void append(long key, long value) {
         int n = entries;
         if (n > 0 && (key <= keys[n - 1] || value <= values[n - 1])) {
             throw new IllegalStateException("index " + file + " entry out of order: key=" + key + " value=" + value
                     + " after key=" + keys[n - 1] + " value=" + values[n - 1]);
         }
-        ByteBuffer entry = ByteBuffer.allocate(kind.entryLength);
-        if (kind == Kind.OFFSET) {
-            entry.putInt(OFFSET_ENTRY_RELATIVE_OFFSET_OFFSET, relative(key));
-            entry.putInt(OFFSET_ENTRY_POSITION_OFFSET, (int) value);
-        } else {
-            entry.putLong(TIME_ENTRY_TIMESTAMP_OFFSET, key);
-            entry.putInt(TIME_ENTRY_RELATIVE_OFFSET_OFFSET, relative(value));
-        }
-        writeFully(entry, HEADER_LENGTH + (long) n * kind.entryLength);
+        relative(kind == Kind.OFFSET ? key : value); // fails now, not when the file is written
         if (n == keys.length) {
             values = Arrays.copyOf(values, n * 2);
             keys = Arrays.copyOf(keys, n * 2);
@@ -191,16 +175,16 @@ final class SparseIndex implements AutoCloseable {
         return values[slot];
     }
 
-    /** Drops entries from {@code slot} on, in memory and on disk (writer thread only). */
-    void truncateToSlot(int slot) throws IOException {
+    /** Drops entries from {@code slot} on (writer thread only); the file follows at the next persist. */
+    void truncateToSlot(int slot) {
         if (slot < entries) {
             entries = slot;
-            channel.truncate(HEADER_LENGTH + (long) slot * kind.entryLength);
+            persisted = Math.min(persisted, slot);
         }
     }
 
     /** Drops every entry whose value is at or above {@code valueLimit}. */
-    void truncateValuesFrom(long valueLimit) throws IOException {
+    void truncateValuesFrom(long valueLimit) {
         int slot = entries;
         while (slot > 0 && values[slot - 1] >= valueLimit) {
             slot--;
@@ -208,26 +192,58 @@ final class SparseIndex implements AutoCloseable {
         truncateToSlot(slot);
     }
 
-    void flush() throws IOException {
-        channel.force(true);
-    }
-
-    private void writeFully(ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            position += channel.write(buffer, position);
+    /**
+     * Brings the file up to the entries in memory, writing only what it lacks, and fsyncs it when
+     * {@code fsync}. Opens and closes the file: no descriptor is held between calls. Writer thread only.
+     */
+    void persist(StorageIo io, boolean fsync) throws IOException {
+        int n = entries;
+        if (persisted == n && !fsync) {
+            return;
         }
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing " + file, e);
+        boolean fresh = persisted == FILE_UNWRITTEN;
+        try (FileChannel ch = fresh
+                ? io.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
+                : io.open(file, StandardOpenOption.WRITE)) {
+            int from = fresh ? 0 : persisted;
+            ByteBuffer out = ByteBuffer.allocate((fresh ? HEADER_LENGTH : 0) + (n - from) * kind.entryLength);
+            if (fresh) {
+                out.putInt(MAGIC_OFFSET, kind.magic).putInt(VERSION_OFFSET, CURRENT_VERSION).position(HEADER_LENGTH);
+            } else {
+                ch.truncate(HEADER_LENGTH + (long) from * kind.entryLength);
+            }
+            for (int i = from; i < n; i++) {
+                writeEntry(out, keys[i], values[i]);
+            }
+            out.flip();
+            long position = fresh ? 0 : HEADER_LENGTH + (long) from * kind.entryLength;
+            while (out.hasRemaining()) {
+                position += ch.write(out, position);
+            }
+            if (fsync) {
+                ch.force(true);
+            }
         }
+        persisted = n;
     }
 
-    void unlink() throws IOException {
-        Files.deleteIfExists(file);
+    private void writeEntry(ByteBuffer out, long key, long value) {
+        int at = out.position();
+        if (kind == Kind.OFFSET) {
+            out.putInt(at + OFFSET_ENTRY_RELATIVE_OFFSET_OFFSET, relative(key));
+            out.putInt(at + OFFSET_ENTRY_POSITION_OFFSET, (int) value);
+        } else {
+            out.putLong(at + TIME_ENTRY_TIMESTAMP_OFFSET, key);
+            out.putInt(at + TIME_ENTRY_RELATIVE_OFFSET_OFFSET, relative(value));
+        }
+        out.position(at + kind.entryLength);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    void unlink(StorageIo io) throws IOException {
+        io.deleteIfExists(file);
     }
 }

@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 class DescriptorCheckTest {
 
     @Test
-    void theNeedIsConnectionsPlusThreeFilesPerPartitionPlusAReserve() {
-        assertEquals(4096 + 3 * 10_000 + 1024, DescriptorCheck.needed(4096, 10_000));
+    void theNeedIsConnectionsPlusOneFilePerPartitionPlusOpenSegmentFilesPlusAReserve() {
+        assertEquals(4096 + 10_000 + 1024 + 1024, DescriptorCheck.needed(4096, 10_000, 1024));
     }
 
     @Test
     void warnsBelowTheNeedOnly() {
-        assertTrue(DescriptorCheck.warning(1024, 4096, 0).orElseThrow().contains("ulimit -n"));
-        assertTrue(DescriptorCheck.warning(65_536, 4096, 10_000).isEmpty());
-        assertTrue(DescriptorCheck.warning(35_119, 4096, 10_000).isPresent());
+        assertTrue(DescriptorCheck.warning(1024, 4096, 0, 1024).orElseThrow().contains("ulimit -n"));
+        assertTrue(DescriptorCheck.warning(65_536, 4096, 10_000, 1024).isEmpty());
+        assertTrue(DescriptorCheck.warning(16_143, 4096, 10_000, 1024).isPresent());
     }
 }

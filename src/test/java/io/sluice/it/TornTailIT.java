@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.it.BrokerClient.Fetched;
 import io.sluice.it.BrokerClient.Reply;
 import io.sluice.it.SegmentFiles.Batch;
+import io.sluice.log.RecoveryCheckpoints;
+import io.sluice.log.RecoveryPoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,6 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -70,13 +74,31 @@ class TornTailIT {
     void tornGarbageAndCorruptSegmentsAfterKill9() throws IOException {
         System.out.println("TornTailIT seed=" + SEED + " (rerun with -Dsluice.it.seed=" + SEED + ")");
         Path dataDir = BrokerProcess.freshDataDir("TornTailIT");
-        try (BrokerProcess broker = BrokerProcess.start("TornTailIT", dataDir, Map.of())) {
+        // A short maintenance interval writes the recovery points soon after the last produce.
+        try (BrokerProcess broker = BrokerProcess.start("TornTailIT", dataDir,
+                Map.of("sluice.log.maintenance-interval-ms", "100"))) {
             BrokerClient client = new BrokerClient(broker);
             client.createTopic(TOPIC, PARTITIONS, Map.of("segment.bytes", "32768"));
             List<List<Fetched>> produced = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 produced.add(produceUntilClosedAndLargeActiveSegment(client, dataDir, p));
             }
+            // The damage to closed segments below is meant to lie below the recovery point, where a
+            // start trusts what was fsynced and only reads find it: wait until the checkpoint covers it.
+            Path checkpoint = dataDir.resolve(RecoveryCheckpoints.FILE_NAME);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                if (!Files.exists(checkpoint)) {
+                    return false;
+                }
+                Map<String, RecoveryPoint> points = RecoveryCheckpoints.readFile(checkpoint);
+                for (int p = 0; p < PARTITIONS; p++) {
+                    RecoveryPoint point = points.get(TOPIC + "-" + p);
+                    if (point == null || point.nextOffset() < produced.get(p).size()) {
+                        return false;
+                    }
+                }
+                return true;
+            });
             broker.kill9();
 
             // Partition TORN: cut the active segment inside its last batch.

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -51,18 +50,18 @@ class CorruptBatchHeaderTest {
     @TempDir
     Path dir;
     private ExecutorService pool;
-    private ScheduledExecutorService scheduler;
+    /** Shared by every open, so a reopen after a clean close finds the recovery point (as a broker does). */
+    private LogRuntime runtime;
 
     @BeforeEach
     void startPools() {
         pool = Executors.newFixedThreadPool(2);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+        runtime = LogRuntime.inMemoryCheckpoints(pool, pool, System::currentTimeMillis, false);
     }
 
     @AfterEach
     void stopPools() {
         pool.shutdownNow();
-        scheduler.shutdownNow();
     }
 
     static Stream<Arguments> damages() {
@@ -139,7 +138,6 @@ class CorruptBatchHeaderTest {
     }
 
     private PartitionLog open() throws IOException {
-        LogRuntime runtime = new LogRuntime(pool, pool, scheduler, System::currentTimeMillis, false);
         return PartitionLog.open("t-0", dir, LogConfig.defaults().withSegmentBytes(4096), runtime);
     }
 

@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -43,8 +42,9 @@ class PartitionLogTest {
     Path dir;
 
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final AtomicLong clock = new AtomicLong(1_000_000);
+    /** Shared by every open, so a reopen after a clean close finds the recovery point (as a broker does). */
+    private final LogRuntime runtime = LogRuntime.inMemoryCheckpoints(pool, pool, clock::get, true);
     private final List<PartitionLog> open = new ArrayList<>();
 
     @AfterEach
@@ -57,12 +57,10 @@ class PartitionLogTest {
             }
         });
         pool.shutdownNow();
-        scheduler.shutdownNow();
     }
 
     private PartitionLog openLog(LogConfig config) throws IOException {
-        PartitionLog log = PartitionLog.open("t-0", dir, config,
-                new LogRuntime(pool, pool, scheduler, clock::get, true));
+        PartitionLog log = PartitionLog.open("t-0", dir, config, runtime);
         open.add(log);
         return log;
     }
@@ -179,7 +177,7 @@ class PartitionLogTest {
     void nothingIsVisibleOrAcknowledgedForAcksAllBeforeItsFsync() throws IOException {
         Queue<Runnable> heldFsyncs = new ConcurrentLinkedQueue<>(); // fsyncs that have not run yet
         PartitionLog log = PartitionLog.open("t-0", dir, LogConfig.defaults(),
-                new LogRuntime(pool, heldFsyncs::add, scheduler, clock::get, true));
+                LogRuntime.inMemoryCheckpoints(pool, heldFsyncs::add, clock::get, true));
         open.add(log);
         CompletableFuture<AppendInfo> written = log.append(batch("one"), Durability.WRITTEN);
         CompletableFuture<AppendInfo> durable = log.append(batch("two"), Durability.FLUSHED);

@@ -1,0 +1,116 @@
+package io.sluice.log;
+
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.PartitionLog.ReadResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The read side of one partition's log: finds the segment and position of an offset below the
+ * visible end and decodes whole batches, each CRC-checked; searches by timestamp. Takes no lock:
+ * it reads what the writer published (the segments, the visible end, the log start and end).
+ */
+final class LogReader {
+    private final String name;
+    private final NavigableMap<Long, LogSegment> segments;
+    private final Supplier<RecoveryPoint> visible;
+    private final LongSupplier logStartOffset;
+    private final LongSupplier logEndOffset;
+    private final BooleanSupplier closed;
+
+    LogReader(String name, NavigableMap<Long, LogSegment> segments, Supplier<RecoveryPoint> visible,
+            LongSupplier logStartOffset, LongSupplier logEndOffset, BooleanSupplier closed) {
+        this.name = name;
+        this.segments = segments;
+        this.visible = visible;
+        this.logStartOffset = logStartOffset;
+        this.logEndOffset = logEndOffset;
+        this.closed = closed;
+    }
+
+    /**
+     * Reads records from {@code offset} on, below the high watermark: whole batches from one
+     * segment, at most {@code maxBytes} of them (but always one batch) and {@code maxRecords}
+     * records. Every batch is CRC-checked before a record of it is returned.
+     */
+    ReadResult read(long offset, int maxBytes, int maxRecords) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return readOnce(offset, maxBytes, maxRecords);
+            } catch (ClosedChannelException | NoSuchFileException e) {
+                if (closed.getAsBoolean() || attempt > 2) {
+                    throw new SluiceException(ErrorCode.STORAGE_ERROR, "partition " + name + " is closed", e);
+                }
+                // Retention removed the segment under us: look again, the offset may now be out of range.
+            } catch (IOException e) {
+                if (SegmentFileCache.isOutOfDescriptors(e)) {
+                    // Not a disk failure: the broker is at its descriptor limit; the client may retry.
+                    throw new SluiceException(ErrorCode.BROKER_BUSY, "reading " + name + " at offset " + offset
+                            + ": the broker is out of file descriptors; retry later", e);
+                }
+                throw new SluiceException(ErrorCode.STORAGE_ERROR, "reading " + name + " at offset " + offset
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private ReadResult readOnce(long offset, int maxBytes, int maxRecords) throws IOException {
+        RecoveryPoint end = visible.get();
+        long start = logStartOffset.getAsLong();
+        long logEnd = logEndOffset.getAsLong();
+        if (offset < start || offset > logEnd) {
+            throw SluiceException.offsetOutOfRange(name, offset, start, logEnd);
+        }
+        List<LogRecord> records = new ArrayList<>();
+        if (offset >= end.nextOffset()) {
+            return new ReadResult(records, offset, end.nextOffset(), start);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        while (entry != null && entry.getKey() <= end.segmentBase()) {
+            LogSegment segment = entry.getValue();
+            int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
+            int position = segment.positionOf(offset, limit);
+            if (position >= 0) {
+                ByteBuffer bytes = segment.read(position, limit, maxBytes);
+                RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
+                long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
+                return new ReadResult(records, next, end.nextOffset(), start);
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return new ReadResult(records, offset, end.nextOffset(), start);
+    }
+
+    /** First offset whose timestamp is at or after {@code timestamp}, or the high watermark if none. */
+    long offsetForTimestamp(long timestamp) {
+        RecoveryPoint end = visible.get();
+        try {
+            for (LogSegment segment : segments.values()) {
+                if (segment.baseOffset() > end.segmentBase()) {
+                    break;
+                }
+                if (segment.maxTimestamp() < timestamp) {
+                    continue;
+                }
+                int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
+                long found = segment.offsetForTimestamp(timestamp, limit);
+                if (found >= 0) {
+                    return found;
+                }
+            }
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "searching " + name + " by timestamp: " + e, e);
+        }
+        return end.nextOffset();
+    }
+}
