@@ -32,6 +32,9 @@ final class ConsumerSession {
     /** Frames handed to the socket and not yet written: enough to overlap reading and sending, few enough to bound memory. */
     static final int MAX_FRAMES_IN_FLIGHT = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The query parameters of {@code /ws/consume}; {@code topic} may repeat, the others may not. */
+    private static final List<String> PARAMETERS = List.of("topic", "group", "from", "autoCommit", "format",
+            "keyFormat", "partition", "offset", "credits");
 
     /** One partition this session reads, and the next offset to send from it. */
     private static final class Position {
@@ -72,6 +75,7 @@ final class ConsumerSession {
 
     /** Validates the query and positions the reader; throws {@link SluiceException} on bad input. */
     static ConsumerSession open(Broker broker, WebSocketConnection connection, Query q) {
+        checkParameters(q);
         List<String> topics = q.all("topic");
         if (topics.isEmpty()) {
             throw invalid("at least one 'topic' query parameter is required");
@@ -113,6 +117,26 @@ final class ConsumerSession {
             }
         }
         return session;
+    }
+
+    /**
+     * Refuses a parameter this endpoint does not know, or a repeat of one that takes a single value,
+     * as REST refuses unknown fields: a misspelt {@code ofset=5} must not silently read from the end.
+     */
+    private static void checkParameters(Query q) {
+        for (String name : q.names()) {
+            if (!PARAMETERS.contains(name)) {
+                throw invalid("unknown query parameter '" + Params.abbreviate(name) + "' (expected one of "
+                        + String.join(", ", PARAMETERS) + ")");
+            }
+            if (!name.equals("topic") && q.all(name).size() > 1) {
+                throw invalid("query parameter '" + name + "' is given " + q.all(name).size() + " times; it takes one value");
+            }
+        }
+        String autoCommit = q.first("autoCommit");
+        if (autoCommit != null && !autoCommit.equals("true") && !autoCommit.equals("false")) {
+            throw invalid("'autoCommit' must be true or false, was '" + Params.abbreviate(autoCommit) + "'");
+        }
     }
 
     private static long startOffset(Partition source, String from) {
