@@ -7,32 +7,56 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.sluice.broker.Broker;
+import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@code /ws/consume}: a reader over WebSocket with credit-based flow control (API.md). */
-@WebSocket(path = "/ws/consume")
+/**
+ * {@code /ws/consume}: a reader over WebSocket with credit-based flow control (API.md). At most
+ * {@link ConsumeLimits#maxSessions} readers are open at once; one more is told BROKER_BUSY and
+ * closed with 1013 (try again later).
+ */
+@WebSocket(path = "/ws/consume", endpointId = ConsumeSocket.ENDPOINT_ID)
 public class ConsumeSocket {
+    static final String ENDPOINT_ID = "sluice-consume";
+    /** WebSocket close code "try again later" (RFC 6455 registry). */
+    static final short TRY_AGAIN_LATER = 1013;
+    static final short POLICY_VIOLATION = 1008;
+
     private final Broker broker;
+    private final ConsumeLimits limits;
     private final Map<String, ConsumerSession> sessions = new ConcurrentHashMap<>();
 
-    public ConsumeSocket(Broker broker) {
+    public ConsumeSocket(Broker broker, ConsumeLimits limits) {
         this.broker = broker;
+        this.limits = limits;
     }
 
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
+        if (!limits.tryOpenSession()) {
+            refuse(connection, new SluiceException(ErrorCode.BROKER_BUSY, limits.maxSessions()
+                    + " readers are open, the most this broker serves at once; retry later"), TRY_AGAIN_LATER);
+            return;
+        }
         ConsumerSession session;
         try {
-            session = ConsumerSession.open(broker, connection, Query.parse(connection.handshakeRequest().query()));
+            Runnable abort = connection.userData().get(ConsumeUpgradeCheck.ABORT);
+            session = ConsumerSession.open(broker, connection, Query.parse(connection.handshakeRequest().query()),
+                    limits, abort != null ? abort : () -> connection.close().subscribe().with(ok -> { }, e -> { }));
         } catch (SluiceException e) {
-            connection.sendTextAndAwait(Frames.error(null, e.code().name(), e.getMessage()));
-            connection.close(new CloseReason(1008, e.code().name())).subscribe().with(ok -> { }, err -> { });
+            limits.closeSession();
+            refuse(connection, e, POLICY_VIOLATION);
             return;
         }
         sessions.put(connection.id(), session);
         session.start();
+    }
+
+    private static void refuse(WebSocketConnection connection, SluiceException e, short closeCode) {
+        connection.sendTextAndAwait(Frames.error(null, e.code().name(), e.getMessage()));
+        connection.close(new CloseReason(closeCode, e.code().name())).subscribe().with(ok -> { }, err -> { });
     }
 
     @OnTextMessage
@@ -48,6 +72,7 @@ public class ConsumeSocket {
         ConsumerSession session = sessions.remove(connection.id());
         if (session != null) {
             session.close();
+            limits.closeSession();
         }
     }
 
