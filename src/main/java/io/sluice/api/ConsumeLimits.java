@@ -45,8 +45,6 @@ public class ConsumeLimits {
         Gauge.builder("sluice.outbound.budget.refusals", outbound, MemoryBudget::refusals)
                 .description("Outbound reservations refused since start (readers waited, fetches got 503)")
                 .register(metrics);
-        Gauge.builder("sluice.consume.sessions", openSessions, AtomicInteger::get)
-                .description("Open /ws/consume sessions").register(metrics);
     }
 
     /** @param maxSessions -1: as many as fit in the budget at {@code connectionBytes} each, at most 10,000 */
@@ -124,9 +122,5 @@ public class ConsumeLimits {
 
     void closeSession() {
         openSessions.decrementAndGet();
-    }
-
-    int openSessions() {
-        return openSessions.get();
     }
 }
