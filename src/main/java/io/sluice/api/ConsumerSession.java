@@ -264,6 +264,13 @@ final class ConsumerSession {
         connection.sendText(frame.text()).subscribe().with(
                 ok -> executor.execute(() -> frameWritten(frame.bytes())),
                 e -> executor.execute(() -> fail(ErrorCode.STORAGE_ERROR.name(), "send failed: " + e)));
+        // The read decoded whole batches; while the window has room, the rest goes out without
+        // reading (and decoding) the same batches again. What does not fit now is dropped, not held.
+        List<LogRecord> rest = records.subList(frame.records(), records.size());
+        if (!rest.isEmpty() && credit > 0 && window.hasRoom() && window.reserve(window.frameBytes())) {
+            send(p, rest.subList(0, (int) Math.min(rest.size(), credit)), window.frameBytes());
+            return;
+        }
         pump();
     }
 
