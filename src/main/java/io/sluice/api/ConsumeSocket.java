@@ -7,6 +7,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.sluice.broker.Broker;
+import io.smallrye.common.annotation.NonBlocking;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import java.util.Map;
@@ -40,18 +41,22 @@ public class ConsumeSocket {
                     + " readers are open, the most this broker serves at once; retry later"), TRY_AGAIN_LATER);
             return;
         }
-        ConsumerSession session;
+        boolean opened = false;
         try {
             Runnable abort = connection.userData().get(ConsumeUpgradeCheck.ABORT);
-            session = ConsumerSession.open(broker, connection, Query.parse(connection.handshakeRequest().query()),
-                    limits, abort != null ? abort : () -> connection.close().subscribe().with(ok -> { }, e -> { }));
+            ConsumerSession session = ConsumerSession.open(broker, connection,
+                    Query.parse(connection.handshakeRequest().query()), limits,
+                    abort != null ? abort : () -> connection.close().subscribe().with(ok -> { }, e -> { }));
+            sessions.put(connection.id(), session);
+            opened = true;
+            session.start();
         } catch (SluiceException e) {
-            limits.closeSession();
             refuse(connection, e, POLICY_VIOLATION);
-            return;
+        } finally {
+            if (!opened) {
+                limits.closeSession(); // refused, or failed unexpectedly: the slot is not held
+            }
         }
-        sessions.put(connection.id(), session);
-        session.start();
     }
 
     private static void refuse(WebSocketConnection connection, SluiceException e, short closeCode) {
@@ -59,7 +64,13 @@ public class ConsumeSocket {
         connection.close(new CloseReason(closeCode, e.code().name())).subscribe().with(ok -> { }, err -> { });
     }
 
+    /**
+     * Runs on the connection's event loop: it only hands the message to the session's executor, and
+     * a worker-thread dispatch per message would let a client that floods messages queue them faster
+     * than they are handed on.
+     */
     @OnTextMessage
+    @NonBlocking
     public void onMessage(WebSocketConnection connection, String message) {
         ConsumerSession session = sessions.get(connection.id());
         if (session != null) {

@@ -1,6 +1,7 @@
 package io.sluice.api;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * WebSocket close is a frame queued behind the data already waiting in the socket's buffer, and
  * Vert.x closes the connection only once that frame is written: a client that never reads never
  * lets it through, and would hold its buffers for as long as it stays connected. Dropping the
- * channel discards them.
+ * TCP connection discards them at once.
  */
 @ApplicationScoped
 public class ConsumeUpgradeCheck implements HttpUpgradeCheck {
@@ -31,10 +32,22 @@ public class ConsumeUpgradeCheck implements HttpUpgradeCheck {
         return CheckResult.permitUpgrade();
     }
 
+    /**
+     * Closes the channel from the head of its pipeline: a {@code channel.close()} passes through
+     * Vert.x's handler, which turns it into a WebSocket close (a frame, then up to 10 s for the
+     * peer's answer) and so would not drop anything at once.
+     */
     private static Runnable abort(HttpConnection connection) {
         if (connection instanceof ConnectionBase base) {
             Channel channel = base.channel();
-            return () -> channel.close();
+            return () -> {
+                ChannelHandlerContext first = channel.pipeline().firstContext();
+                if (first != null) {
+                    first.close();
+                } else {
+                    channel.close();
+                }
+            };
         }
         return () -> connection.close();
     }

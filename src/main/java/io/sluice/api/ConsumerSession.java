@@ -77,7 +77,8 @@ final class ConsumerSession {
     private boolean reading;
     private boolean waitingForBudget;
     private boolean drainCheckScheduled;
-    private boolean closed;
+    /** Written on the executor; read also on the socket's thread, to drop messages that arrive after the end. */
+    private volatile boolean closed;
     private int cursor;
 
     private ConsumerSession(Broker broker, WebSocketConnection connection, RecordJsonWriter writer, long credit,
@@ -124,7 +125,13 @@ final class ConsumerSession {
 
     /** A client message: credit, seek or commit. Bad messages get a non-fatal error frame. */
     void onMessage(String text) {
+        if (closed) {
+            return;
+        }
         executor.execute(() -> {
+            if (closed) {
+                return;
+            }
             try {
                 handle(text);
             } catch (SluiceException e) {

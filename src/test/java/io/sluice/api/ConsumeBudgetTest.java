@@ -162,4 +162,30 @@ class ConsumeBudgetTest extends ApiTest {
         Wait.upTo(2).until(() -> consumeSocket.openSessions() == 0);
         Wait.upTo(2).until(() -> limits.outbound().usedBytes() == 0);
     }
+
+    /**
+     * A client that sends bad messages and reads none of the error frames they earn would make the
+     * broker queue frames without end; once 32 wait unsent it is dropped.
+     */
+    @Test
+    void aClientThatSendsBadMessagesAndReadsNoReplyIsDropped() {
+        String t = created("budget-chatty-" + RUN);
+        api.createTopic(t, 1);
+        Wait.upTo(10).until(() -> consumeSocket.openSessions() == 0);
+        try (StalledReader chatty = StalledReader.open(base, "/ws/consume?topic=" + t + "&partition=0&offset=0"
+                + "&credits=0")) {
+            assertEquals(101, chatty.status());
+            Wait.upTo(10).until(() -> consumeSocket.openSessions() == 1);
+            int sent = 0;
+            while (sent < 200_000 && chatty.sendText("not json")) {
+                sent++;
+            }
+            Wait.upTo(10).until(() -> consumeSocket.openSessions() == 0);
+        }
+        Wait.upTo(10).until(() -> limits.outbound().usedBytes() == 0);
+        // Others are not affected.
+        try (WsClient c = WsClient.open(api.ws("/ws/consume?topic=" + t + "&partition=0&offset=0"))) {
+            c.awaitFrame("assigned", 0);
+        }
+    }
 }

@@ -54,6 +54,31 @@ final class StalledReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a short text frame (under 126 bytes), masked as a client must. False once the server
+     * has dropped the connection.
+     */
+    boolean sendText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (payload.length >= 126) {
+            throw new IllegalArgumentException("short frames only: " + payload.length + " bytes");
+        }
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        byte[] frame = new byte[2 + mask.length + payload.length];
+        frame[0] = (byte) 0x81; // FIN, text
+        frame[1] = (byte) (0x80 | payload.length); // masked, length
+        System.arraycopy(mask, 0, frame, 2, mask.length);
+        for (int i = 0; i < payload.length; i++) {
+            frame[2 + mask.length + i] = (byte) (payload[i] ^ mask[i % mask.length]);
+        }
+        try {
+            socket.getOutputStream().write(frame);
+            return true;
+        } catch (IOException dropped) {
+            return false;
+        }
+    }
+
     /** The HTTP status of the upgrade reply: 101 when the server took the WebSocket. */
     int status() {
         return status;
