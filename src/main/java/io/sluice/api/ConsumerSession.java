@@ -6,31 +6,44 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.sluice.broker.Broker;
 import io.sluice.broker.Partition;
-import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.Cancellable;
+import io.sluice.log.LogRecord;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.SerialExecutor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket reader: its partitions and positions, and the credit its client granted. The
- * session never sends more records than the credit allows, keeps at most
- * {@link #MAX_FRAMES_IN_FLIGHT} frames unsent (so a slow client slows only itself and holds
- * bounded memory), and when it has caught up it parks on each partition until an append wakes
- * it: no polling. Reads below the local log start are served by the tier.
+ * session never sends more records than the credit allows. Its frames draw on the broker-wide
+ * outbound budget through an {@link OutboundWindow}: a frame's bytes are reserved before its
+ * records are read and returned once the socket has written it out, so a client that does not
+ * read holds at most its connection's share, and the session stops reading the log until the
+ * socket drains. A socket that writes nothing out for the drain timeout is dropped. When the
+ * session has caught up it parks on each partition until an append wakes it: no polling. Reads
+ * below the local log start are served by the tier.
  *
  * <p>All state is touched only on the session's own {@link SerialExecutor}, so it needs no lock.
  */
 final class ConsumerSession {
     private static final System.Logger LOG = System.getLogger(ConsumerSession.class.getName());
     static final int MAX_RECORDS_PER_FRAME = 500;
-    static final int MAX_BYTES_PER_READ = 1024 * 1024;
-    /** Frames handed to the socket and not yet written: enough to overlap reading and sending, few enough to bound memory. */
-    static final int MAX_FRAMES_IN_FLIGHT = 4;
+    /** Small control frames (errors, assignments) unsent at most: a client that sends bad messages and never reads is dropped. */
+    static final int MAX_CONTROL_FRAMES_IN_FLIGHT = 32;
+    /**
+     * Stored bytes read per frame byte: a record's JSON (topic, field names, base64) is larger than
+     * its stored form, so reading half the frame's bytes fills most of a frame without reading
+     * much that does not fit and is read again for the next one.
+     */
+    static final int JSON_EXPANSION = 2;
+    /** How long a closed reader's socket may take to let its close frame through before it is dropped. */
+    static final long CLOSE_GRACE_MS = 5_000;
+    /** How soon a reader refused by a full budget tries again. */
+    static final long BUDGET_RETRY_MS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One partition this session reads, and the next offset to send from it. */
@@ -55,81 +68,47 @@ final class ConsumerSession {
     private final WebSocketConnection connection;
     private final RecordJsonWriter writer;
     private final SerialExecutor executor;
+    private final OutboundWindow window;
+    private final long drainTimeoutNanos;
+    private final Runnable abort;
     private final List<Position> positions = new ArrayList<>();
     private long credit;
-    private int framesInFlight;
+    private int controlFramesInFlight;
     private boolean reading;
-    private boolean closed;
+    private boolean waitingForBudget;
+    private boolean drainCheckScheduled;
+    /** Written on the executor; read also on the socket's thread, to drop messages that arrive after the end. */
+    private volatile boolean closed;
     private int cursor;
 
-    private ConsumerSession(Broker broker, WebSocketConnection connection, RecordJsonWriter writer, long credit) {
+    private ConsumerSession(Broker broker, WebSocketConnection connection, RecordJsonWriter writer, long credit,
+            ConsumeLimits limits, Runnable abort) {
         this.broker = broker;
         this.connection = connection;
         this.writer = writer;
         this.credit = credit;
         this.executor = new SerialExecutor(broker.fetchPool());
+        this.window = new OutboundWindow(limits.outbound(), limits.connectionBytes());
+        this.drainTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.drainTimeoutMs());
+        this.abort = abort;
     }
 
     /** Validates the query and positions the reader; throws {@link SluiceException} on bad input. */
-    static ConsumerSession open(Broker broker, WebSocketConnection connection, Query q) {
-        List<String> topics = q.all("topic");
-        if (topics.isEmpty()) {
-            throw invalid("at least one 'topic' query parameter is required");
-        }
-        if (q.first("group") != null) {
-            throw new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are not available yet: read with "
-                    + "'partition' and 'offset', or 'from' over every partition");
-        }
-        String from = q.first("from") == null ? "latest" : q.first("from");
-        if (!from.equals("earliest") && !from.equals("latest")) {
-            throw invalid("'from' must be earliest or latest, was '" + Params.abbreviate(from) + "'");
-        }
-        long credits = Params.longParam(q.first("credits"), "credits", 0, Integer.MAX_VALUE, 500L,
-                ErrorCode.INVALID_REQUEST);
-        RecordJsonWriter writer = new RecordJsonWriter(Format.parse(q.first("format"), Format.JSON, "format"),
-                Format.parse(q.first("keyFormat"), Format.STRING, "keyFormat"));
-        ConsumerSession session = new ConsumerSession(broker, connection, writer, credits);
-        String partition = q.first("partition");
-        String offset = q.first("offset");
-        if (partition != null) {
-            if (topics.size() != 1) {
-                throw invalid("'partition' reads one topic; got " + topics.size());
-            }
-            Topic topic = broker.topic(topics.get(0));
-            Partition source = topic.partition(Params.partition(partition));
-            long start = offset == null ? startOffset(source, from)
-                    : Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
-            checkInRange(source, start);
-            session.positions.add(new Position(source, start));
-        } else {
-            if (offset != null) {
-                throw invalid("'offset' needs a 'partition'");
-            }
-            for (String name : topics) {
-                Topic topic = broker.topic(name);
-                for (Partition source : topic.partitions()) {
-                    session.positions.add(new Position(source, startOffset(source, from)));
-                }
-            }
+    static ConsumerSession open(Broker broker, WebSocketConnection connection, Query q, ConsumeLimits limits,
+            Runnable abort) {
+        ConsumeRequest request = ConsumeRequest.parse(broker, q);
+        ConsumerSession session = new ConsumerSession(broker, connection, request.writer(), request.credits(), limits,
+                abort);
+        for (ConsumeRequest.Start start : request.starts()) {
+            session.positions.add(new Position(start.source(), start.offset()));
         }
         return session;
-    }
-
-    private static long startOffset(Partition source, String from) {
-        return from.equals("earliest") ? source.logStartOffset() : source.highWatermark();
-    }
-
-    private static void checkInRange(Partition source, long offset) {
-        if (offset < source.logStartOffset() || offset > source.logEndOffset()) {
-            throw SluiceException.offsetOutOfRange(source.topic() + "-" + source.id(), offset,
-                    source.logStartOffset(), source.logEndOffset());
-        }
     }
 
     /** Tells the client what it reads and starts sending. */
     void start() {
         executor.execute(() -> {
-            send(Frames.object("assigned", g -> {
+            sendControl(Frames.object("assigned", g -> {
                 g.writeArrayFieldStart("partitions");
                 for (Position p : positions) {
                     g.writeStartObject();
@@ -146,7 +125,13 @@ final class ConsumerSession {
 
     /** A client message: credit, seek or commit. Bad messages get a non-fatal error frame. */
     void onMessage(String text) {
+        if (closed) {
+            return;
+        }
         executor.execute(() -> {
+            if (closed) {
+                return;
+            }
             try {
                 handle(text);
             } catch (SluiceException e) {
@@ -193,7 +178,7 @@ final class ConsumerSession {
         for (Position p : positions) {
             if (p.topic.equals(topic) && p.partition == partition.asInt()) {
                 long target = offset.asLong();
-                checkInRange(p.source, target);
+                ConsumeRequest.checkInRange(p.source, target);
                 p.next = target;
                 unpark(p);
                 pump();
@@ -205,20 +190,27 @@ final class ConsumerSession {
     }
 
     /**
-     * Reads and sends the next frame if credit allows, fewer than {@link #MAX_FRAMES_IN_FLIGHT}
-     * frames are unsent and no read is under way; parks on every partition when all are caught up.
-     * Reads below a partition's local log start go to the tier and complete later, on this
-     * session's executor.
+     * Reads and sends the next frame if credit allows, the connection's window has room and no read
+     * is under way; parks on every partition when all are caught up. The frame's bytes are reserved
+     * from the outbound budget before the read; when the budget is full the session tries again
+     * shortly. Reads below a partition's local log start go to the tier and complete later, on
+     * this session's executor.
      */
     private void pump() {
-        if (closed || reading || framesInFlight >= MAX_FRAMES_IN_FLIGHT || credit <= 0) {
+        if (closed || reading || waitingForBudget || credit <= 0 || !window.hasRoom()) {
             return;
         }
-        readNext(0);
+        int frameBytes = window.frameBytes();
+        if (!window.reserve(frameBytes)) {
+            retryWhenBudgetFrees();
+            return;
+        }
+        readNext(0, frameBytes);
     }
 
-    private void readNext(int tried) {
+    private void readNext(int tried, int reserved) {
         if (tried == positions.size()) {
+            window.unreserve(reserved);
             parkAll();
             return;
         }
@@ -226,28 +218,100 @@ final class ConsumerSession {
         long from = p.next;
         int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
         reading = true;
-        p.source.read(from, MAX_BYTES_PER_READ, max).whenComplete((read, error) -> executor.execute(() -> {
+        p.source.read(from, reserved / JSON_EXPANSION, max).whenComplete((read, error) -> executor.execute(() -> {
             reading = false;
             if (closed) {
-                return;
+                return; // release() returned the reservation with everything else
             }
             if (error != null) {
+                window.unreserve(reserved);
                 onReadError(p, from, SluiceException.causeOf(error));
             } else if (p.next != from) {
+                window.unreserve(reserved);
                 pump(); // a seek moved this partition while the read ran: the result is stale
-            } else if (read.records().isEmpty()) {
-                readNext(tried + 1);
-            } else {
+            } else if (!read.records().isEmpty()) {
                 cursor = (cursor + tried + 1) % positions.size();
-                p.next = read.nextOffset();
-                credit -= read.records().size();
-                framesInFlight++;
-                connection.sendText(writer.recordsFrame(p.topic, p.partition, read.records()))
-                        .subscribe().with(ok -> executor.execute(this::frameSent),
-                                e -> executor.execute(() -> fail("STORAGE_ERROR", "send failed: " + e)));
-                pump();
+                send(p, read.records(), reserved);
+            } else if (from < read.highWatermark()) {
+                // Below the high watermark there is data: an empty read there is a fault, and parking
+                // would spin (a wait for data above the offset fires at once).
+                window.unreserve(reserved);
+                fail(ErrorCode.STORAGE_ERROR.name(), "reading " + p.log.name() + " at offset " + from
+                        + " below the high watermark " + read.highWatermark() + " returned nothing");
+            } else {
+                readNext(tried + 1, reserved);
             }
         }));
+    }
+
+    /**
+     * Sends the records that fit in the {@code reserved} bytes. A first record larger than that
+     * goes alone, once nothing else is in flight and the budget has room for it: a big record
+     * delays its reader, never stalls it.
+     */
+    private void send(Position p, List<LogRecord> records, int reserved) {
+        RecordJsonWriter.Frame frame = writer.recordsFrame(p.topic, p.partition, records, reserved);
+        if (frame.bytes() > reserved) {
+            if (window.inFlightFrames() > 0) {
+                window.unreserve(reserved); // read again once the frames in flight are written
+                return;
+            }
+            if (!window.reserve(frame.bytes() - reserved)) {
+                window.unreserve(reserved);
+                retryWhenBudgetFrees();
+                return;
+            }
+        } else {
+            window.unreserve(reserved - frame.bytes());
+        }
+        p.next = frame.nextOffset();
+        credit -= frame.records();
+        window.sent(frame.bytes(), System.nanoTime());
+        scheduleDrainCheck(drainTimeoutNanos);
+        connection.sendText(frame.text()).subscribe().with(
+                ok -> executor.execute(() -> frameWritten(frame.bytes())),
+                e -> executor.execute(() -> fail(ErrorCode.STORAGE_ERROR.name(), "send failed: " + e)));
+        // The read decoded whole batches; while the window has room, the rest goes out without
+        // reading (and decoding) the same batches again. What does not fit now is dropped, not held.
+        List<LogRecord> rest = records.subList(frame.records(), records.size());
+        if (!rest.isEmpty() && credit > 0 && window.hasRoom() && window.reserve(window.frameBytes())) {
+            send(p, rest.subList(0, (int) Math.min(rest.size(), credit)), window.frameBytes());
+            return;
+        }
+        pump();
+    }
+
+    private void retryWhenBudgetFrees() {
+        waitingForBudget = true;
+        broker.scheduler().schedule(() -> executor.execute(() -> {
+            waitingForBudget = false;
+            pump();
+        }), BUDGET_RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Checks, {@code delayNanos} from now, that the socket is still writing frames out. One check pending at most. */
+    private void scheduleDrainCheck(long delayNanos) {
+        if (drainCheckScheduled || closed) {
+            return;
+        }
+        drainCheckScheduled = true;
+        broker.scheduler().schedule(() -> executor.execute(this::checkDrain), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkDrain() {
+        drainCheckScheduled = false;
+        if (closed || window.inFlightFrames() == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (window.stalled(now, drainTimeoutNanos)) {
+            long ms = TimeUnit.NANOSECONDS.toMillis(drainTimeoutNanos);
+            LOG.log(System.Logger.Level.INFO, "dropping reader {0}: its socket wrote nothing out for {1} ms,"
+                    + " {2} bytes waiting", connection.id(), ms, window.inFlightBytes());
+            failAndDrop(ErrorCode.THROTTLED.name(), "this reader read nothing for " + ms + " ms; disconnecting");
+        } else {
+            scheduleDrainCheck(window.progressNanos() + drainTimeoutNanos - now);
+        }
     }
 
     private void onReadError(Position p, long from, Throwable error) {
@@ -297,8 +361,8 @@ final class ConsumerSession {
         return new SluiceException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + p.topic + "' was deleted");
     }
 
-    private void frameSent() {
-        framesInFlight--;
+    private void frameWritten(int bytes) {
+        window.written(bytes, System.nanoTime());
         pump();
     }
 
@@ -309,22 +373,54 @@ final class ConsumerSession {
         }
     }
 
-    private void send(String frame) {
-        connection.sendText(frame).subscribe().with(ok -> { }, error -> { });
+    /**
+     * Sends a small control frame. A client that lets {@link #MAX_CONTROL_FRAMES_IN_FLIGHT} of them
+     * pile up (bad messages sent, nothing read) is dropped rather than queued without end.
+     */
+    private void sendControl(String frame) {
+        if (controlFramesInFlight >= MAX_CONTROL_FRAMES_IN_FLIGHT) {
+            LOG.log(System.Logger.Level.INFO, "dropping reader {0}: {1} control frames unread", connection.id(),
+                    controlFramesInFlight);
+            release();
+            abort.run();
+            return;
+        }
+        controlFramesInFlight++;
+        connection.sendText(frame).subscribe().with(ok -> executor.execute(() -> controlFramesInFlight--),
+                error -> executor.execute(() -> controlFramesInFlight--));
     }
 
     private void sendError(String code, String message) {
-        send(Frames.error(null, code, message));
+        sendControl(Frames.error(null, code, message));
     }
 
-    /** A fatal error: tell the client, then close. */
+    /**
+     * A fatal error: tell the client, then close. A client that does not read would never let the
+     * close frame through, so the connection is dropped if it is still open after a grace period.
+     */
     private void fail(String code, String message) {
         sendError(code, message);
         connection.close(new CloseReason(1011, code)).subscribe().with(ok -> { }, error -> { });
         release();
+        broker.scheduler().schedule(() -> {
+            if (connection.isOpen()) {
+                abort.run();
+            }
+        }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Releases everything the session holds: parked waits on logs. Idempotent. */
+    /**
+     * A client whose socket does not drain: the error frame and the close are queued behind what it
+     * never read, so the TCP connection is dropped as well, which frees its buffers.
+     */
+    private void failAndDrop(String code, String message) {
+        sendError(code, message);
+        connection.close(new CloseReason(ConsumeSocket.POLICY_VIOLATION, code)).subscribe().with(ok -> { }, e -> { });
+        release();
+        abort.run();
+    }
+
+    /** Releases everything the session holds: parked waits on logs, its share of the outbound budget. Idempotent. */
     void close() {
         executor.execute(this::release);
     }
@@ -332,6 +428,7 @@ final class ConsumerSession {
     private void release() {
         closed = true;
         positions.forEach(this::unpark);
+        window.releaseAll();
     }
 
     private static SluiceException invalid(String message) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A parsed URL query string; a parameter may repeat ({@code topic=a&topic=b}). */
 final class Query {
@@ -43,5 +44,10 @@ final class Query {
 
     List<String> all(String name) {
         return params.getOrDefault(name, List.of());
+    }
+
+    /** The parameter names, in the order they first appear. */
+    Set<String> names() {
+        return params.keySet();
     }
 }

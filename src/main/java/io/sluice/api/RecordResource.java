@@ -11,6 +11,7 @@ import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogRecord;
 import io.sluice.log.PartitionLog.ReadResult;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayOutputStream;
@@ -51,13 +53,16 @@ public class RecordResource {
     private static final int DEFAULT_MAX_BYTES = 1024 * 1024;
     private static final int MAX_BYTES_LIMIT = 64 * 1024 * 1024;
     private static final int MAX_TIMEOUT_MS = 60_000;
+    private static final int BUSY_RETRY_AFTER_SECONDS = 1;
 
     private final Broker broker;
     private final MeterRegistry metrics;
+    private final ConsumeLimits consumeLimits;
 
-    public RecordResource(Broker broker, MeterRegistry metrics) {
+    public RecordResource(Broker broker, MeterRegistry metrics, ConsumeLimits consumeLimits) {
         this.broker = broker;
         this.metrics = metrics;
+        this.consumeLimits = consumeLimits;
     }
 
     @POST
@@ -159,6 +164,12 @@ public class RecordResource {
                 .build();
     }
 
+    /**
+     * Reads a partition. The reply's memory comes from the broker-wide outbound budget: maxBytes
+     * (at most a quarter of the budget) is reserved before the read and the reply's real size once it is written; when the budget
+     * cannot hold it the answer is 503 BROKER_BUSY with Retry-After, and whatever was reserved is
+     * returned when the exchange ends.
+     */
     @GET
     @Path("/partitions/{partition}/records")
     @Produces(MediaType.APPLICATION_JSON)
@@ -189,23 +200,39 @@ public class RecordResource {
             @Parameter(description = "Encoding of values and headers", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "string", "binary"},
                     defaultValue = "json")) @QueryParam("format") String format,
             @Parameter(description = "Encoding of keys", schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "string", "binary"},
-                    defaultValue = "string")) @QueryParam("keyFormat") String keyFormat) {
+                    defaultValue = "string")) @QueryParam("keyFormat") String keyFormat,
+            @Context RoutingContext exchange) {
         long start = System.nanoTime();
         int p = Params.partition(partition);
         long from = Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
         int records = Params.intParam(maxRecords, "maxRecords", 1, MAX_RECORDS_LIMIT, DEFAULT_MAX_RECORDS);
-        int bytes = Params.intParam(maxBytes, "maxBytes", 1, MAX_BYTES_LIMIT, DEFAULT_MAX_BYTES);
+        int bytes = Math.min(consumeLimits.maxFetchBytes(),
+                Params.intParam(maxBytes, "maxBytes", 1, MAX_BYTES_LIMIT, DEFAULT_MAX_BYTES));
         int timeout = Params.intParam(timeoutMs, "timeoutMs", 0, MAX_TIMEOUT_MS, 0);
         RecordJsonWriter writer = new RecordJsonWriter(Format.parse(format, Format.JSON, "format"),
                 Format.parse(keyFormat, Format.STRING, "keyFormat"));
+        ReplyReservation reservation = ReplyReservation.tryReserve(consumeLimits.outbound(), bytes);
+        if (reservation == null) {
+            return CompletableFuture.completedFuture(busy(bytes));
+        }
+        exchange.addEndHandler(ended -> reservation.end());
         CompletableFuture<ReadResult> read = broker.fetch(topic, p, from, records, bytes, timeout);
         return read.thenApply(result -> {
             record(topic, "fetch", start, result.records().size(), 0);
-            return fetchReply(topic, p, result, writer);
+            byte[] body = fetchReply(topic, p, result, writer);
+            return reservation.resize(body.length) ? Response.ok(body, MediaType.APPLICATION_JSON).build()
+                    : busy(body.length);
         }).exceptionally(RecordResource::failure);
     }
 
-    private static Response fetchReply(String topic, int partition, ReadResult result, RecordJsonWriter writer) {
+    private Response busy(long bytes) {
+        Response problem = Problem.of(ErrorCode.BROKER_BUSY, "the broker holds as many outbound bytes as it may ("
+                + consumeLimits.outbound().capacityBytes() + "); a reply of " + bytes + " bytes does not fit now: "
+                + "retry later or with a smaller maxBytes").toResponse();
+        return Response.fromResponse(problem).header("Retry-After", BUSY_RETRY_AFTER_SECONDS).build();
+    }
+
+    private static byte[] fetchReply(String topic, int partition, ReadResult result, RecordJsonWriter writer) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + result.records().size() * 256);
         try (JsonGenerator g = ProduceRequestParser.JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -219,7 +246,7 @@ public class RecordResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Response.ok(out.toByteArray(), MediaType.APPLICATION_JSON).build();
+        return out.toByteArray();
     }
 
     private void record(String topic, String operation, long startNanos, int records, long bytes) {

@@ -246,8 +246,8 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Reads from a partition at {@code offset}; when nothing is there yet, waits up to
-     * {@code timeoutMs} for an append (long poll). Completes on the fetch pool.
+     * Reads from a partition at {@code offset}; when the offset is at the high watermark (nothing
+     * there yet), waits up to {@code timeoutMs} for an append (long poll). Completes on the fetch pool.
      */
     public CompletableFuture<ReadResult> fetch(String topic, int partition, long offset, int maxRecords,
             int maxBytes, long timeoutMs) {
@@ -273,7 +273,9 @@ public final class Broker implements AutoCloseable {
             long deadline, CompletableFuture<ReadResult> result) {
         PartitionLog log = partition.log();
         long remaining = deadline - System.nanoTime();
-        if (!read.records().isEmpty() || remaining <= 0 || !log.isOnline()) {
+        // Below the high watermark there is data: a read that found none there is answered as it is,
+        // never parked on, since a wait for "data above offset" fires at once and would spin.
+        if (!read.records().isEmpty() || offset < read.highWatermark() || remaining <= 0 || !log.isOnline()) {
             result.complete(read);
             return;
         }

@@ -62,6 +62,29 @@ public interface SluiceConfig {
         }
     }
 
+    Consume consume();
+
+    /**
+     * Memory and connection bounds of the read path: WebSocket readers and REST fetch replies. A
+     * reader that never reads holds at most {@code connection-bytes}; all of them together and
+     * every fetch reply in flight hold at most {@code outbound-budget-bytes}.
+     */
+    interface Consume {
+        /** Bytes of outbound frames and fetch replies held at once, broker-wide. Unset: a quarter of the smaller of max heap and max direct memory. */
+        Optional<Long> outboundBudgetBytes();
+
+        /** Bytes one WebSocket reader may have handed to its socket and not yet written out. */
+        @WithDefault("131072")
+        int connectionBytes();
+
+        /** Open {@code /ws/consume} sessions at most. Unset: as many as fit in the budget at {@code connection-bytes} each, at most 10,000. */
+        Optional<Integer> maxSessions();
+
+        /** A reader whose socket writes nothing out for this long is disconnected. */
+        @WithDefault("60000")
+        long drainTimeoutMs();
+    }
+
     Cluster cluster();
 
     /**

@@ -330,6 +330,45 @@ class WebSocketConsumeTest extends ApiTest {
         assertEquals(before, consumeSocket.openSessions());
     }
 
+    /**
+     * REST refuses unknown fields; {@code /ws/consume} used to ignore unknown query parameters, so a
+     * misspelt {@code ofset=0} silently read from the end. Unknown or repeated parameters are now
+     * refused with INVALID_REQUEST naming the parameter, then close 1008; {@code group} stays
+     * UNSUPPORTED.
+     */
+    @Test
+    void unknownOrRepeatedQueryParametersAreRefusedByName() {
+        String t = topic("unknown-param", 1);
+        fill(t, 0, 0, 3);
+        String[][] queries = {{"topic=" + t + "&partition=0&ofset=0", "ofset"},
+                {"topic=" + t + "&from=earliest&credit=5", "credit"},
+                {"topic=" + t + "&bogus", "bogus"},
+                {"topic=" + t + "&partition=0&partition=0", "partition"},
+                {"topic=" + t + "&from=earliest&from=latest", "from"},
+                {"topic=" + t + "&autoCommit=maybe", "autoCommit"},
+                {"topic=" + t + "&group=g1&groupp=g2", "groupp"}};
+        int before = settledOpenSessions();
+        for (String[] q : queries) {
+            try (WsClient c = consume(q[0])) {
+                assertEquals(1008, c.awaitClose(10), q[0]);
+                JsonNode error = c.frames().get(0);
+                assertEquals("INVALID_REQUEST", error.get("code").asText(), () -> q[0] + ": " + error);
+                assertTrue(error.get("message").asText().contains("'" + q[1] + "'"), () -> q[0] + ": " + error);
+                assertEquals(0, c.recordCount());
+            }
+        }
+        try (WsClient c = consume("topic=" + t + "&group=g1")) {
+            assertEquals(1008, c.awaitClose(10));
+            assertEquals("UNSUPPORTED", c.frames().get(0).get("code").asText());
+        }
+        // Every known parameter together is still accepted.
+        try (WsClient c = consume("topic=" + t + "&partition=0&offset=1&from=earliest&autoCommit=false&format=json"
+                + "&keyFormat=string&credits=10")) {
+            Wait.upTo(10).until(() -> c.recordCount() == 2);
+        }
+        Wait.upTo(10).until(() -> consumeSocket.openSessions() == before);
+    }
+
     @Test
     void badMessagesGetAnErrorFrameAndTheConnectionStaysUsable() {
         String t = topic("bad-message", 2);

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.log.OffsetIndexView;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The remote read cache: shared fetches, a bound on memory, failed fetches forgotten. */
+/**
+ * The remote read cache: shared fetches, a bound on memory (entries counted at their real size,
+ * parsed indexes included), failed fetches forgotten.
+ */
 class ChunkCacheTest {
     @Test
     void concurrentReadersOfOneChunkShareOneFetch() {
@@ -49,5 +53,53 @@ class ChunkCacheTest {
         cache.get("k#0", 100, () -> CompletableFuture.failedFuture(new RuntimeException("store down")));
         assertFalse(cache.contains("k#0"));
         assertEquals(0, cache.usedBytes());
+    }
+
+    /** The bytes of a {@code .index} file of {@code entries} entries, one every 4 KiB. */
+    static byte[] indexFile(int entries) {
+        ByteBuffer b = ByteBuffer.allocate(8 + entries * 8);
+        b.putInt(0x534c4f49).putInt(1); // magic "SLOI", version 1
+        for (int i = 0; i < entries; i++) {
+            b.putInt(i * 10).putInt(i * 4096);
+        }
+        return b.array();
+    }
+
+    /**
+     * A remote index of 32,768 entries (a 256 KiB file) used to count as 1 KiB whatever its size,
+     * so a cache full of indexes held far more than its bound. It now counts what its parsed form
+     * holds, and pushes older entries out to stay within the bound.
+     */
+    @Test
+    void aParsedIndexCountsItsRealSize() {
+        ChunkCache cache = new ChunkCache(600_000);
+        for (int i = 0; i < 3; i++) {
+            cache.get("k#" + i, 100_000, () -> CompletableFuture.completedFuture(ByteBuffer.allocate(100_000)));
+        }
+        byte[] file = indexFile(32_768);
+        assertEquals(256 * 1024 + 8, file.length);
+        OffsetIndexView view = cache.get("k.index", 4096,
+                () -> CompletableFuture.completedFuture(OffsetIndexView.parse(file, 0, "k.index")),
+                OffsetIndexView::sizeInBytes).join();
+        assertTrue(view.sizeInBytes() >= 32_768 * 12, "an entry is a long and an int in memory");
+        assertTrue(cache.usedBytes() <= 600_000, "within the bound: " + cache.usedBytes());
+        assertTrue(cache.contains("k.index"));
+        assertFalse(cache.contains("k#0"), "the index pushed the oldest chunk out");
+        assertTrue(cache.contains("k#1"));
+        assertEquals(200_000 + view.sizeInBytes(), cache.usedBytes());
+    }
+
+    @Test
+    void anIndexStillLoadingCountsItsExpectedSizeThenItsRealOne() {
+        ChunkCache cache = new ChunkCache(10_000_000);
+        CompletableFuture<OffsetIndexView> pending = new CompletableFuture<>();
+        CompletableFuture<OffsetIndexView> first = cache.get("k.index", 4096, () -> pending,
+                OffsetIndexView::sizeInBytes);
+        assertEquals(4096, cache.usedBytes());
+        pending.complete(OffsetIndexView.parse(indexFile(1000), 0, "k.index"));
+        assertEquals(first.join().sizeInBytes(), cache.usedBytes());
+        assertSame(first, cache.get("k.index", 4096, () -> {
+            throw new AssertionError("a cached index is not fetched or parsed again");
+        }, OffsetIndexView::sizeInBytes));
     }
 }
