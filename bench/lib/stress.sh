@@ -9,7 +9,8 @@ if [[ ${BENCH_QUICK:-0} == 1 ]]; then
   : "${STRESS_WIDE:=2000}" "${STRESS_GROW_FROM:=1000}" "${STRESS_GROW_TO:=1500}"
 else
   STRESS_MODE=full
-  : "${STRESS_SECONDS:=45}" "${STRESS_COOL_SECONDS:=10}" "${STRESS_IDLE:=5000}" "${STRESS_SLOW:=2000}"
+  # 75 s: long enough for idle, read and drain timeouts of up to a minute to show in the table
+  : "${STRESS_SECONDS:=75}" "${STRESS_COOL_SECONDS:=10}" "${STRESS_IDLE:=5000}" "${STRESS_SLOW:=2000}"
   : "${STRESS_WS_READERS:=1000}" "${STRESS_LARGE_BODIES:=16}" "${STRESS_LARGE_ROUNDS:=2}" "${STRESS_LYING:=64}"
   : "${STRESS_WIDE:=10000}" "${STRESS_GROW_FROM:=5000}" "${STRESS_GROW_TO:=8000}"
 fi
@@ -23,6 +24,9 @@ fi
 : "${STRESS_HEALTH_MAX_MS:=1000}"     # readiness must answer within this, in every phase
 : "${STRESS_RESTART_SECONDS:=180}"    # the restart after the run must be ready within this
 : "${STRESS_MAX_SECONDS:=1200}"       # the load generator is stopped after this, whatever the broker does
+# where the broker serves readiness and metrics (elsewhere if a management interface is configured)
+: "${STRESS_HEALTH_URL:=http://127.0.0.1:$BENCH_SLUICE_PORT/q/health/ready}"
+: "${STRESS_METRICS_URL:=http://127.0.0.1:$BENCH_SLUICE_PORT/q/metrics}"
 
 STRESS_BROKER_DIR="$RUN_DIR/broker"
 RESTART_FAILURE="it was not restarted: the broker was gone"
@@ -44,7 +48,7 @@ stress_launch() {
 stress_await_ready() {
   local deadline=$(( EPOCHSECONDS + $1 ))
   STRESS_START_FAILURE=
-  until curl -fsS -o /dev/null --max-time 5 "$SLUICE_URL/q/health/ready" 2>/dev/null; do
+  until curl -fsS -o /dev/null --max-time 5 "$STRESS_HEALTH_URL" 2>/dev/null; do
     if ! kill -0 "$SLUICE_PID" 2>/dev/null; then
       STRESS_START_FAILURE="it exited while starting"
       # the innermost cause, without this machine's paths
@@ -71,7 +75,7 @@ stress_load() {
   : >"$log_file"  # there before tail follows it
   # shellcheck disable=SC2086 # JVM options are a word list
   start_bg "$log_file" timeout "$STRESS_MAX_SECONDS" java $STRESS_CLIENT_JVM_OPTS -jar "$LOADGEN_JAR" stress --url "$SLUICE_URL" \
-    --pid "$SLUICE_PID" --broker-log "$STRESS_BROKER_LOG" --report "$RUN_DIR/phases.md" --acked "$RUN_DIR/acked.tsv" \
+    --pid "$SLUICE_PID" --health-url "$STRESS_HEALTH_URL" --metrics-url "$STRESS_METRICS_URL" --broker-log "$STRESS_BROKER_LOG" --report "$RUN_DIR/phases.md" --acked "$RUN_DIR/acked.tsv" \
     --phases "$STRESS_PHASES" --seconds "$STRESS_SECONDS" --cool-seconds "$STRESS_COOL_SECONDS" \
     --idle "$STRESS_IDLE" --slow "$STRESS_SLOW" --drip-ms "$STRESS_DRIP_MS" --ws-readers "$STRESS_WS_READERS" \
     --data-records "$STRESS_DATA_RECORDS" --large-bodies "$STRESS_LARGE_BODIES" --large-mib "$STRESS_LARGE_MIB" \

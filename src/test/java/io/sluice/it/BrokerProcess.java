@@ -50,6 +50,7 @@ public final class BrokerProcess implements AutoCloseable {
     /** Where the process runs (null: this JVM's directory) and what it runs (null: the runner jar). */
     private final Path workDir;
     private final List<String> launcher;
+    private final Map<String, String> environment;
     /** 0: a fresh free port per launch, passed as {@code -Dquarkus.http.port}; else the broker's own port. */
     private final int fixedPort;
     private final Path logFile;
@@ -61,19 +62,20 @@ public final class BrokerProcess implements AutoCloseable {
     private int launches;
 
     private BrokerProcess(String name, Path dataDir, Map<String, String> properties, Path workDir,
-            List<String> launcher, int fixedPort) {
+            List<String> launcher, Map<String, String> environment, int fixedPort) {
         this.name = name;
         this.dataDir = dataDir.toAbsolutePath();
         this.properties = new LinkedHashMap<>(properties);
         this.workDir = workDir;
         this.launcher = launcher;
+        this.environment = Map.copyOf(environment);
         this.fixedPort = fixedPort;
         this.logFile = Path.of("target", "it-logs", name + ".log").toAbsolutePath();
     }
 
     /** Starts a broker on {@code dataDir} with extra {@code -D} properties and waits until it is ready. */
     public static BrokerProcess start(String name, Path dataDir, Map<String, String> properties) {
-        return startAndAwait(new BrokerProcess(name, dataDir, properties, null, null, 0));
+        return startAndAwait(new BrokerProcess(name, dataDir, properties, null, null, Map.of(), 0));
     }
 
     /**
@@ -87,16 +89,18 @@ public final class BrokerProcess implements AutoCloseable {
         properties.put("quarkus.http.host", "127.0.0.1");
         properties.putAll(extraProperties);
         Path dir = workDir.toAbsolutePath();
-        return startAndAwait(new BrokerProcess(name, dir.resolve("data"), properties, dir, null, DEFAULT_PORT));
+        return startAndAwait(new BrokerProcess(name, dir.resolve("data"), properties, dir, null, Map.of(), DEFAULT_PORT));
     }
 
     /**
      * Starts a broker through a start script (such as {@code bin/sluice}) that takes JVM options as
-     * its arguments, with {@code -Dsluice.data-dir}, a free port on 127.0.0.1 and {@code properties}.
+     * its arguments, with {@code -Dsluice.data-dir}, a free port on 127.0.0.1 and {@code properties},
+     * and {@code environment} added to this JVM's.
      */
-    public static BrokerProcess startScript(String name, Path script, Path dataDir, Map<String, String> properties) {
+    public static BrokerProcess startScript(String name, Path script, Path dataDir, Map<String, String> properties,
+            Map<String, String> environment) {
         return startAndAwait(new BrokerProcess(name, dataDir, properties, null,
-                List.of(script.toAbsolutePath().toString()), 0));
+                List.of(script.toAbsolutePath().toString()), environment, 0));
     }
 
     private static BrokerProcess startAndAwait(BrokerProcess broker) {
@@ -238,9 +242,10 @@ public final class BrokerProcess implements AutoCloseable {
             Files.writeString(logFile, marker, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             logOffset = Files.size(logFile);
-            process = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("starting broker " + name, e);
         }

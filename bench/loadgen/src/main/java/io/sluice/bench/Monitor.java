@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * Watches the broker through a stress run, into whichever {@link PhaseStats} is current: its
  * resident memory ({@code VmRSS} of {@code /proc/PID/status}) and open descriptors
  * ({@code /proc/PID/fd}) every 250 ms; heap in use, live heap after the last collection and direct
- * buffers from {@code /q/metrics} every second; and readiness as a probe sees it: {@code GET
+ * buffers from {@code /q/metrics} every second, with the broker's memory budgets
+ * ({@code sluice_*budget_used_bytes} against {@code sluice_*budget_capacity_bytes}); and readiness as a probe sees it: {@code GET
  * /q/health/ready} every 250 ms on a new connection (as a Kubernetes probe makes it), timed from
  * connect to the end of the reply, at most {@link #PROBE_TIMEOUT_MS} each.
  */
@@ -31,7 +32,8 @@ final class Monitor implements AutoCloseable {
     private static final long SAMPLE_MILLIS = 250;
     private static final long METRICS_MILLIS = 1000;
 
-    private final URI base;
+    private final URI health;
+    private final URI metrics;
     private final long pid;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -40,8 +42,10 @@ final class Monitor implements AutoCloseable {
     private volatile boolean closed;
     private volatile long lastReadyNanos = System.nanoTime();
 
-    Monitor(URI base, long pid) {
-        this.base = base;
+    /** {@code health} and {@code metrics}: where the broker serves readiness and Prometheus metrics. */
+    Monitor(URI health, URI metrics, long pid) {
+        this.health = health;
+        this.metrics = metrics;
         this.pid = pid;
         this.threads = List.of(daemon("monitor-proc", () -> every(SAMPLE_MILLIS, this::sampleProc)),
                 daemon("monitor-metrics", () -> every(METRICS_MILLIS, this::sampleMetrics)),
@@ -111,7 +115,7 @@ final class Monitor implements AutoCloseable {
             return;
         }
         try {
-            HttpResponse<Stream<String>> reply = http.send(HttpRequest.newBuilder(base.resolve("/q/metrics"))
+            HttpResponse<Stream<String>> reply = http.send(HttpRequest.newBuilder(metrics)
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofLines());
             long heap = 0;
             long direct = -1;
@@ -123,6 +127,8 @@ final class Monitor implements AutoCloseable {
                     direct = value(line);
                 } else if (line.startsWith("jvm_gc_live_data_size_bytes")) {
                     live = value(line);
+                } else if (line.startsWith("sluice_") && line.contains("budget_")) {
+                    stats.recordBudget(line.substring(0, line.indexOf(line.contains("{") ? '{' : ' ')), value(line));
                 }
             }
             if (reply.statusCode() == 200 && heap > 0) {
@@ -151,10 +157,11 @@ final class Monitor implements AutoCloseable {
         long start = System.nanoTime();
         String outcome;
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), PROBE_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress(health.getHost(), health.getPort()), PROBE_TIMEOUT_MS);
             socket.setSoTimeout(PROBE_TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /q/health/ready HTTP/1.1\r\nHost: " + base.getHost() + "\r\nConnection: close\r\n\r\n")
+            out.write(("GET " + health.getRawPath() + " HTTP/1.1\r\nHost: " + health.getHost() + ":" + health.getPort()
+                    + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();

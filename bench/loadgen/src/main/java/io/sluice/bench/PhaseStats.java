@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,6 +26,8 @@ final class PhaseStats {
     final LongAdder metricsFailures = new LongAdder();
     final Outcomes health = new Outcomes();
     final Outcomes produce = new Outcomes();
+    /** The largest value seen of each {@code sluice_*budget_*} gauge, by metric name. */
+    private final Map<String, Long> budgets = new TreeMap<>();
     private final List<Double> healthMillis = new ArrayList<>();
     private final List<Double> produceMillis = new ArrayList<>();
     volatile boolean brokerGone;
@@ -46,6 +50,27 @@ final class PhaseStats {
     synchronized void recordProduce(double millis, String outcome) {
         produceMillis.add(millis);
         produce.add(outcome);
+    }
+
+    synchronized void recordBudget(String metric, long value) {
+        budgets.merge(metric, value, Math::max);
+    }
+
+    /**
+     * Each memory budget's peak use against its capacity ({@code outbound 12/256}, MiB), from the
+     * pairs of {@code sluice_X_budget_used_bytes} and {@code sluice_X_budget_capacity_bytes}.
+     */
+    synchronized String budgetCell() {
+        List<String> cells = new ArrayList<>();
+        budgets.forEach((metric, used) -> {
+            if (metric.endsWith("_budget_used_bytes")) {
+                String name = metric.substring("sluice_".length(), metric.length() - "_budget_used_bytes".length());
+                Long capacity = budgets.get("sluice_" + name + "_budget_capacity_bytes");
+                cells.add(name + " " + Math.round(used / 1048576.0) + "/"
+                        + (capacity == null ? "?" : Long.toString(Math.round(capacity / 1048576.0))));
+            }
+        });
+        return cells.isEmpty() ? "n/a" : String.join(", ", cells);
     }
 
     synchronized double healthPercentile(double p) {
@@ -91,7 +116,7 @@ final class PhaseStats {
 
     String row() {
         return String.join(" | ", "| " + name, load, loadOutcome.isEmpty() ? "" : loadOutcome,
-                mib(rssBytes), mib(heapBytes) + " (" + mib(liveHeapBytes) + ")", mib(directBytes),
+                mib(rssBytes), mib(heapBytes) + " (" + mib(liveHeapBytes) + ")", mib(directBytes), budgetCell(),
                 fds.get() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", fds.get()),
                 ms(healthPercentile(50)) + " / " + ms(healthPercentile(99)) + " / " + ms(healthPercentile(100))
                         + healthFailures(),
@@ -102,7 +127,8 @@ final class PhaseStats {
 
     static String header() {
         return "| Phase | Load | What the load got | RSS max MiB | Heap max MiB (live after GC) | Direct max MiB "
-                + "| FDs max | Health ms p50 / p99 / max | Probe produce acks=all: acked / refused / lost | OOM |\n"
-                + "|---|---|---|---:|---:|---:|---:|---|---|---|";
+                + "| Budgets max used/capacity MiB | FDs max | Health ms p50 / p99 / max "
+                + "| Probe produce acks=all: acked / refused / lost | OOM |\n"
+                + "|---|---|---|---:|---:|---:|---|---:|---|---|---|";
     }
 }

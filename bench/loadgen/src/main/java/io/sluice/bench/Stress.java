@@ -35,6 +35,8 @@ final class Stress implements Command {
     public Result run(Args args) throws Exception {
         URI base = URI.create(args.required("url"));
         long pid = args.longValue("pid", -1);
+        URI health = URI.create(args.string("health-url", base.resolve("/q/health/ready").toString()));
+        URI metrics = URI.create(args.string("metrics-url", base.resolve("/q/metrics").toString()));
         Path brokerLog = Path.of(args.required("broker-log"));
         Path report = Path.of(args.required("report"));
         Path ackedFile = Path.of(args.required("acked"));
@@ -61,7 +63,7 @@ final class Stress implements Command {
         setUp(base, dataRecords);
         StressLoads loads = new StressLoads(base);
         List<PhaseStats> done = new ArrayList<>();
-        try (Monitor monitor = new Monitor(base, pid)) {
+        try (Monitor monitor = new Monitor(health, metrics, pid)) {
             ProbeProducer producer = new ProbeProducer(base, PROBE_TOPIC);
             PhaseStats first = null;
             for (String phase : phases) {
