@@ -41,6 +41,7 @@ final class Monitor implements AutoCloseable {
     private volatile PhaseStats current;
     private volatile boolean closed;
     private volatile long lastReadyNanos = System.nanoTime();
+    private volatile long lastReadyStartNanos = System.nanoTime();
 
     /** {@code health} and {@code metrics}: where the broker serves readiness and Prometheus metrics. */
     Monitor(URI health, URI metrics, long pid) {
@@ -180,8 +181,14 @@ final class Monitor implements AutoCloseable {
         }
         if (outcome.equals("200")) {
             lastReadyNanos = System.nanoTime();
+            lastReadyStartNanos = start;
         }
         stats.recordHealth(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start) / 1000.0, outcome);
+    }
+
+    /** Whether a readiness probe that started after {@code nanoTime} got 200. */
+    boolean readySince(long nanoTime) {
+        return lastReadyStartNanos - nanoTime > 0;
     }
 
     /** Seconds since a readiness probe last got 200. */

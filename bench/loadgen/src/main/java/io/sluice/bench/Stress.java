@@ -27,8 +27,8 @@ final class Stress implements Command {
     static final String DATA_TOPIC = "stress-data";
     static final String LARGE_TOPIC = "stress-large";
     static final int PROBE_PARTITIONS = 3;
-    /** A broker that has not been ready this long before a phase does not get that phase. */
-    private static final long UNRESPONSIVE_SECONDS = 60;
+    /** How long a phase waits for the broker to be ready again after the last one; then it and the rest are skipped. */
+    private static final long RECOVERY_SECONDS = 180;
     private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
 
     @Override
@@ -66,6 +66,8 @@ final class Stress implements Command {
         try (Monitor monitor = new Monitor(health, metrics, pid)) {
             ProbeProducer producer = new ProbeProducer(base, PROBE_TOPIC);
             PhaseStats first = null;
+            PhaseStats previous = null;
+            boolean wedged = false;
             for (String phase : phases) {
                 PhaseStats stats = switch (phase) {
                     case "baseline" -> new PhaseStats("baseline", "none");
@@ -83,6 +85,26 @@ final class Stress implements Command {
                             + "one of %,d and grow it to %,d", wide, growFrom, growTo));
                     default -> throw new IllegalArgumentException("unknown phase " + phase);
                 };
+                if (previous != null) {
+                    // samples still go to the previous phase: what it left behind is its own
+                    long waited = awaitReady(monitor, wedged ? 0 : RECOVERY_SECONDS);
+                    if (waited >= 2 && !wedged) {
+                        previous.loadOutcome += (previous.loadOutcome.isEmpty() ? "" : "; ") + "ready again "
+                                + waited + " s after the cool-down";
+                    }
+                    if (!monitor.brokerAlive() || monitor.secondsSinceReady() > 1) {
+                        // what the broker does under this load could not be told from what the last one left
+                        wedged = true;
+                        stats.loadOutcome = monitor.brokerAlive()
+                                ? "skipped: the broker had not been ready for " + monitor.secondsSinceReady() + " s"
+                                : "skipped: the broker is gone";
+                        stats.brokerGone = !monitor.brokerAlive();
+                        done.add(stats);
+                        log("phase " + stats.name + " " + stats.loadOutcome);
+                        continue;
+                    }
+                }
+                previous = stats;
                 monitor.into(stats);
                 if (first == null) {
                     first = stats;
@@ -93,17 +115,6 @@ final class Stress implements Command {
                 }
                 long oomBefore = count(brokerLog, "OutOfMemoryError");
                 log("phase " + stats.name + ": " + stats.load);
-                long unready = monitor.secondsSinceReady();
-                if (!monitor.brokerAlive() || unready > UNRESPONSIVE_SECONDS) {
-                    // what the broker does under this load cannot be told apart from what the last one left
-                    stats.loadOutcome = monitor.brokerAlive()
-                            ? "skipped: the broker has not been ready for " + unready + " s"
-                            : "skipped: the broker is gone";
-                    stats.brokerGone = !monitor.brokerAlive();
-                    done.add(stats);
-                    log("  " + stats.loadOutcome);
-                    continue;
-                }
                 try {
                     stats.loadOutcome = switch (phase) {
                         case "baseline" -> "";
@@ -155,6 +166,19 @@ final class Stress implements Command {
                     .put("oom", done.stream().mapToLong(s -> s.outOfMemoryErrors).sum())
                     .put("broker_alive", monitor.brokerAlive());
         }
+    }
+
+    /**
+     * Waits, at most {@code seconds}, until a readiness probe started after this call gets 200;
+     * returns the seconds waited.
+     */
+    private static long awaitReady(Monitor monitor, long seconds) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        while (monitor.brokerAlive() && !monitor.readySince(start) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     }
 
     /** The topics of the run; the data topic filled so that readers have something to be sent. */
