@@ -34,6 +34,7 @@ final class Horde {
     private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int HEAD_LIMIT = 4096;
     private static final long TICK_MILLIS = 50;
+    private static final int DRAIN_LIMIT = 64 * 1024;
 
     private final String name;
     private final InetSocketAddress address;
@@ -275,8 +276,10 @@ final class Horde {
     }
 
     /**
-     * A client that stopped reading cannot see the server close: one read per connection at the
-     * end finds those the server reset, or closed with nothing left unread.
+     * A client that stopped reading cannot see the server close: at the end, reading what is
+     * waiting on each connection, up to {@value #DRAIN_LIMIT} bytes, finds those the server reset
+     * or closed after little more (a refusal after the upgrade, say). One closed behind more
+     * unread data than that still counts as open.
      */
     private void lookForEndsUnseen() {
         for (Conn conn : conns) {
@@ -284,8 +287,14 @@ final class Horde {
                 continue;
             }
             try {
-                scratch.clear();
-                if (conn.channel.read(scratch) < 0) {
+                int drained = 0;
+                int n;
+                do {
+                    scratch.clear();
+                    n = conn.channel.read(scratch);
+                    drained += Math.max(n, 0);
+                } while (n > 0 && drained < DRAIN_LIMIT);
+                if (n < 0) {
                     endedUnseen(conn, "closed");
                 }
             } catch (IOException e) {

@@ -59,6 +59,38 @@ class HordeTest {
     }
 
     @Test
+    void readersThatStoppedReadingFindAtTheEndThatTheServerClosed() throws Exception {
+        CountDownLatch closed = new CountDownLatch(2);
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        try (Socket socket = server.accept()) {
+                            // read the request: closing with unread bytes would reset, not close
+                            socket.getInputStream().readNBytes("GET / HTTP/1.1\r\n\r\n".length());
+                            socket.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\n\r\n" + "f".repeat(9000))
+                                    .getBytes(StandardCharsets.US_ASCII));
+                        }
+                        closed.countDown();
+                    }
+                } catch (Exception ignored) {
+                    // the test fails on the latch
+                }
+            });
+            acceptor.start();
+            Horde horde = new Horde("ws", new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()),
+                    2, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), new byte[0], 0, true, 4096, 1000);
+            horde.start();
+            assertTrue(closed.await(20, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (horde.outcomes().count("101") < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals("2 of 2 connected; 101×2, closed-by-the-end×2; 0 still open", horde.stop());
+        }
+    }
+
+    @Test
     void aPortNobodyListensOnIsRefused() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
