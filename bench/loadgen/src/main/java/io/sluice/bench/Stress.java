@@ -198,10 +198,15 @@ final class Stress implements Command {
         for (int sent = 0; sent < dataRecords; sent += 1000) {
             int n = Math.min(1000, dataRecords - sent);
             String body = "{\"records\":[" + String.join(",", java.util.Collections.nCopies(n, record)) + "]}";
-            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(base.resolve("/topics/" + DATA_TOPIC
+            HttpRequest request = HttpRequest.newBuilder(base.resolve("/topics/" + DATA_TOPIC
                     + "/records?acks=1&format=string")).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            HttpResponse<String> reply = http.send(request, HttpResponse.BodyHandlers.ofString());
+            // a broker that sheds load says so (429, 503): the fill waits as it asks, a bounded number of times
+            for (int retry = 0; retry < 30 && (reply.statusCode() == 429 || reply.statusCode() == 503); retry++) {
+                TimeUnit.SECONDS.sleep(Math.max(1, Math.min(5, reply.headers().firstValueAsLong("Retry-After").orElse(1))));
+                reply = http.send(request, HttpResponse.BodyHandlers.ofString());
+            }
             if (reply.statusCode() != 200) {
                 throw new IllegalStateException("filling " + DATA_TOPIC + ": HTTP " + reply.statusCode() + " "
                         + reply.body());
