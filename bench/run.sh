@@ -10,7 +10,7 @@ RUN_DIR="$BENCH_DIR/target/run"
 LOG_DIR="$RUN_DIR/logs"
 RESULTS="$RUN_DIR/results.txt"
 
-for part in common settings machine loadgen kafka sluice report; do
+for part in common settings machine loadgen kafka sluice report stress; do
   # shellcheck source=/dev/null
   source "$BENCH_DIR/lib/$part.sh"
 done
@@ -45,7 +45,10 @@ main() {
     if [[ $BENCH_MODE == full ]]; then report="$REPO_DIR/docs/benchmarks.md"; else report="$RUN_DIR/benchmarks.md"; fi
   fi
   mkdir -p "$(dirname "$report")"
-  render_report | tee "$report"
+  # the stress run (bench/stress.sh) owns the last section of the same file: keep it
+  local stress_section
+  stress_section=$(kept_stress_section "$report")
+  { render_report; [[ -z $stress_section ]] || printf '\n%s\n' "$stress_section"; } | tee "$report"
   log "report written to $report"
   (( ${#FAILED_SCENARIOS[@]} == 0 )) || { log "failed: ${FAILED_SCENARIOS[*]}"; exit 1; }
 }

@@ -41,9 +41,18 @@ public final class BrokerProcess implements AutoCloseable {
     /** Launches that lose the race for their free port are retried this often. */
     private static final int LAUNCH_ATTEMPTS = 3;
 
+    /** The port README's users get. */
+    static final int DEFAULT_PORT = 8080;
+
     private final String name;
     private final Path dataDir;
     private final Map<String, String> properties;
+    /** Where the process runs (null: this JVM's directory) and what it runs (null: the runner jar). */
+    private final Path workDir;
+    private final List<String> launcher;
+    private final Map<String, String> environment;
+    /** 0: a fresh free port per launch, passed as {@code -Dquarkus.http.port}; else the broker's own port. */
+    private final int fixedPort;
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -52,16 +61,49 @@ public final class BrokerProcess implements AutoCloseable {
     private long logOffset;
     private int launches;
 
-    private BrokerProcess(String name, Path dataDir, Map<String, String> properties) {
+    private BrokerProcess(String name, Path dataDir, Map<String, String> properties, Path workDir,
+            List<String> launcher, Map<String, String> environment, int fixedPort) {
         this.name = name;
         this.dataDir = dataDir.toAbsolutePath();
         this.properties = new LinkedHashMap<>(properties);
+        this.workDir = workDir;
+        this.launcher = launcher;
+        this.environment = Map.copyOf(environment);
+        this.fixedPort = fixedPort;
         this.logFile = Path.of("target", "it-logs", name + ".log").toAbsolutePath();
     }
 
     /** Starts a broker on {@code dataDir} with extra {@code -D} properties and waits until it is ready. */
     public static BrokerProcess start(String name, Path dataDir, Map<String, String> properties) {
-        BrokerProcess broker = new BrokerProcess(name, dataDir, properties);
+        return startAndAwait(new BrokerProcess(name, dataDir, properties, null, null, Map.of(), 0));
+    }
+
+    /**
+     * Starts the runner jar as README's users do, {@code java -jar quarkus-run.jar} in {@code workDir}
+     * with no setting of ours: data under {@code ./data} (relative to {@code workDir}) and HTTP on
+     * {@link #DEFAULT_PORT}. The one property passed, {@code extraProperties} aside, binds HTTP to
+     * 127.0.0.1 instead of every interface, as tests on a shared machine must.
+     */
+    public static BrokerProcess startAsUser(String name, Path workDir, Map<String, String> extraProperties) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("quarkus.http.host", "127.0.0.1");
+        properties.putAll(extraProperties);
+        Path dir = workDir.toAbsolutePath();
+        return startAndAwait(new BrokerProcess(name, dir.resolve("data"), properties, dir, null, Map.of(), DEFAULT_PORT));
+    }
+
+    /**
+     * Starts a broker through a start script (such as {@code bin/sluice}) that takes JVM options as
+     * its arguments, with {@code -Dsluice.data-dir}, a free port on 127.0.0.1 and {@code properties},
+     * and {@code environment} added to this JVM's.
+     */
+    public static BrokerProcess startScript(String name, Path script, Path dataDir, Map<String, String> properties,
+            Map<String, String> environment) {
+        return startAndAwait(new BrokerProcess(name, dataDir, properties, null,
+                List.of(script.toAbsolutePath().toString()), environment, 0));
+    }
+
+    private static BrokerProcess startAndAwait(BrokerProcess broker) {
         try {
             broker.launchUntilReady();
         } catch (RuntimeException | Error e) {
@@ -165,7 +207,8 @@ public final class BrokerProcess implements AutoCloseable {
                 return;
             } catch (AssertionError e) {
                 // Another process may have taken the free port between our probe and the broker's bind.
-                boolean lostPort = !process.isAlive() && outputOfThisLaunch().contains("already in use");
+                boolean lostPort = fixedPort == 0 && !process.isAlive()
+                        && outputOfThisLaunch().contains("already in use");
                 if (!lostPort || attempt == LAUNCH_ATTEMPTS) {
                     throw e;
                 }
@@ -177,24 +220,32 @@ public final class BrokerProcess implements AutoCloseable {
         if (isAlive()) {
             throw new IllegalStateException("broker " + name + " is already running (pid " + process.pid() + ")");
         }
-        port = freePort();
-        List<String> command = new ArrayList<>();
-        command.add(javaExecutable());
-        command.add("-Dsluice.data-dir=" + dataDir);
-        command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dquarkus.http.host=127.0.0.1");
+        List<String> command = new ArrayList<>(launcher == null ? List.of(javaExecutable()) : launcher);
+        if (fixedPort == 0) {
+            port = freePort();
+            command.add("-Dsluice.data-dir=" + dataDir);
+            command.add("-Dquarkus.http.port=" + port);
+            command.add("-Dquarkus.http.host=127.0.0.1");
+        } else {
+            port = fixedPort;
+        }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-jar");
-        command.add(runner().toString());
+        if (launcher == null) {
+            command.add("-jar");
+            command.add(runner().toString());
+        }
         try {
             Files.createDirectories(logFile.getParent());
-            String marker = "==== " + name + " launch #" + (++launches) + " port=" + port + " : "
-                    + String.join(" ", command) + System.lineSeparator();
+            String marker = "==== " + name + " launch #" + (++launches) + " port=" + port
+                    + (workDir == null ? "" : " in " + workDir) + " : " + String.join(" ", command)
+                    + System.lineSeparator();
             Files.writeString(logFile, marker, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             logOffset = Files.size(logFile);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("starting broker " + name, e);
         }

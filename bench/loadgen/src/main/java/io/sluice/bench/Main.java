@@ -16,7 +16,9 @@ public final class Main {
             "tier-upload", new TierUpload(),
             "tier-first-record", new TierFirstRecord(),
             "catchup", new CatchUpRead(),
-            "kafka-latency", new KafkaLatency());
+            "kafka-latency", new KafkaLatency(),
+            "stress", new Stress(),
+            "stress-verify", new StressVerify());
 
     private Main() {
     }
