@@ -35,6 +35,7 @@ public final class Broker implements AutoCloseable {
     private final Partitioners partitioners = new Partitioners();
     private final Topics topics;
     private final Producer producer;
+    private final MemoryBudget requestMemory;
     private final Tier tier;
 
     /** A broker that keeps everything on local disk. */
@@ -55,7 +56,8 @@ public final class Broker implements AutoCloseable {
         this.flushPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-flush"));
         LogRuntime runtime = new LogRuntime(ioPool, flushPool, scheduler, System::currentTimeMillis, config.fsync());
         this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier);
-        this.producer = new Producer(partitioners);
+        this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis);
+        this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -100,6 +102,14 @@ public final class Broker implements AutoCloseable {
         return partitioners;
     }
 
+    /**
+     * The heap that produce requests being read, parsed and answered hold, all clients together;
+     * the api reserves a request's share before it reads the body.
+     */
+    public MemoryBudget requestMemory() {
+        return requestMemory;
+    }
+
     // ---- topics -------------------------------------------------------------------------------
 
     public Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> config) {
@@ -129,8 +139,11 @@ public final class Broker implements AutoCloseable {
     // ---- produce and fetch ----------------------------------------------------------------------
 
     /**
-     * Appends records to a topic. The whole request is validated (topic, partitions, sizes) before
-     * anything is written; the reply lists one result per record, in request order.
+     * Appends records to a topic. The whole request is validated (topic, partitions, sizes,
+     * timestamps, limits) and admitted by each partition's in-flight budget before anything is
+     * written; a refusal ({@code THROTTLED} when a partition's budget is full) means nothing was.
+     * The reply lists one result per record, in request order. The future completes on a
+     * partition's writer thread: continue elsewhere, not to delay its next group commit.
      */
     public CompletableFuture<List<RecordResult>> produce(String topic, List<ProduceRecord> records, Acks acks,
             String partitionerName) {
