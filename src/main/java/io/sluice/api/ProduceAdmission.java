@@ -8,6 +8,7 @@ import io.sluice.error.ErrorCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,8 +58,16 @@ public class ProduceAdmission {
 
     private void admit(RoutingContext ctx) {
         String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (declared == null) {
+        if (declared == null && ctx.request().version() != HttpVersion.HTTP_2) {
             countAsItArrives(ctx);
+            return;
+        }
+        if (declared == null) {
+            // An HTTP/2 body of unknown length cannot be read here and handed on (the REST layer
+            // would find the stream ended), so it is admitted at the largest size it may have, or
+            // with the whole budget when that is less: alone, as the largest request would be.
+            admit(ctx, Math.min(cost(limits.maxRequestBytes(), limits.maxRecordsPerRequest()),
+                    budget.capacityBytes()));
             return;
         }
         long length;
@@ -74,12 +83,20 @@ public class ProduceAdmission {
                     + " may have at most " + limits.maxRequestBytes());
             return;
         }
+        reserve(ctx, length);
+    }
+
+    private void reserve(RoutingContext ctx, long length) {
         long cost = cost(Math.max(0, length), limits.maxRecordsPerRequest());
         if (cost > budget.capacityBytes()) {
             refuse(ctx, ErrorCode.REQUEST_TOO_LARGE, "the body declares " + length + " bytes, which would take "
                     + cost + " bytes of the broker's request memory of " + budget.capacityBytes() + "; send less");
             return;
         }
+        admit(ctx, cost);
+    }
+
+    private void admit(RoutingContext ctx, long cost) {
         if (!budget.tryReserve(cost)) {
             refuse(ctx, ErrorCode.BROKER_BUSY, busy(cost));
             return;
