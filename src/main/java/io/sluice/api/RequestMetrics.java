@@ -1,10 +1,13 @@
 package io.sluice.api;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.broker.Broker;
+import io.sluice.broker.MemoryBudget;
 import io.sluice.broker.Topic;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
@@ -38,6 +41,15 @@ public class RequestMetrics {
     public RequestMetrics(MeterRegistry registry, Broker broker) {
         this.registry = registry;
         this.broker = broker;
+        MemoryBudget memory = broker.requestMemory();
+        Gauge.builder("sluice.request.memory.used.bytes", memory, MemoryBudget::usedBytes)
+                .description("Heap reserved by produce requests being read, parsed and answered").register(registry);
+        Gauge.builder("sluice.request.memory.capacity.bytes", memory, MemoryBudget::capacityBytes)
+                .description("Heap produce requests may reserve at once (sluice.limits.request-memory-bytes)")
+                .register(registry);
+        FunctionCounter.builder("sluice.request.memory.refusals", memory, MemoryBudget::refusals)
+                .description("Produce requests refused because the request memory was full (503)")
+                .register(registry);
         broker.scheduler().scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 

@@ -73,18 +73,26 @@ final class RawWebSocket implements AutoCloseable {
 
     /** One unfragmented, masked frame. */
     void sendFrame(int opcode, byte[] payload) {
+        sendFrame(opcode, payload.length, payload);
+    }
+
+    /**
+     * A frame whose header declares {@code declaredLength} bytes, followed by {@code payload} (all
+     * of it, or only its start, for a frame the server should refuse from its header).
+     */
+    void sendFrame(int opcode, long declaredLength, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write(FIN | opcode);
-        if (payload.length < 126) {
-            frame.write(MASKED | payload.length);
-        } else if (payload.length < 65_536) {
+        if (declaredLength < 126) {
+            frame.write(MASKED | (int) declaredLength);
+        } else if (declaredLength < 65_536) {
             frame.write(MASKED | 126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length);
+            frame.write((int) (declaredLength >>> 8));
+            frame.write((int) declaredLength);
         } else {
             frame.write(MASKED | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
-                frame.write((int) ((long) payload.length >>> shift));
+                frame.write((int) (declaredLength >>> shift));
             }
         }
         byte[] mask = new byte[4];
