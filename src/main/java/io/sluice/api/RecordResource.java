@@ -75,10 +75,11 @@ public class RecordResource {
         }
         List<ProduceRecord> records = isNdjson(contentType) ? parser.parseNdjson(body) : parser.parseBatch(body);
         RequestMetrics.TopicMeters meters = metrics.of(t);
+        long bodyBytes = body.length; // not the body itself: the continuation must not keep it alive
         // The broker's future completes on a partition's writer thread: the reply is built elsewhere,
         // so that the writer goes straight on to its next group commit.
         return broker.produce(topic, records, ackMode, partitioner)
-                .thenApplyAsync(results -> reply(results, meters, start, body.length), replies)
+                .thenApplyAsync(results -> reply(results, meters, start, bodyBytes), replies)
                 .exceptionally(RecordResource::failure);
     }
 
