@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
 import io.sluice.broker.MemoryBudget;
 import io.sluice.broker.Topic;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * topic's meters are removed from the registry: on {@link #removeTopic} and, for topics deleted
  * by any path, by a sweep on the broker's scheduler.
  */
+@Startup
 @ApplicationScoped
 public class RequestMetrics {
     private static final long SWEEP_SECONDS = 5;

@@ -114,14 +114,15 @@ class ProduceLimitsTest extends ApiTest {
             stalled.startPost("/topics/" + t + "/records?format=string", "application/json",
                     "Content-Length: " + first.length + "\r\n");
             stalled.write(java.util.Arrays.copyOf(first, 1000));
+            long reservation = ProduceAdmission.cost(first.length, MAX_RECORDS);
+            Wait.upTo(10).until(() -> requestMemoryUsed() >= reservation);
             // Invalid JSON: admitted, it would be a 400 that writes nothing; refused, it is a 503.
             byte[] probe = new byte[ONE_MIB];
             java.util.Arrays.fill(probe, (byte) '[');
-            HttpResponse<String>[] busy = new HttpResponse[1];
-            Wait.upTo(10).until(() -> (busy[0] = post(t, probe)).statusCode() == 503);
-            assertProblem(503, "BROKER_BUSY", 503, busy[0].headers().firstValue("Content-Type").orElse(null),
-                    busy[0].body());
-            assertEquals("1", busy[0].headers().firstValue("Retry-After").orElse(null));
+            HttpResponse<String> busy = post(t, probe);
+            assertProblem(503, "BROKER_BUSY", busy.statusCode(), busy.headers().firstValue("Content-Type").orElse(null),
+                    busy.body());
+            assertEquals("1", busy.headers().firstValue("Retry-After").orElse(null));
             assertEquals(200, api.get("/q/health/live").status());
             api.produce(t, "?format=string", "{\"records\":[{\"value\":\"small\"}]}");
 
@@ -131,6 +132,16 @@ class ProduceLimitsTest extends ApiTest {
         }
         assertEquals(200, post(t, bodyOfLength(ONE_MIB)).statusCode());
         assertEquals(List.of(3L), api.logEndOffsets(t));
+    }
+
+    /** sluice_request_memory_used_bytes, from the metrics endpoint. */
+    private double requestMemoryUsed() {
+        for (String line : api.get("/q/metrics").body().split("\n")) {
+            if (line.startsWith("sluice_request_memory_used_bytes")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     /** Twelve 1 MiB bodies at once against room for one: each is written or refused whole. */
