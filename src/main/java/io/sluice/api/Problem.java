@@ -24,6 +24,8 @@ public record Problem(
         String code) {
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a 429 or 503 tells the client to wait before it retries (HTTP Retry-After, RFC 9110 10.2.3). */
+    static final int RETRY_AFTER_SECONDS = 1;
 
     static Problem of(ErrorCode code, String detail) {
         return at(status(code), code, detail);
@@ -37,7 +39,16 @@ public record Problem(
     }
 
     Response toResponse() {
-        return Response.status(status).type(MEDIA_TYPE).entity(this).build();
+        Response.ResponseBuilder response = Response.status(status).type(MEDIA_TYPE).entity(this);
+        if (asksToRetry(status)) {
+            response.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        return response.build();
+    }
+
+    /** A refusal that a later retry can pass: throttled (429) or busy or unavailable (503). */
+    static boolean asksToRetry(int status) {
+        return status == 429 || status == 503;
     }
 
     /** The document as bytes, for replies written below the REST layer. */

@@ -33,10 +33,20 @@ final class ProduceRequestParser {
 
     private final Format valueFormat;
     private final Format keyFormat;
+    private final int maxRecords;
 
-    ProduceRequestParser(Format valueFormat, Format keyFormat) {
+    /** A parser of bodies of at most {@code maxRecords} records: the next one is refused before it is read. */
+    ProduceRequestParser(Format valueFormat, Format keyFormat, int maxRecords) {
         this.valueFormat = valueFormat;
         this.keyFormat = keyFormat;
+        this.maxRecords = maxRecords;
+    }
+
+    private void checkCount(List<ProduceRecord> records) {
+        if (records.size() == maxRecords) {
+            throw new SluiceException(ErrorCode.REQUEST_TOO_LARGE, "a produce request may carry at most " + maxRecords
+                    + " records; this one has more. Nothing was written: send them in several requests");
+        }
     }
 
     List<ProduceRecord> parseBatch(byte[] body) {
@@ -56,6 +66,7 @@ final class ProduceRequestParser {
                 }
                 records = new ArrayList<>();
                 while (p.nextToken() != JsonToken.END_ARRAY) {
+                    checkCount(records);
                     records.add(parseRecord(p, records.size()).record());
                 }
             }
@@ -77,6 +88,7 @@ final class ProduceRequestParser {
         try (JsonParser p = JSON.createParser(body)) {
             List<ProduceRecord> records = new ArrayList<>();
             while (p.nextToken() != null) {
+                checkCount(records);
                 records.add(parseRecord(p, records.size()).record());
             }
             return records;

@@ -1,17 +1,18 @@
 package io.sluice.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.sluice.broker.Acks;
 import io.sluice.broker.Broker;
 import io.sluice.broker.ProduceRecord;
 import io.sluice.broker.RecordResult;
+import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogRecord;
 import io.sluice.log.PartitionLog.ReadResult;
 import io.vertx.ext.web.RoutingContext;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -38,11 +39,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Produce ({@code POST /topics/{t}/records}) and fetch ({@code GET .../partitions/{p}/records}).
- * Both run on the event loop up to the broker call and complete when the broker's future does;
- * the bodies are parsed and written with Jackson's streaming API, record by record.
+ * A produce body has been admitted into the request memory before it was read
+ * ({@link ProduceAdmission}); it is parsed on a worker thread, not the event loop, and its reply
+ * built on one too. Bodies are parsed and written with Jackson's streaming API, record by record.
  */
 @Path("/topics/{topic}")
 @Tag(name = "records", description = "Produce and fetch records")
@@ -53,13 +56,13 @@ public class RecordResource {
     private static final int DEFAULT_MAX_BYTES = 1024 * 1024;
     private static final int MAX_BYTES_LIMIT = 64 * 1024 * 1024;
     private static final int MAX_TIMEOUT_MS = 60_000;
-    private static final int BUSY_RETRY_AFTER_SECONDS = 1;
 
     private final Broker broker;
-    private final MeterRegistry metrics;
+    private final RequestMetrics metrics;
     private final ConsumeLimits consumeLimits;
+    private final Executor replies = Infrastructure.getDefaultWorkerPool();
 
-    public RecordResource(Broker broker, MeterRegistry metrics, ConsumeLimits consumeLimits) {
+    public RecordResource(Broker broker, RequestMetrics metrics, ConsumeLimits consumeLimits) {
         this.broker = broker;
         this.metrics = metrics;
         this.consumeLimits = consumeLimits;
@@ -69,6 +72,7 @@ public class RecordResource {
     @Path("/records")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
     @Operation(summary = "Produce records", description = "All records of the request are written, or none")
     @RequestBody(required = true, content = {
         @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Schemas.ProduceRequest.class)),
@@ -101,18 +105,38 @@ public class RecordResource {
         long start = System.nanoTime();
         Acks ackMode = Acks.parse(acks);
         ProduceRequestParser parser = new ProduceRequestParser(Format.parse(format, Format.JSON, "format"),
-                Format.parse(keyFormat, Format.STRING, "keyFormat"));
-        broker.topic(topic); // an unknown topic is reported before the body is looked at
+                Format.parse(keyFormat, Format.STRING, "keyFormat"),
+                broker.config().produceLimits().maxRecordsPerRequest());
+        Topic t = broker.topic(topic); // an unknown topic is reported before the body is looked at
         if (body == null || body.length == 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "the produce request has no body");
         }
         List<ProduceRecord> records = isNdjson(contentType) ? parser.parseNdjson(body) : parser.parseBatch(body);
+        RequestMetrics.TopicMeters meters = metrics.of(t);
+        long bodyBytes = body.length; // not the body itself: the continuation must not keep it alive
+        // The broker's future completes on a partition's writer thread: the reply is built elsewhere,
+        // so that the writer goes straight on to its next group commit.
         return broker.produce(topic, records, ackMode, partitioner)
-                .thenApply(results -> {
-                    record(topic, "produce", start, records.size(), body.length);
-                    return produceReply(results);
-                })
+                .thenApplyAsync(results -> reply(results, meters, start, bodyBytes), replies)
                 .exceptionally(RecordResource::failure);
+    }
+
+    /**
+     * The reply to a produce whose batches were queued. If even that fails (the heap is short), the
+     * records are written all the same: the error reply says which, partition by partition.
+     */
+    private static Response reply(List<RecordResult> results, RequestMetrics.TopicMeters meters, long start,
+            long bodyBytes) {
+        try {
+            Response reply = produceReply(results);
+            long ok = results.stream().filter(r -> !r.isError()).count();
+            meters.producedRecords().increment(ok);
+            meters.producedBytes().increment(ok == results.size() ? bodyBytes : 0);
+            RequestMetrics.record(meters.produceLatency(), start);
+            return reply;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            return WrittenSummary.of(results, e);
+        }
     }
 
     private static boolean isNdjson(String contentType) {
@@ -216,20 +240,22 @@ public class RecordResource {
             return CompletableFuture.completedFuture(busy(bytes));
         }
         exchange.addEndHandler(ended -> reservation.end());
+        RequestMetrics.TopicMeters meters = metrics.of(broker.topic(topic));
         CompletableFuture<ReadResult> read = broker.fetch(topic, p, from, records, bytes, timeout);
         return read.thenApply(result -> {
-            record(topic, "fetch", start, result.records().size(), 0);
             byte[] body = fetchReply(topic, p, result, writer);
+            // A long poll's time is mostly waiting for data: kept apart, so the latency stays the read's.
+            RequestMetrics.record(timeout == 0 ? meters.fetchLatency() : meters.fetchLongPoll(), start);
+            meters.fetchedRecords().increment(result.records().size());
             return reservation.resize(body.length) ? Response.ok(body, MediaType.APPLICATION_JSON).build()
                     : busy(body.length);
         }).exceptionally(RecordResource::failure);
     }
 
     private Response busy(long bytes) {
-        Response problem = Problem.of(ErrorCode.BROKER_BUSY, "the broker holds as many outbound bytes as it may ("
+        return Problem.of(ErrorCode.BROKER_BUSY, "the broker holds as many outbound bytes as it may ("
                 + consumeLimits.outbound().capacityBytes() + "); a reply of " + bytes + " bytes does not fit now: "
                 + "retry later or with a smaller maxBytes").toResponse();
-        return Response.fromResponse(problem).header("Retry-After", BUSY_RETRY_AFTER_SECONDS).build();
     }
 
     private static byte[] fetchReply(String topic, int partition, ReadResult result, RecordJsonWriter writer) {
@@ -247,15 +273,6 @@ public class RecordResource {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private void record(String topic, String operation, long startNanos, int records, long bytes) {
-        Timer.builder("sluice." + operation + ".latency").tag("topic", topic).publishPercentileHistogram()
-                .register(metrics).record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        metrics.counter("sluice." + operation + ".records", "topic", topic).increment(records);
-        if (bytes > 0) {
-            metrics.counter("sluice." + operation + ".bytes", "topic", topic).increment(bytes);
-        }
     }
 
     static Response failure(Throwable error) {

@@ -206,6 +206,8 @@ public class TopicResource {
         effective.put(TopicConfig.REMOTE_STORAGE_ENABLE, Boolean.toString(log.remoteStorage()));
         effective.put(TopicConfig.LOCAL_RETENTION_MS, Long.toString(log.localRetentionMs()));
         effective.put(TopicConfig.LOCAL_RETENTION_BYTES, Long.toString(log.localRetentionBytes()));
+        effective.put(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, Long.toString(config.messageTimestampBeforeMaxMs()));
+        effective.put(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, Long.toString(config.messageTimestampAfterMaxMs()));
         effective.putAll(config.overrides());
         return effective;
     }

@@ -52,6 +52,7 @@ public final class Broker implements AutoCloseable {
     private final Partitioners partitioners = new Partitioners();
     private final Topics topics;
     private final Producer producer;
+    private final MemoryBudget requestMemory;
     private final Tier tier;
 
     /** A broker that keeps everything on local disk. */
@@ -93,7 +94,8 @@ public final class Broker implements AutoCloseable {
             dataDirLock.channel().close();
             throw e;
         }
-        this.producer = new Producer(partitioners);
+        this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis);
+        this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -208,6 +210,14 @@ public final class Broker implements AutoCloseable {
         return partitioners;
     }
 
+    /**
+     * The heap that produce requests being read, parsed and answered hold, all clients together;
+     * the api reserves a request's share before it reads the body.
+     */
+    public MemoryBudget requestMemory() {
+        return requestMemory;
+    }
+
     // ---- topics -------------------------------------------------------------------------------
 
     public Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> config) {
@@ -237,8 +247,11 @@ public final class Broker implements AutoCloseable {
     // ---- produce and fetch ----------------------------------------------------------------------
 
     /**
-     * Appends records to a topic. The whole request is validated (topic, partitions, sizes) before
-     * anything is written; the reply lists one result per record, in request order.
+     * Appends records to a topic. The whole request is validated (topic, partitions, sizes,
+     * timestamps, limits) and admitted by each partition's in-flight budget before anything is
+     * written; a refusal ({@code THROTTLED} when a partition's budget is full) means nothing was.
+     * The reply lists one result per record, in request order. The future completes on a
+     * partition's writer thread: continue elsewhere, not to delay its next group commit.
      */
     public CompletableFuture<List<RecordResult>> produce(String topic, List<ProduceRecord> records, Acks acks,
             String partitionerName) {

@@ -14,14 +14,16 @@ import java.nio.file.Path;
  * @param maintenanceIntervalMs how often retention, time-based rolling and the recovery-point checkpoint run
  * @param maxOpenSegmentFiles   how many closed segments' files stay open across all partitions when idle
  *                              (the active segment of each partition holds one more)
+ * @param produceLimits         what produce requests and queued appends may hold
  */
 public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
-        LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles) {
+        LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits) {
 
+    /** A config with the default bound on open segment files and the default produce limits. */
     public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
             LogConfig logDefaults, long maintenanceIntervalMs) {
         this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                SegmentFileCache.DEFAULT_MAX_OPEN);
+                SegmentFileCache.DEFAULT_MAX_OPEN, ProduceLimits.defaults());
     }
 
     public static BrokerConfig defaults(Path dataDir) {
@@ -32,11 +34,21 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
 
     public BrokerConfig withFsync(boolean on) {
         return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles);
+                maxOpenSegmentFiles, produceLimits);
     }
 
     public BrokerConfig withMaintenanceIntervalMs(long ms) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
-                maxOpenSegmentFiles);
+                maxOpenSegmentFiles, produceLimits);
+    }
+
+    public BrokerConfig withMaxOpenSegmentFiles(int max) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
+                maintenanceIntervalMs, max, produceLimits);
+    }
+
+    public BrokerConfig withProduceLimits(ProduceLimits limits) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
+                maintenanceIntervalMs, maxOpenSegmentFiles, limits);
     }
 }

@@ -2,7 +2,6 @@ package io.sluice.broker;
 
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
-import io.sluice.log.Header;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.PartitionLog.Durability;
 import io.sluice.log.Record;
@@ -13,22 +12,28 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
- * The produce path: picks each record's partition, encodes one or more batches per partition
- * (each within the topic's {@code max.message.bytes}), and only when the whole request is valid
- * hands the batches to the partitions' writers. Encoding runs on the caller's thread so the
- * single writer only stamps offsets and copies bytes.
+ * The produce path: checks the request against the limits and every record against its topic
+ * (partition, timestamp range, size), encodes one or more batches per partition (each within
+ * {@code max.message.bytes}, sized exactly as Kafka sizes them), reserves the partitions'
+ * in-flight budgets, and only then hands the batches to the partitions' writers. Every refusal
+ * happens before the first append; once one batch is queued the reply accounts for every record
+ * (an offset or its partition's error). Encoding runs on the caller's thread so the single writer
+ * only stamps offsets and copies bytes.
  */
 final class Producer {
-    /** Upper bound of a record's framing in a batch: varints for length, deltas and sizes, attributes. */
-    private static final int RECORD_FRAMING_BOUND = 5 + 1 + 10 + 5 + 5 + 5 + 5;
-    private static final int HEADER_FRAMING_BOUND = 10;
-
     private final Partitioners partitioners;
+    private final ProduceLimits limits;
+    private final AppendBudgets budgets;
+    private final LongSupplier clock;
 
-    Producer(Partitioners partitioners) {
+    Producer(Partitioners partitioners, ProduceLimits limits, LongSupplier clock) {
         this.partitioners = partitioners;
+        this.limits = limits;
+        this.budgets = new AppendBudgets(limits.partitionInFlightBytes());
+        this.clock = clock;
     }
 
     private record PlannedBatch(int partition, int[] recordIndexes, ByteBuffer bytes) {
@@ -39,24 +44,53 @@ final class Producer {
         if (records.isEmpty()) {
             throw Broker.invalid("a produce request needs at least one record");
         }
+        if (records.size() > limits.maxRecordsPerRequest()) {
+            throw new SluiceException(ErrorCode.REQUEST_TOO_LARGE, "a produce request may carry at most "
+                    + limits.maxRecordsPerRequest() + " records, this one has " + records.size());
+        }
         List<PartitionLog> logs = topic.logs();
         int[] partitionOf = choosePartitions(topic, logs.size(), records, partitionerName);
-        long now = System.currentTimeMillis();
-        long[] timestamps = new long[records.size()];
-        for (int i = 0; i < records.size(); i++) {
-            Long ts = records.get(i).timestamp();
-            if (ts != null && ts < 0) {
-                throw Broker.invalid("record " + i + ": timestamp must be >= 0, was " + ts);
-            }
-            timestamps[i] = ts == null ? now : ts;
-        }
+        long[] timestamps = timestamps(topic, records);
         List<PlannedBatch> batches = planBatches(topic, logs, records, partitionOf, timestamps);
+        PartitionLog[] used = new PartitionLog[logs.size()];
+        long[] reserved = new long[logs.size()];
+        for (PlannedBatch b : batches) {
+            used[b.partition] = logs.get(b.partition);
+            reserved[b.partition] += b.bytes.limit();
+        }
+        for (int p = 0; p < reserved.length; p++) {
+            reserved[p] = budgets.reservationFor(reserved[p]);
+        }
+        int refused = budgets.tryReserveAll(used, reserved);
+        if (refused >= 0) {
+            throw new SluiceException(ErrorCode.THROTTLED, "partition " + refused + " of topic " + topic.name()
+                    + " has " + budgets.inFlightBytes(used[refused]) + " bytes of appends in flight (limit "
+                    + limits.partitionInFlightBytes() + "); nothing of this request was written, retry later");
+        }
+        return append(batches, used, reserved, records.size(), timestamps, acks);
+    }
 
-        RecordResult[] results = new RecordResult[records.size()];
+    /**
+     * Queues every batch. From the first append on nothing may throw: a batch that cannot be queued
+     * becomes an error result for its records, so the reply says exactly what was written.
+     */
+    private CompletableFuture<List<RecordResult>> append(List<PlannedBatch> batches, PartitionLog[] logs,
+            long[] reserved, int recordCount, long[] timestamps, Acks acks) {
+        RecordResult[] results = new RecordResult[recordCount];
         Durability durability = acks == Acks.ALL ? Durability.FLUSHED : Durability.WRITTEN;
+        List<List<CompletableFuture<?>>> byPartition = new ArrayList<>(logs.length);
+        for (int p = 0; p < logs.length; p++) {
+            byPartition.add(new ArrayList<>());
+        }
         List<CompletableFuture<Void>> pending = new ArrayList<>(batches.size());
         for (PlannedBatch b : batches) {
-            CompletableFuture<PartitionLog.AppendInfo> appended = logs.get(b.partition).append(b.bytes, durability);
+            CompletableFuture<PartitionLog.AppendInfo> appended;
+            try {
+                appended = logs[b.partition].append(b.bytes, durability);
+            } catch (RuntimeException e) {
+                appended = CompletableFuture.failedFuture(e);
+            }
+            byPartition.get(b.partition).add(appended);
             if (acks == Acks.NONE) {
                 for (int i : b.recordIndexes) {
                     results[i] = RecordResult.ok(b.partition, -1, timestamps[i]);
@@ -73,6 +107,15 @@ final class Producer {
                 return null;
             }));
         }
+        for (int p = 0; p < logs.length; p++) {
+            if (logs[p] != null) {
+                PartitionLog log = logs[p];
+                long bytes = reserved[p];
+                // Released once the writer is done with every batch of the request, whatever the outcome.
+                CompletableFuture.allOf(byPartition.get(p).toArray(CompletableFuture[]::new))
+                        .whenComplete((v, e) -> budgets.release(log, bytes));
+            }
+        }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> Arrays.asList(results));
     }
 
@@ -80,6 +123,40 @@ final class Producer {
         Throwable cause = SluiceException.causeOf(error);
         ErrorCode code = cause instanceof SluiceException s ? s.code() : ErrorCode.STORAGE_ERROR;
         return RecordResult.failed(partition, code, String.valueOf(cause.getMessage()));
+    }
+
+    /**
+     * Each record's timestamp: its own, or now. As Kafka's KIP-937, one too far behind or ahead of
+     * the broker's clock is refused: a timestamp years ahead would hold its segment past retention.
+     */
+    private long[] timestamps(Topic topic, List<ProduceRecord> records) {
+        long now = clock.getAsLong();
+        TopicConfig config = topic.metadata().config();
+        long beforeMax = config.messageTimestampBeforeMaxMs();
+        long afterMax = config.messageTimestampAfterMaxMs();
+        long[] timestamps = new long[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            Long ts = records.get(i).timestamp();
+            if (ts == null) {
+                timestamps[i] = now;
+                continue;
+            }
+            if (ts < 0) {
+                throw Broker.invalid("record " + i + ": timestamp must be >= 0, was " + ts);
+            }
+            if (now - ts > beforeMax) {
+                throw Broker.invalid("record " + i + ": timestamp " + ts + " is more than "
+                        + TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS + "=" + beforeMax + " ms before the broker's"
+                        + " time " + now);
+            }
+            if (ts - now > afterMax) {
+                throw Broker.invalid("record " + i + ": timestamp " + ts + " is more than "
+                        + TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS + "=" + afterMax + " ms after the broker's"
+                        + " time " + now);
+            }
+            timestamps[i] = ts;
+        }
+        return timestamps;
     }
 
     private int[] choosePartitions(Topic topic, int partitionCount, List<ProduceRecord> records,
@@ -112,73 +189,73 @@ final class Producer {
         return partitionOf;
     }
 
-    /** Groups records by partition, in request order, into batches no larger than max.message.bytes. */
+    /**
+     * Groups records by partition, in request order, into batches of at most max.message.bytes.
+     * Sizes are exact (Kafka's rule: the whole batch, log overhead included, must fit), so a record
+     * whose batch is exactly max.message.bytes is taken and one byte more is refused.
+     */
     private static List<PlannedBatch> planBatches(Topic topic, List<PartitionLog> logs, List<ProduceRecord> records,
             int[] partitionOf, long[] timestamps) {
-        List<List<Integer>> byPartition = new ArrayList<>();
-        for (int p = 0; p < logs.size(); p++) {
-            byPartition.add(null);
-        }
-        for (int i = 0; i < records.size(); i++) {
-            List<Integer> list = byPartition.get(partitionOf[i]);
-            if (list == null) {
-                list = new ArrayList<>();
-                byPartition.set(partitionOf[i], list);
-            }
-            list.add(i);
-        }
+        int[][] byPartition = groupByPartition(logs.size(), partitionOf);
         List<PlannedBatch> batches = new ArrayList<>();
-        for (int p = 0; p < byPartition.size(); p++) {
-            List<Integer> indexes = byPartition.get(p);
-            if (indexes == null) {
+        for (int p = 0; p < byPartition.length; p++) {
+            int[] indexes = byPartition[p];
+            if (indexes.length == 0) {
                 continue;
             }
             int max = logs.get(p).config().maxMessageBytes();
-            List<Integer> current = new ArrayList<>();
-            long currentSize = RecordBatchDescriptor.RECORD_BATCH_OVERHEAD;
-            for (int i : indexes) {
-                long size = sizeBound(records.get(i));
-                if (RecordBatchDescriptor.RECORD_BATCH_OVERHEAD + size > max) {
-                    throw new SluiceException(ErrorCode.RECORD_TOO_LARGE, "record " + i + " takes about " + size
-                            + " bytes; topic " + topic.name() + " allows batches of max.message.bytes=" + max);
+            int start = 0;
+            long size = RecordBatchDescriptor.RECORD_BATCH_OVERHEAD;
+            for (int k = 0; k < indexes.length; k++) {
+                int i = indexes[k];
+                long recordSize = sizeInBatch(records.get(i), k - start, timestamps[i] - timestamps[indexes[start]]);
+                if (size + recordSize > max && k > start) {
+                    batches.add(encode(p, Arrays.copyOfRange(indexes, start, k), records, timestamps));
+                    start = k;
+                    size = RecordBatchDescriptor.RECORD_BATCH_OVERHEAD;
+                    recordSize = sizeInBatch(records.get(i), 0, 0);
                 }
-                if (currentSize + size > max && !current.isEmpty()) {
-                    batches.add(encode(p, current, records, timestamps));
-                    current = new ArrayList<>();
-                    currentSize = RecordBatchDescriptor.RECORD_BATCH_OVERHEAD;
+                if (size + recordSize > max) {
+                    throw new SluiceException(ErrorCode.RECORD_TOO_LARGE, "record " + i + " needs a batch of "
+                            + (size + recordSize) + " bytes; topic " + topic.name()
+                            + " allows batches of max.message.bytes=" + max);
                 }
-                current.add(i);
-                currentSize += size;
+                size += recordSize;
             }
-            batches.add(encode(p, current, records, timestamps));
+            batches.add(encode(p, Arrays.copyOfRange(indexes, start, indexes.length), records, timestamps));
         }
         return batches;
     }
 
-    private static long sizeBound(ProduceRecord r) {
-        long size = RECORD_FRAMING_BOUND + length(r.key()) + length(r.value());
-        if (r.headers() != null) {
-            for (Header h : r.headers()) {
-                size += HEADER_FRAMING_BOUND + 3L * h.key().length() + length(h.value());
-            }
+    /** Record indexes per partition, each in request order. */
+    private static int[][] groupByPartition(int partitionCount, int[] partitionOf) {
+        int[] counts = new int[partitionCount];
+        for (int p : partitionOf) {
+            counts[p]++;
         }
-        return size;
+        int[][] byPartition = new int[partitionCount][];
+        for (int p = 0; p < partitionCount; p++) {
+            byPartition[p] = new int[counts[p]];
+            counts[p] = 0;
+        }
+        for (int i = 0; i < partitionOf.length; i++) {
+            int p = partitionOf[i];
+            byPartition[p][counts[p]++] = i;
+        }
+        return byPartition;
     }
 
-    private static int length(byte[] bytes) {
-        return bytes == null ? 0 : bytes.length;
+    private static long sizeInBatch(ProduceRecord r, int offsetDelta, long timestampDelta) {
+        return RecordBatchBuilder.sizeInBatch(r.key(), r.value(), r.headers() == null ? List.of() : r.headers(),
+                offsetDelta, timestampDelta);
     }
 
-    private static PlannedBatch encode(int partition, List<Integer> indexes, List<ProduceRecord> records,
-            long[] timestamps) {
-        List<Record> batch = new ArrayList<>(indexes.size());
-        int[] idx = new int[indexes.size()];
-        for (int k = 0; k < idx.length; k++) {
-            int i = indexes.get(k);
-            idx[k] = i;
+    private static PlannedBatch encode(int partition, int[] indexes, List<ProduceRecord> records, long[] timestamps) {
+        List<Record> batch = new ArrayList<>(indexes.length);
+        for (int i : indexes) {
             ProduceRecord r = records.get(i);
             batch.add(new Record(r.key(), r.value(), timestamps[i], r.headers()));
         }
-        return new PlannedBatch(partition, idx, RecordBatchBuilder.build(batch));
+        return new PlannedBatch(partition, indexes, RecordBatchBuilder.build(batch));
     }
 }

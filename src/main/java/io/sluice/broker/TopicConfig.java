@@ -25,10 +25,17 @@ public final class TopicConfig {
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String PARTITIONER = "partitioner";
     public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
+    /** KIP-937: how far before the broker's clock a record's timestamp may be. */
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    /** KIP-937: how far after the broker's clock a record's timestamp may be. */
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final long DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = Long.MAX_VALUE;
+    /** Kafka 4's default: a clock an hour fast is tolerated, a timestamp years ahead is not. */
+    public static final long DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS = 60L * 60 * 1000;
 
     public static final Set<String> KEYS = Set.of(RETENTION_MS, RETENTION_BYTES, LOCAL_RETENTION_MS,
             LOCAL_RETENTION_BYTES, SEGMENT_BYTES, SEGMENT_MS, MIN_INSYNC_REPLICAS, MAX_MESSAGE_BYTES, PARTITIONER,
-            REMOTE_STORAGE_ENABLE);
+            REMOTE_STORAGE_ENABLE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS);
 
     private final Map<String, String> values;
 
@@ -55,6 +62,8 @@ public final class TopicConfig {
                 case SEGMENT_MS -> parseLong(key, value, 1, Long.MAX_VALUE);
                 case MIN_INSYNC_REPLICAS -> parseLong(key, value, 1, Integer.MAX_VALUE);
                 case MAX_MESSAGE_BYTES -> parseLong(key, value, 0, Integer.MAX_VALUE);
+                case MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS ->
+                        parseLong(key, value, 0, Long.MAX_VALUE);
                 case REMOTE_STORAGE_ENABLE -> {
                     if (!value.equals("true") && !value.equals("false")) {
                         throw invalid("config '" + key + "' must be true or false, was '" + value + "'");
@@ -114,6 +123,14 @@ public final class TopicConfig {
 
     public int minInsyncReplicas() {
         return (int) longValue(MIN_INSYNC_REPLICAS, 1);
+    }
+
+    public long messageTimestampBeforeMaxMs() {
+        return longValue(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
+    }
+
+    public long messageTimestampAfterMaxMs() {
+        return longValue(MESSAGE_TIMESTAMP_AFTER_MAX_MS, DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS);
     }
 
     public LogConfig toLogConfig(LogConfig defaults) {

@@ -3,6 +3,7 @@ package io.sluice.config;
 import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
 import io.sluice.broker.BrokerConfig;
+import io.sluice.broker.ProduceLimits;
 import io.sluice.log.LogConfig;
 import io.sluice.tier.EmbeddedS3;
 import io.sluice.tier.S3ObjectStore;
@@ -45,7 +46,7 @@ public class BrokerProducer {
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
         BrokerConfig brokerConfig = new BrokerConfig(dataDir, config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
-                defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles());
+                defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles(), produceLimits(config.limits()));
         long start = System.nanoTime();
         try {
             Tier tier = startTier(config, dataDir);
@@ -57,6 +58,11 @@ public class BrokerProducer {
         } catch (IOException e) {
             throw new UncheckedIOException("opening the broker's data dir " + dataDir, e);
         }
+    }
+
+    private static ProduceLimits produceLimits(SluiceConfig.Limits limits) {
+        return new ProduceLimits(limits.requestMemoryBytes().orElse(ProduceLimits.defaultRequestMemoryBytes()),
+                limits.maxRequestBytes(), limits.maxRecordsPerRequest(), limits.partitionInFlightBytes());
     }
 
     private Tier startTier(SluiceConfig config, Path dataDir) {

@@ -19,6 +19,37 @@ public interface SluiceConfig {
 
     Tier tier();
 
+    Limits limits();
+
+    /**
+     * What produce requests may take from the broker ({@code sluice.limits.*}): past these a request
+     * is refused with 413, 429 or 503 before anything of it is written.
+     */
+    interface Limits {
+        /** Heap that produce requests being read, parsed and answered may hold at once; unset: a quarter of the max heap. */
+        Optional<Long> requestMemoryBytes();
+
+        /** Largest produce body (declared by Content-Length, or counted as a chunked body arrives). */
+        @WithDefault("67108864")
+        long maxRequestBytes();
+
+        /** Most records in one produce request. */
+        @WithDefault("100000")
+        int maxRecordsPerRequest();
+
+        /** Encoded bytes queued for one partition's writer; past it a produce is refused with 429. */
+        @WithDefault("67108864")
+        long partitionInFlightBytes();
+
+        /** Records a {@code /ws/produce} connection may have sent and not yet had answered. */
+        @WithDefault("1000")
+        int wsProduceOutstandingRecords();
+
+        /** Bytes of records a {@code /ws/produce} connection may have sent and not yet had answered. */
+        @WithDefault("16777216")
+        long wsProduceOutstandingBytes();
+    }
+
     /** The object-store tier (API.md names). */
     interface Tier {
         /** Default of the topic config {@code remote.storage.enable}. */

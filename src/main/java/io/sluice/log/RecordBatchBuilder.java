@@ -76,6 +76,43 @@ public final class RecordBatchBuilder {
         return keys;
     }
 
+    /**
+     * The bytes one record takes in a batch (its length varint included) at {@code offsetDelta}
+     * and {@code timestampDelta} from the batch's base: Kafka's {@code DefaultRecord.sizeInBytes}.
+     * A batch is {@link RecordBatchDescriptor#RECORD_BATCH_OVERHEAD} plus the sum of its records'.
+     */
+    public static int sizeInBatch(byte[] key, byte[] value, List<Header> headers, int offsetDelta,
+            long timestampDelta) {
+        int body = 1 + Varint.sizeOfLong(timestampDelta) + Varint.sizeOfInt(offsetDelta) + sizeOfBytes(key)
+                + sizeOfBytes(value) + Varint.sizeOfInt(headers.size());
+        for (Header h : headers) {
+            int keyLength = utf8Length(h.key());
+            body += Varint.sizeOfInt(keyLength) + keyLength + sizeOfBytes(h.value());
+        }
+        return Varint.sizeOfInt(body) + body;
+    }
+
+    /** Length of {@code s} in UTF-8 without encoding it (an unpaired surrogate encodes as '?', 1 byte). */
+    private static int utf8Length(String s) {
+        int length = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                length += 1;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                length += 1;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
+    }
+
     private static int bodySize(Record r, int offsetDelta, long timestampDelta, byte[][] headerKeys) {
         int size = 1 + Varint.sizeOfLong(timestampDelta) + Varint.sizeOfInt(offsetDelta)
                 + sizeOfBytes(r.key()) + sizeOfBytes(r.value()) + Varint.sizeOfInt(headerKeys.length);

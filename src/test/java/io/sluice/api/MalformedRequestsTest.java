@@ -172,6 +172,7 @@ class MalformedRequestsTest {
         unknownTopicsAndPartitions(cases);
         tooLargeAndEmpty(cases);
         invalidAsAWhole(cases);
+        timestampsOutOfRange(cases);
         badContentTypesAndNdjson(cases);
         badFetches(cases);
         badCreates(cases);
@@ -388,6 +389,18 @@ class MalformedRequestsTest {
                 null, 400, "INVALID_REQUEST"));
     }
 
+    /** KIP-937: timestamps more than message.timestamp.after.max.ms (default one hour) ahead. */
+    private static void timestampsOutOfRange(List<Case> cases) {
+        long tenYears = 10L * 365 * 24 * 3600 * 1000;
+        long far = System.currentTimeMillis() + tenYears;
+        invalidProduce(cases, "a timestamp ten years ahead", "", one("\"value\":1,\"timestamp\":" + far));
+        invalidProduce(cases, "a timestamp at Long.MAX_VALUE", "", one("\"value\":1,\"timestamp\":" + Long.MAX_VALUE));
+        invalidProduce(cases, "a timestamp ten years ahead with acks=0", "?acks=0",
+                one("\"value\":1,\"timestamp\":" + far));
+        invalidProduce(cases, "3 good records then one ten years ahead", "", "{\"records\":[{\"value\":1},{\"value\":2,"
+                + "\"partition\":1},{\"value\":3},{\"value\":4,\"timestamp\":" + far + "}]}");
+    }
+
     /** Three good records and a bad one, in several positions: the whole request must be refused. */
     private static void invalidAsAWhole(List<Case> cases) {
         String good = "{\"key\":\"k\",\"value\":{\"n\":1}},{\"value\":\"v\",\"partition\":1},{\"value\":2,"
@@ -565,6 +578,9 @@ class MalformedRequestsTest {
                 {"max.message.bytes x", "{\"max.message.bytes\":\"x\"}", "INVALID_CONFIG"},
                 {"remote.storage.enable yes", "{\"remote.storage.enable\":\"yes\"}", "INVALID_CONFIG"},
                 {"remote.storage.enable 1", "{\"remote.storage.enable\":1}", "INVALID_CONFIG"},
+                {"message.timestamp.after.max.ms -1", "{\"message.timestamp.after.max.ms\":\"-1\"}", "INVALID_CONFIG"},
+                {"message.timestamp.before.max.ms soon", "{\"message.timestamp.before.max.ms\":\"soon\"}",
+                        "INVALID_CONFIG"},
                 {"an unknown partitioner", "{\"partitioner\":\"nope\"}", "UNKNOWN_PARTITIONER"},
                 {"an empty partitioner", "{\"partitioner\":\"\"}", "UNKNOWN_PARTITIONER"},
                 {"a good key and a bad one", "{\"retention.ms\":\"1000\",\"segment.bytes\":\"1\"}", "INVALID_CONFIG"}};

@@ -675,4 +675,95 @@ class ProduceFetchTest extends ApiTest {
         }
         assertEquals(Map.of(1, 8), sizes, "every parked fetch returns the record");
     }
+
+    // ---- limits, sizes and metrics -----------------------------------------------------------------
+
+    /**
+     * Five million tiny records used to run the heap out after they were all appended, and the
+     * 500 that followed made a retrying client write them twice. Now the request is refused whole
+     * (413) before anything is written, on the default settings.
+     */
+    @Test
+    void fiveMillionTinyRecordsAreRefusedWholeAndNothingIsStored() {
+        String t = topic("five-million", 1);
+        int n = 5_000_000;
+        StringBuilder body = new StringBuilder(12 * n + 16).append("{\"records\":[");
+        for (int i = 0; i < n; i++) {
+            body.append(i == 0 ? "{\"value\":1}" : ",{\"value\":1}");
+        }
+        HttpApi.Reply reply = api.post("/topics/" + t + "/records", body.append("]}").toString());
+        assertEquals(413, reply.status(), reply.body());
+        assertEquals("REQUEST_TOO_LARGE", reply.json().get("code").asText());
+        assertEquals(List.of(0L), api.logEndOffsets(t));
+    }
+
+    /** Over HTTP too, a record whose batch is exactly max.message.bytes is taken, one byte more is not. */
+    @Test
+    void aRecordWhoseBatchIsExactlyMaxMessageBytesIsTaken() {
+        long ts = System.currentTimeMillis() - 1000;
+        int length = 5000;
+        int max = org.apache.kafka.common.record.internal.DefaultRecordBatch.sizeInBytes(List.of(
+                new org.apache.kafka.common.record.internal.SimpleRecord(ts, "k".getBytes(StandardCharsets.UTF_8),
+                        new byte[length])));
+        String t = topic("exact", 1, Map.of("max.message.bytes", Integer.toString(max)));
+        String over = "{\"records\":[{\"key\":\"k\",\"value\":\"" + "v".repeat(length + 1) + "\",\"timestamp\":" + ts
+                + "}]}";
+        HttpApi.Reply refused = api.post("/topics/" + t + "/records?format=string", over);
+        assertEquals(413, refused.status(), refused.body());
+        assertEquals("RECORD_TOO_LARGE", refused.json().get("code").asText());
+        api.produce(t, "?format=string", "{\"records\":[{\"key\":\"k\",\"value\":\"" + "v".repeat(length)
+                + "\",\"timestamp\":" + ts + "}]}");
+        assertEquals(List.of(1L), api.logEndOffsets(t));
+        assertEquals(max, api.describe(t).get("partitionStates").get(0).get("sizeBytes").asLong());
+    }
+
+    /** KIP-937: a timestamp ten years ahead would pin its segment past retention; it is refused, by record. */
+    @Test
+    void aTimestampFarInTheFutureIsRefusedNamingTheRecord() {
+        String t = topic("future", 1);
+        long future = System.currentTimeMillis() + 10L * 365 * 24 * 3600 * 1000;
+        HttpApi.Reply reply = api.post("/topics/" + t + "/records",
+                "{\"records\":[{\"value\":1},{\"value\":2,\"timestamp\":" + future + "}]}");
+        assertEquals(400, reply.status(), reply.body());
+        assertTrue(reply.json().get("detail").asText().startsWith("record 1: timestamp " + future), reply.body());
+        assertEquals(List.of(0L), api.logEndOffsets(t));
+    }
+
+    /**
+     * Request meters carry a description (Prometheus HELP); a long poll's waiting is timed apart
+     * from the fetch latency; a deleted topic's meters leave the registry.
+     */
+    @Test
+    void requestMetersAreDescribedSplitAndRemovedWithTheirTopic() {
+        String t = topic("meters", 1);
+        api.produce(t, "", "{\"records\":[{\"value\":1}]}");
+        api.fetch(t, 0, "?offset=0");
+        api.fetch(t, 0, "?offset=1&timeoutMs=700");
+        String metrics = api.get("/q/metrics").body();
+        String tag = "{topic=\"" + t + "\"";
+        for (String name : new String[] {"sluice_produce_latency_seconds", "sluice_produce_records",
+                "sluice_produce_bytes", "sluice_fetch_latency_seconds", "sluice_fetch_long_poll_seconds",
+                "sluice_fetch_records", "sluice_request_memory_used_bytes", "sluice_request_memory_refusals"}) {
+            // A counter's HELP names it with or without its _total suffix, depending on the exposition format.
+            java.util.regex.Matcher help = java.util.regex.Pattern.compile("# HELP " + name + "(?:_total)? (.*)")
+                    .matcher(metrics);
+            assertTrue(help.find() && !help.group(1).isBlank(), "HELP of " + name);
+        }
+        assertEquals(1.0, metric(metrics, "sluice_fetch_long_poll_seconds_count" + tag), metrics);
+        assertEquals(1.0, metric(metrics, "sluice_fetch_latency_seconds_count" + tag));
+        assertTrue(metric(metrics, "sluice_fetch_long_poll_seconds_max" + tag) >= 0.6);
+        assertTrue(metric(metrics, "sluice_fetch_latency_seconds_max" + tag) < 0.6,
+                "the fetch latency does not include a long poll's wait");
+        api.deleteTopicIfExists(t);
+        Wait.upTo(15).until(() -> !api.get("/q/metrics").body().contains(tag));
+    }
+
+    private static double metric(String metrics, String nameAndTagsPrefix) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(nameAndTagsPrefix)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
 }

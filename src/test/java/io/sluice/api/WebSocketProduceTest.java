@@ -221,4 +221,81 @@ class WebSocketProduceTest extends ApiTest {
         }
         assertEquals(List.of(0L), api.logEndOffsets(t));
     }
+
+    /**
+     * One unfragmented frame well over 64 KiB (Vert.x's default frame limit, which dropped the
+     * connection with 1006) carries a record up to max.message.bytes; a record over the topic's
+     * limit in a frame the server takes gets RECORD_TOO_LARGE and the connection goes on.
+     */
+    @Test
+    void aSingleFrameUpToMaxMessageBytesIsTakenAndALargerRecordIsRefused() {
+        String t = topic("frame", 1, Map.of());
+        try (RawWebSocket ws = new RawWebSocket(base, "/ws/produce?topic=" + t + "&format=string")) {
+            ws.sendText("{\"id\":\"big\",\"value\":\"" + "f".repeat(1_000_000) + "\"}");
+            JsonNode ack = HttpApi.parse(ws.read().text());
+            assertEquals("ack", ack.get("type").asText(), ack.toString());
+            assertEquals(0, ack.get("offset").asLong());
+            ws.sendText("{\"id\":\"huge\",\"value\":\"" + "g".repeat(2_000_000) + "\"}");
+            JsonNode error = HttpApi.parse(ws.read().text());
+            assertEquals("RECORD_TOO_LARGE", error.get("code").asText(), error.toString());
+            assertEquals("huge", error.get("id").asText());
+            ws.sendText("{\"id\":\"after\",\"value\":\"small\"}");
+            assertEquals(1, HttpApi.parse(ws.read().text()).get("offset").asLong());
+        }
+        assertEquals(List.of(2L), api.logEndOffsets(t));
+    }
+
+    /**
+     * A frame over the WebSocket limit (16 MiB) is refused from its header, before its payload is
+     * read: Vert.x drops the connection (no close frame, so the client sees 1006). Nothing is
+     * stored and other connections go on.
+     */
+    @Test
+    void aFrameOverTheLimitDropsTheConnectionBeforeItsPayloadIsRead() {
+        String t = topic("too-big", 1, Map.of());
+        try (RawWebSocket ws = new RawWebSocket(base, "/ws/produce?topic=" + t + "&format=string")) {
+            // The header declares 17 MiB; the server refuses from the header, before any payload.
+            ws.sendFrame(RawWebSocket.TEXT, 17L * 1024 * 1024, new byte[0]);
+            int code = ws.awaitClose();
+            assertTrue(code == 1009 || code == 1006, "closed with " + code);
+        }
+        assertEquals(List.of(0L), api.logEndOffsets(t));
+        try (RawWebSocket ws = new RawWebSocket(base, "/ws/produce?topic=" + t + "&format=string")) {
+            ws.sendText("{\"value\":\"next\"}");
+            assertEquals("ack", HttpApi.parse(ws.read().text()).get("type").asText());
+        }
+    }
+
+    /**
+     * Text that is not valid UTF-8 used to be stored with U+FFFD in place of the bad bytes and
+     * acknowledged (REST refuses it). RFC 6455 says fail the connection with 1007; nothing is stored.
+     */
+    @Test
+    void invalidUtf8IsClosedWith1007AndNothingIsStored() {
+        String t = topic("utf8", 1, Map.of());
+        byte[][] bad = {{(byte) 0xC3, (byte) 0x28}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xE2, (byte) 0x82}};
+        for (byte[] b : bad) {
+            byte[] head = "{\"id\":\"x\",\"value\":\"a".getBytes(StandardCharsets.UTF_8);
+            byte[] tail = "\"}".getBytes(StandardCharsets.UTF_8);
+            byte[] frame = new byte[head.length + b.length + tail.length];
+            System.arraycopy(head, 0, frame, 0, head.length);
+            System.arraycopy(b, 0, frame, head.length, b.length);
+            System.arraycopy(tail, 0, frame, head.length + b.length, tail.length);
+            try (RawWebSocket ws = new RawWebSocket(base, "/ws/produce?topic=" + t + "&format=string")) {
+                ws.sendFrame(RawWebSocket.TEXT, frame);
+                JsonNode error = HttpApi.parse(ws.read().text());
+                assertEquals("INVALID_REQUEST", error.get("code").asText(), error.toString());
+                assertEquals(1007, ws.awaitClose());
+            }
+        }
+        assertEquals(List.of(0L), api.logEndOffsets(t));
+        // U+FFFD written as a JSON escape is plain ASCII in the frame, and is stored.
+        try (RawWebSocket ws = new RawWebSocket(base, "/ws/produce?topic=" + t + "&format=string")) {
+            ws.sendText("{\"value\":\"a\\ufffdb\"}");
+            assertEquals("ack", HttpApi.parse(ws.read().text()).get("type").asText());
+        }
+        assertEquals("a\ufffdb", api.fetch(t, 0, "?offset=0&format=string").get("records").get(0).get("value")
+                .asText());
+    }
 }
