@@ -31,7 +31,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class HttpLimits {
     /** Before Quarkus's own body-size check (order -2) and every other route. */
-    private static final int ORDER = Integer.MIN_VALUE + 2;
+    static final int CHECK_ORDER = Integer.MIN_VALUE + 2;
+    /** After {@link ProduceAdmission}, which counts a chunked produce body itself as it arrives. */
+    private static final int CHUNKED_BODY_ORDER = ProduceAdmission.ROUTE_ORDER + 1;
     /** ": " and CRLF around each header line, as the HTTP/1.1 parser counts them. */
     private static final int HEADER_LINE_OVERHEAD = 4;
 
@@ -53,8 +55,8 @@ public class HttpLimits {
         // of this route (answered below) rather than the framework's bare 413 deeper down.
         BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes)
                 .setMergeFormAttributes(false);
-        router.route().order(ORDER).handler(this::check).failureHandler(this::failed);
-        router.route().order(ORDER + 1).handler(ctx -> {
+        router.route().order(CHECK_ORDER).handler(this::check).failureHandler(this::failed);
+        router.route().order(CHUNKED_BODY_ORDER).handler(ctx -> {
             if (isChunked(ctx.request()) && !ctx.request().isEnded()) {
                 chunkedBodies.handle(ctx);
             } else {

@@ -1,6 +1,5 @@
 package io.sluice.api;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.broker.Broker;
 import io.sluice.broker.MemoryBudget;
 import io.sluice.broker.ProduceLimits;
@@ -13,9 +12,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Admits a produce request into the broker's request memory before its body is read: a Vert.x
@@ -27,8 +23,12 @@ import java.io.UncheckedIOException;
  */
 @ApplicationScoped
 public class ProduceAdmission {
-    /** Ahead of Quarkus's own body-size check (order -2), which would answer 413 with no body. */
-    private static final int ROUTE_ORDER = -3;
+    /**
+     * After {@link HttpLimits}'s checks and before it reads chunked bodies (this route counts a
+     * produce body itself), and ahead of Quarkus's own body-size check (order -2), which would
+     * answer 413 with no body.
+     */
+    static final int ROUTE_ORDER = HttpLimits.CHECK_ORDER + 1;
     /**
      * Heap a body costs while it is held, parsed and encoded. Measured: the body, plus about 2.1
      * times it for the parsed values and the encoded batches; the rest covers the buffers the body
@@ -165,22 +165,6 @@ public class ProduceAdmission {
         ctx.request().handler(dropped -> { });
         ctx.request().resume();
         ctx.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(Buffer.buffer(json(problem)));
-    }
-
-    private static byte[] json(Problem p) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = ProduceRequestParser.JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("type", p.type());
-            g.writeStringField("title", p.title());
-            g.writeNumberField("status", p.status());
-            g.writeStringField("detail", p.detail());
-            g.writeStringField("code", p.code());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+                .end(Buffer.buffer(problem.toJson()));
     }
 }

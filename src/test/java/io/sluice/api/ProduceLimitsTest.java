@@ -274,7 +274,10 @@ class ProduceLimitsTest extends ApiTest {
             });
             int failedAt = writer.orTimeout(120, java.util.concurrent.TimeUnit.SECONDS).join();
             System.out.println("deaf ws producer: writes failed after " + failedAt + " records");
-            assertEquals(ProduceSocket.POLICY_VIOLATION, ws.awaitClose());
+            // 1008 when the close frame gets through; 1006 when the idle timeout drops the connection
+            // first, the close frame still queued behind the answers the client never read.
+            int closed = ws.awaitClose();
+            assertTrue(closed == ProduceSocket.POLICY_VIOLATION || closed == 1006, "closed with " + closed);
         }
         assertEquals(200, api.get("/q/health/live").status());
     }
