@@ -44,7 +44,9 @@ class ProduceLimitsTest extends ApiTest {
             return Map.of("sluice.limits.request-memory-bytes", Long.toString(REQUEST_MEMORY),
                     "sluice.limits.max-request-bytes", Long.toString(MAX_REQUEST),
                     "sluice.limits.max-records-per-request", Integer.toString(MAX_RECORDS),
-                    "sluice.limits.ws-produce-outstanding-records", "3");
+                    "sluice.limits.ws-produce-outstanding-records", "3",
+                    // A deaf client is dropped by the idle timeout at the latest: short here, so the test is.
+                    "quarkus.http.idle-timeout", "5s");
         }
     }
 
