@@ -51,6 +51,9 @@ final class Producer {
             timestamps[i] = ts == null ? now : ts;
         }
         List<PlannedBatch> batches = planBatches(topic, logs, records, partitionOf, timestamps);
+        for (PlannedBatch b : batches) {
+            topic.partition(b.partition).checkWritable(); // before anything is written
+        }
 
         RecordResult[] results = new RecordResult[records.size()];
         Durability durability = acks == Acks.ALL ? Durability.FLUSHED : Durability.WRITTEN;
