@@ -111,7 +111,7 @@ final class TopicLoader {
         if (highest == null || highest < meta.partitions()) {
             return true;
         }
-        damaged.add(store.quarantine(meta.name(), "topic definition of " + meta.name() + " says partitions="
+        damaged.add(store.quarantine(meta.name(), "topic definition " + store.fileOf(meta.name()) + " says partitions="
                 + meta.partitions() + " but the disk holds logs/" + PartitionOpener.dirName(meta.name(), highest)));
         return false;
     }

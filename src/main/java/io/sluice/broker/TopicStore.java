@@ -84,6 +84,11 @@ final class TopicStore {
         return new DamagedDefinition(name, problem, dataDir.relativize(target).toString(), false);
     }
 
+    /** The definition file of a topic name. */
+    Path fileOf(String name) {
+        return dir.resolve(name + SUFFIX);
+    }
+
     void save(TopicMetadata topic) {
         try {
             Path target = dir.resolve(topic.name() + SUFFIX);
