@@ -167,7 +167,7 @@ final class TopicLoader {
         for (Path d : logDirs()) {
             String dirName = d.getFileName().toString();
             int dash = dirName.lastIndexOf('-');
-            if (dash <= 0) {
+            if (dash <= 0 || !Files.isDirectory(d)) {
                 continue;
             }
             try {
