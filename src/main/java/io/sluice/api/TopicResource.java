@@ -47,7 +47,7 @@ public class TopicResource {
 
     public record PartitionState(int partition, int leader, int leaderEpoch, List<Integer> replicas,
             List<Integer> isr, long logStartOffset, long localLogStartOffset, long highWatermark, long logEndOffset,
-            int segments, long sizeBytes, long tieredBytes) {
+            int segments, long sizeBytes, long tieredBytes, boolean tierAvailable) {
     }
 
     public record TopicDescription(String name, String id, int partitions, int replicationFactor,
@@ -117,7 +117,7 @@ public class TopicResource {
             PartitionLog log = p.log();
             states.add(new PartitionState(p.id(), brokerId, 0, List.of(brokerId), List.of(brokerId),
                     p.logStartOffset(), p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(),
-                    log.segmentCount(), log.sizeInBytes(), p.tieredBytes()));
+                    log.segmentCount(), log.sizeInBytes(), p.tieredBytes(), p.tierAvailable()));
         }
         return new TopicDescription(m.name(), m.id(), m.partitions(), m.replicationFactor(),
                 effectiveConfig(m.config()), m.config().overrides(), states);

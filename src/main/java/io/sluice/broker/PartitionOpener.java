@@ -55,11 +55,15 @@ final class PartitionOpener {
     List<Partition> open(TopicMetadata meta, List<Partition> existing, boolean fresh, boolean loadRemote) {
         List<Partition> partitions = new ArrayList<>(existing);
         List<Partition> opened = new ArrayList<>();
+        boolean listing = loadRemote;
         for (int p = existing.size(); p < meta.partitions(); p++) {
             try {
-                Partition partition = openOne(meta, p, fresh, loadRemote);
+                Partition partition = openOne(meta, p, fresh, listing);
                 opened.add(partition);
                 partitions.add(partition);
+                // One listing that failed says the store is away: the rest load in the background,
+                // rather than each waiting out its own timeout on the way to readiness.
+                listing &= partition.tierAvailable();
             } catch (IOException | RuntimeException e) {
                 rollBack(opened, fresh);
                 throw failure("opening partition " + p + " of topic " + meta.name(), e);

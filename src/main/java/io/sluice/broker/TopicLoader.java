@@ -92,7 +92,9 @@ final class TopicLoader {
         boolean loadRemote = tierReachable;
         for (TopicMetadata meta : byName.values()) {
             try {
-                topics.add(new Topic(meta, opener.open(meta, List.of(), false, loadRemote)));
+                Topic topic = new Topic(meta, opener.open(meta, List.of(), false, loadRemote));
+                topics.add(topic);
+                loadRemote &= topic.partitions().stream().allMatch(Partition::tierAvailable);
             } catch (SluiceException e) {
                 // Its definition is good and its directories stay claimed: serve the others.
                 LOG.log(System.Logger.Level.ERROR, "topic {0} could not be opened and is not served: {1} ({2})",
