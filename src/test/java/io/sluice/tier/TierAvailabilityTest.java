@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.broker.Acks;
+import io.sluice.broker.DamagedDefinition;
 import io.sluice.broker.Partition;
+import io.sluice.broker.ProduceRecord;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -158,5 +162,27 @@ class TierAvailabilityTest {
         List<String> values = f.readAll(name, 0);
         assertEquals(tieredEnd, values.size());
         assertEquals(TierFixture.value(0), values.get(0));
+    }
+
+    @Test
+    void aDamagedLocalDefinitionIsReplacedByTheBucketsCopy() throws Exception {
+        f = new TierFixture(tmp.resolve("s3"), tmp.resolve("data"));
+        f.startBroker();
+        f.broker.createTopic("wide", 3, 1, Map.of());
+        f.broker.produce("wide", List.of(new ProduceRecord(2, null, new byte[] {7}, null, List.of())),
+                Acks.ALL, null).join();
+        await().atMost(WAIT).until(() -> !f.objects("@topics/" + f.broker.topic("wide").metadata().id()).isEmpty());
+        f.stopBroker();
+        Path definition = f.dataDir.resolve("meta/topics/wide.topic");
+        Files.writeString(definition, Files.readString(definition)
+                .replaceAll("(?m)^partitions=.*$", "partitions=1"));
+
+        f.startBroker();
+        assertEquals(3, f.broker.topic("wide").partitionCount(), "the bucket's copy, not the damaged file");
+        assertEquals(1, f.broker.topic("wide").partition(2).logEndOffset(), "the record on partition 2 is served");
+        List<DamagedDefinition> damaged = f.broker.damagedTopicDefinitions();
+        assertEquals(1, damaged.size());
+        assertTrue(damaged.get(0).restored());
+        assertTrue(Files.exists(f.dataDir.resolve(damaged.get(0).setAsideAt())));
     }
 }
