@@ -16,6 +16,7 @@ import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -102,14 +103,18 @@ class TierAvailabilityTest {
         assertFalse(p.tierAvailable());
         assertEquals(ErrorCode.TIER_UNAVAILABLE, failure(() -> f.broker.fetch("history", 0, 0, 10, 4096, 0).join())
                 .code(), "unavailable, not out of range");
-        f.produce("history", 300, 10);
-        assertEquals(310, p.logEndOffset(), "the local log goes on");
+        long localStart = p.localLogStartOffset();
+        f.produce("history", 300, 100); // rolls segments past local retention (0 bytes)
+        assertEquals(400, p.logEndOffset(), "the local log goes on");
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> p.localLogStartOffset() == localStart);
+        assertEquals(0, f.tier.uploader().backlogSegments(), "nothing uploaded while the bucket is unknown");
 
         f.startStore();
         await().atMost(WAIT).until(p::tierAvailable);
-        assertEquals(tieredEnd, p.remote().endOffset());
+        assertTrue(p.remote().endOffset() >= tieredEnd);
+        await().atMost(WAIT).until(() -> f.tier.uploader().backlogSegments() == 0 && p.localLogStartOffset() > localStart);
         List<String> values = f.readAll("history", 0);
-        assertEquals(310, values.size());
+        assertEquals(400, values.size());
         assertEquals(TierFixture.value(0), values.get(0));
     }
 
