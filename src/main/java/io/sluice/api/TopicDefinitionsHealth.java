@@ -11,8 +11,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 /**
  * {@code /q/health/group/storage}, check {@code sluice-topic-definitions}: the topic definitions
  * found damaged at start and set aside under {@code meta/topics/quarantine/}, each with what is
- * wrong and whether the bucket's copy brought the topic back. Down while any of them is not
- * served: its data is on disk, untouched, until an operator repairs the definition.
+ * wrong and whether the topic is served all the same (the bucket's copy brought it back). Listed
+ * until an operator removes the file from the quarantine; down while any of them is not served:
+ * its data is on disk, untouched, until the definition is repaired.
  */
 @ApplicationScoped
 @HealthGroup("storage")
@@ -29,7 +30,7 @@ public class TopicDefinitionsHealth implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("sluice-topic-definitions");
         for (DamagedDefinition d : broker.damagedTopicDefinitions()) {
             allServed &= d.restored();
-            response.withData(d.name(), (d.restored() ? "restored from the bucket; " : "NOT SERVED; ") + d.problem()
+            response.withData(d.name(), (d.restored() ? "served (restored); " : "NOT SERVED; ") + d.problem()
                     + (d.setAsideAt() == null ? "" : "; set aside at " + d.setAsideAt()));
         }
         return response.withData("damaged", broker.damagedTopicDefinitions().size()).status(allServed).build();

@@ -81,6 +81,8 @@ final class TopicLoader {
             }
         }
         restoreFromBucket(bucket, tombstoned, byName, dirs);
+        damaged.replaceAll(d -> new DamagedDefinition(d.name(), d.problem(), d.setAsideAt(),
+                byName.containsKey(d.name())));
         if (sync != null) {
             for (Tombstones.Tombstone t : tombstoned.values()) {
                 tombstones.save(t); // a bucket-only tombstone is kept locally too, until the clean-up ends
@@ -145,8 +147,6 @@ final class TopicLoader {
             store.save(meta);
             byName.put(meta.name(), meta);
             localIds.add(id);
-            damaged.replaceAll(d -> d.name().equals(meta.name())
-                    ? new DamagedDefinition(d.name(), d.problem(), d.setAsideAt(), true) : d);
             LOG.log(System.Logger.Level.INFO, "restored topic {0} ({1}) from the bucket: {2} partitions",
                     meta.name(), id, meta.partitions());
         }

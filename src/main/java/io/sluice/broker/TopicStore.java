@@ -66,7 +66,29 @@ final class TopicStore {
                 }
             }
         }
+        damaged.addAll(setAsideEarlier(damaged));
         return new Loaded(topics, damaged);
+    }
+
+    /** Definitions quarantined at an earlier start and still there: reported until an operator handles them. */
+    private List<DamagedDefinition> setAsideEarlier(List<DamagedDefinition> now) throws IOException {
+        List<DamagedDefinition> earlier = new ArrayList<>();
+        if (!Files.isDirectory(quarantine)) {
+            return earlier;
+        }
+        List<String> fresh = now.stream().map(DamagedDefinition::setAsideAt).toList();
+        try (Stream<Path> files = Files.list(quarantine)) {
+            for (Path f : files.sorted().toList()) {
+                String file = f.getFileName().toString();
+                String relative = dataDir.relativize(f).toString();
+                int end = file.lastIndexOf(SUFFIX);
+                if (end > 0 && !fresh.contains(relative)) {
+                    earlier.add(new DamagedDefinition(file.substring(0, end), "set aside at an earlier start (the log "
+                            + "of that start says why); remove it from the quarantine once handled", relative, false));
+                }
+            }
+        }
+        return earlier;
     }
 
     /** Moves a topic's definition aside (not deleted: it may be the only record of what it said). */

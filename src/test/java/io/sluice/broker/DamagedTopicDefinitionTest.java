@@ -94,8 +94,16 @@ class DamagedTopicDefinitionTest {
         }
         assertTrue(records > 0);
 
-        // An operator repairs the definition: every acknowledged record is back.
+        // Still reported at the next start, until an operator handles it.
         broker.close();
+        broker = new Broker(BrokerConfig.defaults(dataDir));
+        assertEquals(List.of("victim"), broker.damagedTopicDefinitions().stream().map(DamagedDefinition::name)
+                .toList());
+        assertFalse(broker.damagedTopicDefinitions().get(0).restored());
+
+        // The operator repairs the definition and moves it back: every acknowledged record is back.
+        broker.close();
+        Files.move(dataDir.resolve(damaged.get(0).setAsideAt()), definition());
         Files.write(definition(), goodDefinition);
         broker = new Broker(BrokerConfig.defaults(dataDir));
         assertEquals(RECORDS, broker.topic("victim").logs().stream().mapToLong(l -> l.logEndOffset()).sum());

@@ -41,6 +41,8 @@ final class TierFixture implements AutoCloseable {
     int s3Port;
     Tier tier;
     Broker broker;
+    /** A second client, straight to the store (not through any proxy), to see what the bucket holds. */
+    private S3ObjectStore inspector;
 
     TierFixture(Path s3Dir, Path dataDir) throws Exception {
         this.s3Dir = s3Dir;
@@ -120,18 +122,20 @@ final class TierFixture implements AutoCloseable {
         return values;
     }
 
-    /** Objects in the bucket whose key holds {@code text} (a topic id), with their sizes. */
-    Map<String, Long> objects(String text) throws Exception {
-        Map<String, Long> found = new TreeMap<>();
-        if (!Files.exists(s3Dir)) {
-            return found;
+    /**
+     * Objects in the bucket whose key holds {@code text} (a topic id), with their sizes, as the S3
+     * protocol lists them (the store's own files may include uploads it never completed).
+     */
+    Map<String, Long> objects(String text) {
+        if (inspector == null) {
+            S3Settings settings = new S3Settings(Optional.empty(), BUCKET, PREFIX, "us-east-1", Optional.empty(),
+                    Optional.empty()).withEndpoint(storeEndpoint(), EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
+            inspector = S3ObjectStore.connect(settings, Duration.ofSeconds(10));
         }
-        try (Stream<Path> files = Files.walk(s3Dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String key = s3Dir.relativize(f).toString();
-                if (key.contains(text)) {
-                    found.put(key, Files.size(f));
-                }
+        Map<String, Long> found = new TreeMap<>();
+        for (ObjectStore.ObjectInfo o : inspector.list(PREFIX + "/").join()) {
+            if (o.key().contains(text)) {
+                found.put(o.key(), o.size());
             }
         }
         return found;
@@ -148,6 +152,9 @@ final class TierFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stopBroker();
+        if (inspector != null) {
+            inspector.close();
+        }
         if (s3 != null) {
             s3.close();
         }

@@ -80,7 +80,10 @@ class TopicDeletionTest {
         assertFalse(f.objects(id).isEmpty());
         f.startBroker(proxy.endpoint());
         assertThrows(SluiceException.class, () -> f.broker.topic("doomed"), "the tombstone is honoured");
-        await().atMost(WAIT).until(() -> f.objects(id).isEmpty() && !Files.exists(tombstone(id)));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals(Map.of(), f.objects(id));
+            assertFalse(Files.exists(tombstone(id)));
+        });
 
         f.stopBroker();
         f.startBroker(proxy.endpoint());
@@ -101,8 +104,11 @@ class TopicDeletionTest {
         assertNotEquals(oldId, newId);
         proxy.resume();
 
-        await().atMost(WAIT).until(() -> f.objects(oldId).isEmpty() && !Files.exists(tombstone(oldId))
-                && f.tier.uploader().lanes() == 0);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals(Map.of(), f.objects(oldId), "the old id's prefix is empty");
+            assertFalse(Files.exists(tombstone(oldId)), "and its tombstone dropped");
+            assertEquals(0, f.tier.uploader().lanes(), "the cancelled lane is gone");
+        });
         Partition p = f.broker.topic("reused").partition(0);
         assertTrue(p.remote().isEmpty(), "nothing of the old topic in the new one's view");
         assertEquals(0, p.logEndOffset());
