@@ -6,13 +6,15 @@ import io.sluice.tier.Tier;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * Keeps the bucket in step with this broker's topics, in the background and never under the
  * topics' lock: definitions not yet confirmed in the bucket are written again, deleted topics are
- * removed from it (their tombstone dropped only once their prefix is empty), and remote views the
+ * removed from it (their tombstone dropped only once their prefix lists empty after
+ * {@link Tier#LATE_WRITE_GRACE_MS}, when no late upload can land any more), and remote views the
  * store did not answer for at start are loaded. Each pass starts what is not already under way
  * and returns at once; a failure is retried at the next pass.
  */
@@ -21,8 +23,8 @@ final class BucketSync {
     /** Remote views loaded at once: a broker of thousands of partitions must not flood a store that just came back. */
     private static final int CONCURRENT_VIEW_LOADS = 16;
 
-    /** A deleted topic whose objects may still be in the bucket. */
-    private record Deletion(Tombstones.Tombstone tombstone, List<RemoteLog> partitions) {
+    /** A deleted topic whose objects may still be in the bucket, and when this broker started removing them. */
+    private record Deletion(Tombstones.Tombstone tombstone, List<RemoteLog> partitions, long startedAtMs) {
     }
 
     private final Tier tier;
@@ -58,7 +60,7 @@ final class BucketSync {
     /** Starts removing a deleted topic from the bucket; its local tombstone is already durable. */
     void delete(Tombstones.Tombstone tombstone, List<RemoteLog> partitions) {
         unsynced.remove(tombstone.id());
-        deletions.put(tombstone.id(), new Deletion(tombstone, partitions));
+        deletions.put(tombstone.id(), new Deletion(tombstone, partitions, tier.now()));
         clean(tombstone.id());
     }
 
@@ -76,12 +78,15 @@ final class BucketSync {
         if (d == null || !busy.add("delete:" + id)) {
             return;
         }
-        tier.deleteTopic(id, d.tombstone().toBytes(), d.partitions()).whenComplete((empty, e) -> {
+        tier.deleteTopic(id, d.tombstone().toBytes(), d.partitions()).thenCompose(empty -> {
+            boolean done = empty && tier.now() - d.startedAtMs() >= Tier.LATE_WRITE_GRACE_MS;
+            return done ? tier.dropTombstone(id).thenApply(v -> true) : CompletableFuture.completedFuture(false);
+        }).whenComplete((done, e) -> {
             busy.remove("delete:" + id);
             if (e != null) {
                 LOG.log(System.Logger.Level.WARNING, "deleting topic {0} ({1}) from the bucket, retried: {2}",
                         d.tombstone().name(), id, String.valueOf(SluiceException.causeOf(e)));
-            } else if (Boolean.TRUE.equals(empty)) {
+            } else if (Boolean.TRUE.equals(done)) {
                 try {
                     tombstones.remove(id);
                     deletions.remove(id);

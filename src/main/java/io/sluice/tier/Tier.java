@@ -28,6 +28,12 @@ public final class Tier implements AutoCloseable {
     /** How long every upload must have failed, and how many attempts at least, before storage health is DOWN. */
     public static final long UPLOAD_FAILURE_ALARM_MS = 60_000;
     public static final int UPLOAD_FAILURE_ALARM_ATTEMPTS = 3;
+    /**
+     * How long a deleted topic keeps its tombstone after its deletion started. A PUT whose client
+     * gave up (a timeout) can still reach the store later; S3 refuses a signed request older than
+     * 15 minutes, so after that no upload of the deleted topic can land any more.
+     */
+    public static final long LATE_WRITE_GRACE_MS = 16 * 60_000;
 
     private final ObjectStore store;
     private final TierLayout layout;
@@ -56,6 +62,11 @@ public final class Tier implements AutoCloseable {
         });
         this.uploader = new Uploader(store, layout, threads, threads, clock, uploadConcurrency);
         this.reader = new RemoteReader(store, layout, readCacheBytes);
+    }
+
+    /** The tier's clock (epoch milliseconds). */
+    public long now() {
+        return clock.getAsLong();
     }
 
     public Uploader uploader() {
@@ -169,8 +180,9 @@ public final class Tier implements AutoCloseable {
     /**
      * One pass of deleting a topic from the bucket: its uploads are cancelled (and awaited), a
      * tombstone is written so that no broker restores it, then its definition and every object
-     * under its id. Completes with true once the prefix is empty and the tombstone is gone too;
-     * false when objects remained (a late upload): the caller runs the pass again.
+     * under its id. Completes with true once the prefix lists empty, false when objects remained
+     * (a late upload): the caller runs the pass again, and drops the tombstone with
+     * {@link #dropTombstone} when it is sure no late upload can land any more.
      */
     public CompletableFuture<Boolean> deleteTopic(String topicId, byte[] tombstone, List<RemoteLog> partitions) {
         CompletableFuture<?>[] drained = partitions.stream().map(uploader::cancel).toArray(CompletableFuture[]::new);
@@ -180,9 +192,12 @@ public final class Tier implements AutoCloseable {
                 .thenCompose(v -> store.list(layout.topicPrefix(topicId)))
                 .thenCompose(objects -> store.delete(objects.stream().map(ObjectStore.ObjectInfo::key).toList()))
                 .thenCompose(v -> store.list(layout.topicPrefix(topicId)))
-                .thenCompose(left -> !left.isEmpty()
-                        ? CompletableFuture.completedFuture(false)
-                        : store.delete(List.of(layout.tombstoneKey(topicId))).thenApply(v -> true));
+                .thenApply(List::isEmpty);
+    }
+
+    /** The last step of deleting a topic: its prefix is empty for good. */
+    public CompletableFuture<Void> dropTombstone(String topicId) {
+        return store.delete(List.of(layout.tombstoneKey(topicId)));
     }
 
     // ---- total retention ----------------------------------------------------------------------------
