@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.tier.TierLayout;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -44,6 +45,9 @@ final class Tombstones {
         static Tombstone parse(byte[] bytes, String where) throws IOException {
             Properties p = new Properties();
             p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+            if (!TierLayout.isTopicId(p.getProperty("id"))) {
+                throw new IOException("tombstone " + where + " has id=" + p.getProperty("id") + ", not a topic id");
+            }
             try {
                 return new Tombstone(p.getProperty("id"), p.getProperty("name"),
                         Integer.parseInt(p.getProperty("partitions")), Long.parseLong(p.getProperty("deletedAtMs")));
@@ -90,6 +94,10 @@ final class Tombstones {
                 if (file.endsWith(".tmp")) {
                     Files.delete(f); // never renamed: the deletion it was for never happened
                 } else if (file.endsWith(SUFFIX)) {
+                    if (!TierLayout.isTopicId(file.substring(0, file.length() - SUFFIX.length()))) {
+                        LOG.log(System.Logger.Level.ERROR, "{0} is not named by a topic id; ignored", f);
+                        continue;
+                    }
                     try {
                         all.add(Tombstone.parse(Files.readAllBytes(f), f.toString()));
                     } catch (IOException e) {
