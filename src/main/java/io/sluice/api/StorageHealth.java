@@ -15,9 +15,10 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 /**
  * {@code /q/health/group/storage}: the upload backlog (segments and bytes the tier does not have
  * yet) and the data dir's free space. Down when free space falls below
- * {@code sluice.tier.disk-headroom-alarm-bytes}: the local disk holds the backlog while the object
- * store is away, so this is the alarm before it fills. Deliberately not part of readiness: a
- * broker whose store is down still serves produce and local reads.
+ * {@code sluice.tier.disk-headroom-alarm-bytes} (the local disk holds the backlog while the object
+ * store is away, so this is the alarm before it fills), and when the store has refused every
+ * upload for a minute or more (a wrong endpoint or credentials refuse for ever). Deliberately not
+ * part of readiness: a broker whose store is down still serves produce and local reads.
  */
 @ApplicationScoped
 @HealthGroup("storage")
@@ -41,15 +42,18 @@ public class StorageHealth implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         long free = freeBytes(broker.config().dataDir());
+        boolean diskOk = free < 0 || free >= alarmBytes;
+        Tier tier = broker.tier();
+        boolean uploadsFailing = tier != null && tier.uploadsFailing();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("sluice-storage")
-                .status(free < 0 || free >= alarmBytes)
+                .status(diskOk && !uploadsFailing)
                 .withData("diskFreeBytes", free)
                 .withData("diskAlarmBytes", alarmBytes);
-        Tier tier = broker.tier();
         if (tier != null) {
             response.withData("uploadBacklogSegments", tier.uploader().backlogSegments())
                     .withData("uploadBacklogBytes", tier.uploader().backlogBytes())
-                    .withData("uploadFailedAttempts", tier.uploader().failedAttempts());
+                    .withData("uploadFailedAttempts", tier.uploader().failedAttempts())
+                    .withData("uploadsFailingForMs", tier.uploader().failingForMs());
         }
         return response.build();
     }

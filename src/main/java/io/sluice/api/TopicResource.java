@@ -68,7 +68,9 @@ public class TopicResource {
             @Schema(required = true) long highWatermark, @Schema(required = true) long logEndOffset,
             @Schema(required = true, description = "Local segments") int segments,
             @Schema(required = true, description = "Bytes of local segments") long sizeBytes,
-            @Schema(required = true, description = "Bytes uploaded to the tier") long tieredBytes) {
+            @Schema(required = true, description = "Bytes uploaded to the tier") long tieredBytes,
+            @Schema(required = true, description = "False while the tier's list of this partition's segments is"
+                    + " not loaded: reads below localLogStartOffset answer TIER_UNAVAILABLE") boolean tierAvailable) {
     }
 
     @Schema(name = "TopicDescription")
@@ -188,7 +190,7 @@ public class TopicResource {
             PartitionLog log = p.log();
             states.add(new PartitionState(p.id(), brokerId, PartitionLog.LEADER_EPOCH, List.of(brokerId), List.of(brokerId),
                     p.logStartOffset(), p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(),
-                    log.segmentCount(), log.sizeInBytes(), p.tieredBytes()));
+                    log.segmentCount(), log.sizeInBytes(), p.tieredBytes(), p.tierAvailable()));
         }
         return new TopicDescription(m.name(), m.id(), m.partitions(), m.replicationFactor(),
                 effectiveConfig(m.config()), m.config().overrides(), states);

@@ -326,6 +326,11 @@ public final class Broker implements AutoCloseable {
         return topics.get(topic).log(partition).offsetForTimestamp(timestamp);
     }
 
+    /** Topic definitions found damaged at start and set aside (quarantined), for health. */
+    public List<DamagedDefinition> damagedTopicDefinitions() {
+        return topics.damaged();
+    }
+
     /** Readiness: every partition log can take writes. */
     public boolean isHealthy() {
         for (Topic t : topics.all()) {

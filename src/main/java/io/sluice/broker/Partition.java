@@ -15,20 +15,54 @@ import java.util.concurrent.CompletableFuture;
  * One partition as readers see it: the local log and, below its start, the remote segments of
  * the tier. Offsets run on from remote to local without a gap or an overlap, so a reader from
  * offset 0 crosses the boundary unaware of it.
+ *
+ * <p>While the remote view is not loaded (the store was unreachable at start) the tiered range is
+ * unavailable, not gone: reads below the local log start fail with TIER_UNAVAILABLE. A partition
+ * whose disk was empty then also refuses appends: it does not know yet where the bucket's log
+ * ends, and starting at offset 0 would hand out offsets the bucket already holds. Once the view
+ * loads, its log is reopened at the bucket's end and takes appends.
  */
 public final class Partition {
     private final String topic;
     private final int id;
-    private final PartitionLog log;
+    private volatile PartitionLog log;
     private final RemoteLog remote;
     private final RemoteReader remoteReader;
+    /** The disk was empty and the remote view unknown: appends wait until the bucket's end is known. */
+    private volatile boolean awaitingRemoteEnd;
 
-    Partition(String topic, int id, PartitionLog log, RemoteLog remote, RemoteReader remoteReader) {
+    Partition(String topic, int id, PartitionLog log, RemoteLog remote, RemoteReader remoteReader,
+            boolean awaitingRemoteEnd) {
         this.topic = topic;
         this.id = id;
         this.log = log;
         this.remote = remote;
         this.remoteReader = remoteReader;
+        this.awaitingRemoteEnd = awaitingRemoteEnd;
+    }
+
+    /** Whether this partition waits for its remote view before it takes appends (its disk was empty). */
+    boolean awaitingRemoteEnd() {
+        return awaitingRemoteEnd;
+    }
+
+    /** The remote view is loaded: from now on appends go to {@code resumed} (the log reopened where the bucket ends). */
+    void resume(PartitionLog resumed) {
+        this.log = resumed;
+        this.awaitingRemoteEnd = false;
+    }
+
+    /** Whether the tiered range can be read: no tier, or a remote view loaded from the bucket. */
+    public boolean tierAvailable() {
+        return remote == null || remote.isLoaded();
+    }
+
+    /** Throws TIER_UNAVAILABLE when this partition cannot take appends yet (see the class comment). */
+    public void checkWritable() {
+        if (awaitingRemoteEnd) {
+            throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, topic + "-" + id + " does not take records until "
+                    + "the object store answers: its local log is empty and where its tiered log ends is not known yet");
+        }
     }
 
     public String topic() {
@@ -79,7 +113,12 @@ public final class Partition {
      * their ranged GETs do.
      */
     public CompletableFuture<ReadResult> read(long offset, int maxBytes, int maxRecords) {
+        PartitionLog log = this.log;
         try {
+            if (remote != null && !remote.isLoaded() && (offset < log.logStartOffset() || awaitingRemoteEnd)) {
+                throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, topic + "-" + id + ": offset " + offset
+                        + " is in the tiered range, which is unavailable until the object store answers");
+            }
             if (offset < log.logStartOffset() && remote != null) {
                 RemoteSegment segment = remote.segmentFor(offset);
                 if (segment != null) {

@@ -52,6 +52,9 @@ final class Producer {
         int[] partitionOf = choosePartitions(topic, logs.size(), records, partitionerName);
         long[] timestamps = timestamps(topic, records);
         List<PlannedBatch> batches = planBatches(topic, logs, records, partitionOf, timestamps);
+        for (PlannedBatch b : batches) {
+            topic.partition(b.partition).checkWritable(); // before anything is written
+        }
         PartitionLog[] used = new PartitionLog[logs.size()];
         long[] reserved = new long[logs.size()];
         for (PlannedBatch b : batches) {

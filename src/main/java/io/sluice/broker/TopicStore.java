@@ -1,96 +1,114 @@
 package io.sluice.broker;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * Durable topic metadata: one properties file per topic under {@code meta/topics}, replaced
+ * Durable topic metadata: one definition file per topic under {@code meta/topics}, replaced
  * atomically (write to a temporary file, fsync, rename, fsync the directory), so a crash leaves
- * either the old or the new definition, never half of one.
+ * either the old or the new definition, never half of one. A definition that fails validation is
+ * moved to {@code meta/topics/quarantine/}, never deleted: an operator can read and repair it.
  */
 final class TopicStore {
-    private static final String SUFFIX = ".topic";
-    private static final String FORMAT_KEY = "format.version";
-    /** Version 1: name, id, partitions, replication factor, created-at and config.* overrides. */
-    private static final String FORMAT_VERSION = "1";
-    private static final String CONFIG_PREFIX = "config.";
+    static final String SUFFIX = ".topic";
+    static final String QUARANTINE = "quarantine";
 
+    /** What a start-up found: the good definitions and those set aside. */
+    record Loaded(List<TopicMetadata> topics, List<DamagedDefinition> damaged) {
+    }
+
+    private static final System.Logger LOG = System.getLogger(TopicStore.class.getName());
+
+    private final Path dataDir;
     private final Path dir;
+    private final Path quarantine;
 
     TopicStore(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
         this.dir = dataDir.resolve("meta").resolve("topics");
+        this.quarantine = dir.resolve(QUARANTINE);
         Files.createDirectories(dir);
     }
 
-    List<TopicMetadata> loadAll(Partitioners partitioners) throws IOException {
+    /** Every definition; each one that fails validation is quarantined and reported, and the rest load. */
+    Loaded loadAll(Partitioners partitioners) throws IOException {
         List<TopicMetadata> topics = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String file = f.getFileName().toString();
-                if (file.endsWith(".tmp")) {
-                    Files.delete(f); // an interrupted save: the previous file, if any, still stands
-                } else if (file.endsWith(SUFFIX)) {
-                    topics.add(read(f, partitioners));
+        List<DamagedDefinition> damaged = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(dir)) {
+            files = listing.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path f : files) {
+            String file = f.getFileName().toString();
+            if (file.endsWith(".tmp")) {
+                Files.delete(f); // an interrupted save: the previous file, if any, still stands
+            } else if (file.endsWith(SUFFIX)) {
+                String name = file.substring(0, file.length() - SUFFIX.length());
+                try {
+                    TopicMetadata meta = TopicDefinitionFormat.decode(Files.readAllBytes(f), f.toString(),
+                            partitioners);
+                    if (!meta.name().equals(name)) {
+                        throw new TopicDefinitionFormat.DamagedException(f.toString(), "name=" + meta.name()
+                                + " does not match the file name");
+                    }
+                    topics.add(meta);
+                } catch (IOException e) {
+                    damaged.add(quarantine(name, String.valueOf(e.getMessage())));
                 }
             }
         }
-        return topics;
+        damaged.addAll(setAsideEarlier(damaged));
+        return new Loaded(topics, damaged);
     }
 
-    private static TopicMetadata read(Path file, Partitioners partitioners) throws IOException {
-        return decode(Files.readAllBytes(file), file.toString(), partitioners);
-    }
-
-    /** A topic definition from its bytes (the same form on disk and in the bucket). */
-    static TopicMetadata decode(byte[] bytes, String where, Partitioners partitioners) throws IOException {
-        Properties p = new Properties();
-        p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
-        if (!FORMAT_VERSION.equals(p.getProperty(FORMAT_KEY))) {
-            throw new IOException("topic definition " + where + " has format.version=" + p.getProperty(FORMAT_KEY)
-                    + ", expected " + FORMAT_VERSION);
+    /** Definitions quarantined at an earlier start and still there: reported until an operator handles them. */
+    private List<DamagedDefinition> setAsideEarlier(List<DamagedDefinition> now) throws IOException {
+        List<DamagedDefinition> earlier = new ArrayList<>();
+        if (!Files.isDirectory(quarantine)) {
+            return earlier;
         }
-        Map<String, String> overrides = new HashMap<>();
-        for (String key : p.stringPropertyNames()) {
-            if (key.startsWith(CONFIG_PREFIX)) {
-                overrides.put(key.substring(CONFIG_PREFIX.length()), p.getProperty(key));
+        List<String> fresh = now.stream().map(DamagedDefinition::setAsideAt).toList();
+        try (Stream<Path> files = Files.list(quarantine)) {
+            for (Path f : files.sorted().toList()) {
+                String file = f.getFileName().toString();
+                String relative = dataDir.relativize(f).toString();
+                int end = file.lastIndexOf(SUFFIX);
+                if (end > 0 && !fresh.contains(relative)) {
+                    earlier.add(new DamagedDefinition(file.substring(0, end), "set aside at an earlier start (the log "
+                            + "of that start says why); remove it from the quarantine once handled", relative, false));
+                }
             }
         }
-        return new TopicMetadata(p.getProperty("name"), p.getProperty("id"),
-                Integer.parseInt(p.getProperty("partitions")), Integer.parseInt(p.getProperty("replicationFactor")),
-                TopicConfig.of(overrides, partitioners), Long.parseLong(p.getProperty("createdAtMs")));
+        return earlier;
     }
 
-    static byte[] encode(TopicMetadata topic) {
-        Properties p = new Properties();
-        p.setProperty(FORMAT_KEY, FORMAT_VERSION);
-        p.setProperty("name", topic.name());
-        p.setProperty("id", topic.id());
-        p.setProperty("partitions", Integer.toString(topic.partitions()));
-        p.setProperty("replicationFactor", Integer.toString(topic.replicationFactor()));
-        p.setProperty("createdAtMs", Long.toString(topic.createdAtMs()));
-        topic.config().overrides().forEach((k, v) -> p.setProperty(CONFIG_PREFIX + k, v));
-        StringWriter text = new StringWriter();
-        try {
-            p.store(text, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Moves a topic's definition aside (not deleted: it may be the only record of what it said). */
+    DamagedDefinition quarantine(String name, String problem) throws IOException {
+        Path file = dir.resolve(name + SUFFIX);
+        Files.createDirectories(quarantine);
+        Path target = quarantine.resolve(name + SUFFIX);
+        for (int n = 1; Files.exists(target); n++) {
+            target = quarantine.resolve(name + SUFFIX + "." + n);
         }
-        return text.toString().getBytes(StandardCharsets.UTF_8);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(quarantine);
+        fsyncDirectory(dir);
+        LOG.log(System.Logger.Level.ERROR, "{0}; moved to {1}", problem, target);
+        return new DamagedDefinition(name, problem, dataDir.relativize(target).toString(), false);
+    }
+
+    /** The definition file of a topic name. */
+    Path fileOf(String name) {
+        return dir.resolve(name + SUFFIX);
     }
 
     void save(TopicMetadata topic) {
@@ -99,16 +117,9 @@ final class TopicStore {
             // Named by the topic id, not "<name>.topic.tmp": a legal name of 249 characters makes
             // that 259, past the 255 bytes a file name may have.
             Path tmp = dir.resolve(topic.id() + SUFFIX + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(encode(topic));
-                while (bytes.hasRemaining()) {
-                    ch.write(bytes);
-                }
-                ch.force(true);
-            }
+            writeDurably(tmp, TopicDefinitionFormat.encode(topic));
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory();
+            fsyncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("saving topic " + topic.name(), e);
         }
@@ -117,14 +128,25 @@ final class TopicStore {
     void delete(String topic) {
         try {
             Files.deleteIfExists(dir.resolve(topic + SUFFIX));
-            fsyncDirectory();
+            fsyncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("deleting topic " + topic, e);
         }
     }
 
-    private void fsyncDirectory() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+    static void writeDurably(Path file, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
+    }
+
+    static void fsyncDirectory(Path directory) throws IOException {
+        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }

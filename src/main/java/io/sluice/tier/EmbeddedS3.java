@@ -30,8 +30,12 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** Starts a server storing objects under {@code dir}; {@code port} 0 picks a free one. */
     public static EmbeddedS3 start(Path dir, int port) throws Exception {
         Files.createDirectories(dir);
+        // Normalized: the blob store refuses (400 Bad Request) every key whose normalized path does
+        // not start with its root, and "/x/./data/s3" (from the default data dir "./data") is a
+        // root that no normalized path starts with.
+        Path root = dir.toAbsolutePath().normalize();
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(dir.toAbsolutePath().toString()))
+                .blobStore(new FilesystemNio2BlobStore(root.toString()))
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();

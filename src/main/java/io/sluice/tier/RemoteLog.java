@@ -6,18 +6,46 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * What the object store holds of one partition: its committed remote segments by base offset.
- * Rebuilt from the bucket at start; changed only after the store confirmed an upload or a delete.
+ * Keyed in the bucket by the topic's id; the name is kept for messages only.
+ *
+ * <p>A view starts either <em>loaded</em> (a new topic: the bucket has nothing of its fresh id) or
+ * <em>unloaded</em> (a topic found at start: what the bucket holds is known only once it has been
+ * listed). While unloaded the tiered range is unavailable, not empty: nothing is uploaded, no
+ * local segment counts as uploaded, and readers below the local log start are told to retry.
+ * Changed only after the store confirmed an upload or a delete.
  */
 public final class RemoteLog {
+    private final String topicId;
     private final String topic;
     private final int partition;
     private final ConcurrentSkipListMap<Long, RemoteSegment> segments = new ConcurrentSkipListMap<>();
     /** Offsets below this were uploaded once and deleted by retention since. */
     private volatile long deletedBelow;
+    private volatile boolean loaded;
+    private volatile boolean deleted;
 
-    public RemoteLog(String topic, int partition) {
+    private RemoteLog(String topicId, String topic, int partition, boolean loaded) {
+        if (!TierLayout.isTopicId(topicId)) {
+            throw new IllegalArgumentException("not a topic id: '" + topicId + "'");
+        }
+        this.topicId = topicId;
         this.topic = topic;
         this.partition = partition;
+        this.loaded = loaded;
+    }
+
+    /** The view of a partition of a topic created just now: its id is new, so the bucket has nothing. */
+    public static RemoteLog empty(String topicId, String topic, int partition) {
+        return new RemoteLog(topicId, topic, partition, true);
+    }
+
+    /** The view of a partition found at start, unknown until {@link Tier#loadRemoteLog} lists it. */
+    public static RemoteLog unloaded(String topicId, String topic, int partition) {
+        return new RemoteLog(topicId, topic, partition, false);
+    }
+
+    public String topicId() {
+        return topicId;
     }
 
     public String topic() {
@@ -26,6 +54,33 @@ public final class RemoteLog {
 
     public int partition() {
         return partition;
+    }
+
+    /** "topic-partition", for messages. */
+    public String name() {
+        return topic + "-" + partition;
+    }
+
+    public boolean isLoaded() {
+        return loaded;
+    }
+
+    /** Replaces the view by what the bucket listed; from now on it is known. */
+    synchronized void load(Collection<RemoteSegment> listed) {
+        if (loaded) {
+            return; // an upload may have added to it since: the first complete listing is the one
+        }
+        listed.forEach(s -> segments.put(s.baseOffset(), s));
+        loaded = true;
+    }
+
+    /** Whether the partition's topic was deleted: nothing more is uploaded for it. */
+    public boolean isDeleted() {
+        return deleted;
+    }
+
+    void markDeleted() {
+        deleted = true;
     }
 
     void add(RemoteSegment segment) {

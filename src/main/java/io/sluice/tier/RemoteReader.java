@@ -140,8 +140,7 @@ public final class RemoteReader {
     }
 
     private String key(RemoteLog remote, RemoteSegment segment, String suffix) {
-        return layout.segmentKey(remote.topic(), remote.partition(), segment.baseOffset(), segment.leaderEpoch(),
-                suffix);
+        return layout.segmentKey(remote.topicId(), remote.partition(), segment, suffix);
     }
 
     public long cacheHits() {

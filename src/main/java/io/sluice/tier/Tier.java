@@ -1,5 +1,6 @@
 package io.sluice.tier;
 
+import io.sluice.error.SluiceException;
 import io.sluice.log.ClosedSegment;
 import io.sluice.log.LogConfig;
 import io.sluice.log.SegmentTiering;
@@ -7,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +25,15 @@ import java.util.function.LongSupplier;
  */
 public final class Tier implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Tier.class.getName());
+    /** How long every upload must have failed, and how many attempts at least, before storage health is DOWN. */
+    public static final long UPLOAD_FAILURE_ALARM_MS = 60_000;
+    public static final int UPLOAD_FAILURE_ALARM_ATTEMPTS = 3;
+    /**
+     * How long a deleted topic keeps its tombstone after its deletion started. A PUT whose client
+     * gave up (a timeout) can still reach the store later; S3 refuses a signed request older than
+     * 15 minutes, so after that no upload of the deleted topic can land any more.
+     */
+    public static final long LATE_WRITE_GRACE_MS = 16 * 60_000;
 
     private final ObjectStore store;
     private final TierLayout layout;
@@ -52,6 +64,11 @@ public final class Tier implements AutoCloseable {
         this.reader = new RemoteReader(store, layout, readCacheBytes);
     }
 
+    /** The tier's clock (epoch milliseconds). */
+    public long now() {
+        return clock.getAsLong();
+    }
+
     public Uploader uploader() {
         return uploader;
     }
@@ -73,21 +90,42 @@ public final class Tier implements AutoCloseable {
 
     /**
      * Rebuilds a partition's remote view from the bucket: every committed ({@code .meta}) segment.
-     * Throws when the store cannot be read: the caller decides what an unknown remote view means.
+     * Until this completes the view stays unloaded (its tiered range unavailable); a failure leaves
+     * it so, and the caller tries again later.
      */
-    public RemoteLog loadRemoteLog(String topic, int partition) throws Exception {
-        RemoteLog remote = new RemoteLog(topic, partition);
-        List<CompletableFuture<RemoteSegment>> metas = new ArrayList<>();
-        for (ObjectStore.ObjectInfo o : store.list(layout.partitionPrefix(topic, partition))
-                .get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            if (o.key().endsWith(TierLayout.META)) {
-                metas.add(store.get(o.key()).thenApply(bytes -> RemoteSegment.parse(bytes, o.key())));
+    public CompletableFuture<Void> loadRemoteLog(RemoteLog remote) {
+        return store.list(layout.partitionPrefix(remote.topicId(), remote.partition())).thenCompose(objects -> {
+            List<CompletableFuture<RemoteSegment>> metas = new ArrayList<>();
+            for (ObjectStore.ObjectInfo o : objects) {
+                if (o.key().endsWith(TierLayout.META)) {
+                    metas.add(store.get(o.key()).thenApply(bytes -> RemoteSegment.parse(bytes, o.key())));
+                }
             }
+            return CompletableFuture.allOf(metas.toArray(CompletableFuture[]::new))
+                    .thenRun(() -> remote.load(metas.stream().map(CompletableFuture::join).toList()));
+        });
+    }
+
+    /** As {@link #loadRemoteLog(RemoteLog)}, waiting at most the load timeout; false (logged) when it did not load. */
+    public boolean loadRemoteLogNow(RemoteLog remote) {
+        try {
+            loadRemoteLog(remote).get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: remote view not loaded yet, its tiered range is unavailable "
+                    + "until it is: {1}", remote.name(), String.valueOf(SluiceException.causeOf(e)));
+            return false;
         }
-        for (CompletableFuture<RemoteSegment> m : metas) {
-            remote.add(m.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS));
-        }
-        return remote;
+    }
+
+    /**
+     * Whether the store has refused every upload for at least {@link #UPLOAD_FAILURE_ALARM_MS}: the
+     * backlog only grows, and an operator must look (a wrong endpoint, credentials or bucket policy
+     * refuses for ever, where an outage ends by itself).
+     */
+    public boolean uploadsFailing() {
+        return uploader.consecutiveFailures() >= UPLOAD_FAILURE_ALARM_ATTEMPTS
+                && uploader.failingForMs() >= UPLOAD_FAILURE_ALARM_MS;
     }
 
     /** The hook a partition log uses: it queues closed segments and says which are uploaded. */
@@ -105,31 +143,61 @@ public final class Tier implements AutoCloseable {
         };
     }
 
-    // ---- topic definitions ------------------------------------------------------------------------
+    // ---- topic definitions and tombstones --------------------------------------------------------------
 
-    public CompletableFuture<Void> saveTopic(String topic, byte[] definition) {
-        return store.putBytes(layout.topicKey(topic), definition);
+    public CompletableFuture<Void> saveTopic(String topicId, byte[] definition) {
+        return store.putBytes(layout.topicKey(topicId), definition);
     }
 
-    /** Every topic definition in the bucket, by name (blocking, bounded by the load timeout). */
+    /** Every topic definition in the bucket, by topic id (blocking, bounded by the load timeout). */
     public Map<String, byte[]> loadTopics() throws Exception {
         Map<String, byte[]> topics = new TreeMap<>();
-        for (ObjectStore.ObjectInfo o : store.list(layout.topicsPrefix()).get(loadTimeout.toMillis(),
-                TimeUnit.MILLISECONDS)) {
-            String name = layout.topicOf(o.key());
-            if (name != null) {
-                topics.put(name, store.get(o.key()).get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        for (ObjectStore.ObjectInfo o : listNow(layout.topicsPrefix())) {
+            String id = layout.topicIdOf(o.key());
+            if (id != null) {
+                topics.put(id, store.get(o.key()).get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS));
             }
         }
         return topics;
     }
 
-    /** Forgets a topic's uploads and deletes its definition and every object of its partitions. */
-    public CompletableFuture<Void> deleteTopic(String topic, List<RemoteLog> partitions) {
-        partitions.forEach(uploader::cancel);
-        return store.delete(List.of(layout.topicKey(topic)))
-                .thenCompose(v -> store.list(layout.topicPrefix(topic)))
-                .thenCompose(objects -> store.delete(objects.stream().map(ObjectStore.ObjectInfo::key).toList()));
+    /** The ids of topics deleted but not yet cleaned from the bucket (blocking, bounded by the load timeout). */
+    public Set<String> loadTombstones() throws Exception {
+        Set<String> ids = new TreeSet<>();
+        for (ObjectStore.ObjectInfo o : listNow(layout.tombstonesPrefix())) {
+            String id = layout.tombstonedIdOf(o.key());
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private List<ObjectStore.ObjectInfo> listNow(String prefix) throws Exception {
+        return store.list(prefix).get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One pass of deleting a topic from the bucket: its uploads are cancelled (and awaited), a
+     * tombstone is written so that no broker restores it, then its definition and every object
+     * under its id. Completes with true once the prefix lists empty, false when objects remained
+     * (a late upload): the caller runs the pass again, and drops the tombstone with
+     * {@link #dropTombstone} when it is sure no late upload can land any more.
+     */
+    public CompletableFuture<Boolean> deleteTopic(String topicId, byte[] tombstone, List<RemoteLog> partitions) {
+        CompletableFuture<?>[] drained = partitions.stream().map(uploader::cancel).toArray(CompletableFuture[]::new);
+        return store.putBytes(layout.tombstoneKey(topicId), tombstone)
+                .thenCompose(v -> store.delete(List.of(layout.topicKey(topicId))))
+                .thenCompose(v -> CompletableFuture.allOf(drained))
+                .thenCompose(v -> store.list(layout.topicPrefix(topicId)))
+                .thenCompose(objects -> store.delete(objects.stream().map(ObjectStore.ObjectInfo::key).toList()))
+                .thenCompose(v -> store.list(layout.topicPrefix(topicId)))
+                .thenApply(List::isEmpty);
+    }
+
+    /** The last step of deleting a topic: its prefix is empty for good. */
+    public CompletableFuture<Void> dropTombstone(String topicId) {
+        return store.delete(List.of(layout.tombstoneKey(topicId)));
     }
 
     // ---- total retention ----------------------------------------------------------------------------
@@ -160,16 +228,16 @@ public final class Tier implements AutoCloseable {
     }
 
     private CompletableFuture<Void> deleteSegment(RemoteLog remote, RemoteSegment s) {
-        String t = remote.topic();
+        String id = remote.topicId();
         int p = remote.partition();
-        return store.delete(List.of(layout.segmentKey(t, p, s.baseOffset(), s.leaderEpoch(), TierLayout.META)))
+        return store.delete(List.of(layout.segmentKey(id, p, s, TierLayout.META)))
                 .thenRun(() -> remote.removeByRetention(s))
                 .thenCompose(v -> store.delete(List.of(
-                        layout.segmentKey(t, p, s.baseOffset(), s.leaderEpoch(), TierLayout.LOG),
-                        layout.segmentKey(t, p, s.baseOffset(), s.leaderEpoch(), TierLayout.INDEX),
-                        layout.segmentKey(t, p, s.baseOffset(), s.leaderEpoch(), TierLayout.TIME_INDEX))))
-                .thenRun(() -> LOG.log(System.Logger.Level.INFO, "{0}-{1}: deleted remote segment {2} by retention",
-                        t, p, s.baseOffset()));
+                        layout.segmentKey(id, p, s, TierLayout.LOG),
+                        layout.segmentKey(id, p, s, TierLayout.INDEX),
+                        layout.segmentKey(id, p, s, TierLayout.TIME_INDEX))))
+                .thenRun(() -> LOG.log(System.Logger.Level.INFO, "{0}: deleted remote segment {1} by retention",
+                        remote.name(), s.baseOffset()));
     }
 
     @Override

@@ -23,11 +23,13 @@ import java.util.function.LongSupplier;
  * after its predecessor committed, so a partition's remote view never has a hole; at most
  * {@code concurrency} uploads run at once across partitions. A failed upload is retried with
  * exponential backoff and full jitter, forever: the local disk holds the backlog while the store
- * is away (DESIGN invariant 5). Keys are a function of the segment, so a retry overwrites rather
- * than duplicates.
+ * is away (DESIGN invariant 5). Every upload of a segment gets its own upload id in its keys
+ * (kept across the retries of one process), so no upload ever overwrites an object another wrote.
  *
  * <p>Only when the store confirmed a segment's commit is it added to the {@link RemoteLog}, which
- * is what allows the local copy to be deleted (invariant 4).
+ * is what allows the local copy to be deleted (invariant 4). Nothing is uploaded for a partition
+ * whose remote view is not loaded yet (what the bucket holds is unknown) or whose topic was
+ * deleted.
  */
 public final class Uploader {
     private static final System.Logger LOG = System.getLogger(Uploader.class.getName());
@@ -37,13 +39,19 @@ public final class Uploader {
     /** One broker, no leadership changes yet: every segment is written under epoch 0. */
     private static final int EPOCH = 0;
 
+    /** A segment waiting for (or in) its upload, with the id its keys carry. */
+    private record Upload(ClosedSegment segment, String uploadId) {
+    }
+
     /** A partition's segments: waiting (by base offset) and in flight, and its chain of commits. */
     private static final class Lane {
         final RemoteLog remote;
-        final TreeMap<Long, ClosedSegment> pending = new TreeMap<>();
+        final TreeMap<Long, Upload> pending = new TreeMap<>();
         final Set<Long> inFlight = new HashSet<>();
         /** The commit of the last segment started; the next commits after it. */
         CompletableFuture<Void> commitTail = CompletableFuture.completedFuture(null);
+        /** Completes when a cancelled lane has nothing in flight any more. */
+        final CompletableFuture<Void> drained = new CompletableFuture<>();
         boolean backingOff;
         boolean cancelled;
         int failures;
@@ -57,7 +65,6 @@ public final class Uploader {
                     && !commitTail.isCompletedExceptionally();
         }
     }
-
     private final ObjectStore store;
     private final TierLayout layout;
     private final ScheduledExecutorService scheduler;
@@ -71,6 +78,9 @@ public final class Uploader {
     private int backlogSegments;
     private long uploadedBytes;
     private long failedAttempts;
+    /** Failed attempts since the last success, and the clock when the first of them failed (-1: none). */
+    private long consecutiveFailures;
+    private long failingSinceMs = -1;
 
     /**
      * @param work runs the blocking part of starting an upload (checksumming the files), never on
@@ -88,7 +98,8 @@ public final class Uploader {
 
     /** Queues a closed segment; ignored if the remote log already has it or it is queued. */
     public synchronized void enqueue(RemoteLog remote, ClosedSegment segment) {
-        if (remote.isUploaded(segment.baseOffset())) {
+        // Unloaded: the segment may be in the bucket already; it is queued again once the view is known.
+        if (remote.isDeleted() || !remote.isLoaded() || remote.isUploaded(segment.baseOffset())) {
             return;
         }
         Lane lane = lanes.computeIfAbsent(remote, Lane::new);
@@ -96,25 +107,45 @@ public final class Uploader {
         if (lane.cancelled || lane.pending.containsKey(base) || lane.inFlight.contains(base)) {
             return;
         }
-        lane.pending.put(base, segment);
+        lane.pending.put(base, new Upload(segment, RemoteSegment.newUploadId()));
         backlogSegments++;
         backlogBytes += segment.sizeBytes();
         schedule(lane);
     }
 
-    /** Drops a partition's queue (its topic was deleted); uploads in flight finish unrecorded. */
-    public synchronized void cancel(RemoteLog remote) {
-        // The lane stays, marked: a late enqueue for the deleted partition must not start a new one.
-        Lane lane = lanes.computeIfAbsent(remote, Lane::new);
+    /**
+     * Drops a partition's queue (its topic was deleted). Uploads in flight finish unrecorded; the
+     * future completes once none is left, so that a clean-up listing after it sees their objects.
+     */
+    public synchronized CompletableFuture<Void> cancel(RemoteLog remote) {
+        remote.markDeleted(); // a late enqueue for the deleted partition must not start a new lane
+        Lane lane = lanes.get(remote);
+        if (lane == null) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (!lane.cancelled) {
             lane.cancelled = true;
-            for (ClosedSegment s : lane.pending.values()) {
+            for (Upload u : lane.pending.values()) {
                 backlogSegments--;
-                backlogBytes -= s.sizeBytes();
+                backlogBytes -= u.segment().sizeBytes();
             }
             lane.pending.clear();
             waiting.remove(lane);
+            removeIfDrained(lane);
         }
+        return lane.drained;
+    }
+
+    private void removeIfDrained(Lane lane) {
+        if (lane.cancelled && lane.inFlight.isEmpty()) {
+            lanes.remove(lane.remote, lane);
+            lane.drained.complete(null);
+        }
+    }
+
+    /** Partitions with a queue; a deleted topic's leave once their last upload ended. */
+    public synchronized int lanes() {
+        return lanes.size();
     }
 
     private void schedule(Lane lane) {
@@ -130,22 +161,23 @@ public final class Uploader {
             if (!lane.canStart(PER_PARTITION_IN_FLIGHT)) {
                 continue;
             }
-            ClosedSegment segment = lane.pending.pollFirstEntry().getValue();
-            lane.inFlight.add(segment.baseOffset());
+            Upload upload = lane.pending.pollFirstEntry().getValue();
+            lane.inFlight.add(upload.segment().baseOffset());
             running++;
-            CompletableFuture<Void> data = CompletableFuture.supplyAsync(() -> uploadData(lane.remote, segment), work)
+            CompletableFuture<Void> data = CompletableFuture.supplyAsync(() -> uploadData(lane.remote, upload), work)
                     .thenCompose(f -> f);
             CompletableFuture<Void> commit = lane.commitTail.thenCombine(data, (a, b) -> (Void) null)
-                    .thenCompose(v -> commit(lane.remote, segment));
+                    .thenCompose(v -> commit(lane.remote, upload));
             lane.commitTail = commit;
-            commit.whenComplete((ok, error) -> finished(lane, segment, error));
+            commit.whenComplete((ok, error) -> finished(lane, upload, error));
             if (lane.canStart(PER_PARTITION_IN_FLIGHT)) {
                 waiting.add(lane);
             }
         }
     }
 
-    private synchronized void finished(Lane lane, ClosedSegment segment, Throwable error) {
+    private synchronized void finished(Lane lane, Upload upload, Throwable error) {
+        ClosedSegment segment = upload.segment();
         running--;
         lane.inFlight.remove(segment.baseOffset());
         if (error == null || lane.cancelled) {
@@ -154,10 +186,15 @@ public final class Uploader {
             if (error == null) {
                 lane.failures = 0;
                 uploadedBytes += segment.sizeBytes();
+                consecutiveFailures = 0;
+                failingSinceMs = -1;
             }
         } else {
             failedAttempts++;
-            lane.pending.put(segment.baseOffset(), segment);
+            if (consecutiveFailures++ == 0) {
+                failingSinceMs = clock.getAsLong();
+            }
+            lane.pending.put(segment.baseOffset(), upload);
             if (!lane.backingOff) {
                 lane.failures++;
                 lane.backingOff = true;
@@ -171,6 +208,7 @@ public final class Uploader {
         if (lane.inFlight.isEmpty() && lane.commitTail.isCompletedExceptionally()) {
             lane.commitTail = CompletableFuture.completedFuture(null); // start the chain again from the oldest
         }
+        removeIfDrained(lane);
         schedule(lane);
     }
 
@@ -185,30 +223,52 @@ public final class Uploader {
         return 1 + ThreadLocalRandom.current().nextLong(ceiling);
     }
 
-    private CompletableFuture<Void> uploadData(RemoteLog remote, ClosedSegment s) {
+    private CompletableFuture<Void> uploadData(RemoteLog remote, Upload upload) {
+        ClosedSegment s = upload.segment();
         if (!Files.exists(s.logFile())) {
             return CompletableFuture.failedFuture(new IllegalStateException("segment file is gone: " + s.logFile()));
         }
-        String topic = remote.topic();
+        RemoteSegment target = describe(upload);
+        String id = remote.topicId();
         int partition = remote.partition();
         return CompletableFuture.allOf(
-                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), EPOCH, TierLayout.LOG), s.logFile()),
-                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), EPOCH, TierLayout.INDEX),
-                        s.offsetIndexFile()),
-                store.putFile(layout.segmentKey(topic, partition, s.baseOffset(), EPOCH, TierLayout.TIME_INDEX),
-                        s.timeIndexFile()));
+                store.putFile(layout.segmentKey(id, partition, target, TierLayout.LOG), s.logFile()),
+                store.putFile(layout.segmentKey(id, partition, target, TierLayout.INDEX), s.offsetIndexFile()),
+                store.putFile(layout.segmentKey(id, partition, target, TierLayout.TIME_INDEX), s.timeIndexFile()));
+    }
+
+    private RemoteSegment describe(Upload upload) {
+        ClosedSegment s = upload.segment();
+        return new RemoteSegment(s.baseOffset(), s.nextOffset(), EPOCH, upload.uploadId(), s.maxTimestamp(),
+                s.sizeBytes(), clock.getAsLong());
     }
 
     /** Writes the segment's {@code .meta} object; once the store confirms it, the segment is remote. */
-    private CompletableFuture<Void> commit(RemoteLog remote, ClosedSegment s) {
-        RemoteSegment committed = new RemoteSegment(s.baseOffset(), s.nextOffset(), EPOCH, s.maxTimestamp(),
-                s.sizeBytes(), clock.getAsLong());
-        String key = layout.segmentKey(remote.topic(), remote.partition(), s.baseOffset(), EPOCH, TierLayout.META);
+    private CompletableFuture<Void> commit(RemoteLog remote, Upload upload) {
+        if (remote.isDeleted()) {
+            // The topic went while the data was on its way: no commit, so nothing of it ever counts as a segment.
+            return CompletableFuture.failedFuture(new IllegalStateException(remote.name() + " was deleted"));
+        }
+        RemoteSegment committed = describe(upload);
+        String key = layout.segmentKey(remote.topicId(), remote.partition(), committed, TierLayout.META);
         return store.putBytes(key, committed.toBytes()).thenRun(() -> {
             remote.add(committed);
-            LOG.log(System.Logger.Level.DEBUG, "{0}: uploaded segment {1} ({2} bytes)", s.partitionName(),
-                    s.baseOffset(), s.sizeBytes());
+            LOG.log(System.Logger.Level.DEBUG, "{0}: uploaded segment {1} ({2} bytes)", remote.name(),
+                    committed.baseOffset(), committed.sizeBytes());
         });
+    }
+
+    /**
+     * How long every upload has been failing, by the tier's clock: 0 while the last attempt
+     * succeeded or none failed. A store that refuses everything (wrong endpoint, credentials,
+     * bucket policy) shows here, not only a store that is down.
+     */
+    public synchronized long failingForMs() {
+        return failingSinceMs < 0 ? 0 : Math.max(1, clock.getAsLong() - failingSinceMs);
+    }
+
+    public synchronized long consecutiveFailures() {
+        return consecutiveFailures;
     }
 
     public synchronized int backlogSegments() {

@@ -233,4 +233,18 @@ class TopicAdminTest extends ApiTest {
         assertEquals(1, records.size());
         assertEquals("fresh", records.get(0).get("value").asText());
     }
+
+    @Test
+    void storageHealthListsTheTopicDefinitionCheckAndDescribeSaysTheTierIsAvailable() {
+        String t = name("health");
+        api.createTopic(t, 1);
+        assertTrue(api.describe(t).get("partitionStates").get(0).get("tierAvailable").asBoolean(),
+                "a new topic's tiered range is known (empty)");
+        HttpApi.Reply health = api.get("/q/health/group/storage");
+        assertEquals(200, health.status(), health.body());
+        List<String> checks = new java.util.ArrayList<>();
+        health.json().get("checks").forEach(c -> checks.add(c.get("name").asText() + "=" + c.get("status").asText()));
+        assertTrue(checks.contains("sluice-topic-definitions=UP"), checks.toString());
+        assertTrue(checks.contains("sluice-storage=UP"), checks.toString());
+    }
 }
