@@ -4,6 +4,7 @@ import io.sluice.broker.Broker;
 import io.sluice.broker.MemoryBudget;
 import io.sluice.broker.ProduceLimits;
 import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,14 +13,17 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admits a produce request into the broker's request memory before its body is read: a Vert.x
- * route ahead of the REST resource reserves the request's parse cost, estimated from its
- * Content-Length, and refuses 413 (larger than a request may be) or 503 with Retry-After (the
- * budget is full) without reading a byte of the body. A chunked body, which declares no length,
- * is counted and reserved as it arrives. The reservation is released when the response ends, so
- * it covers the body, the parsed records, the encoded batches and the reply.
+ * route ahead of the REST resource reserves the body's cost, from its Content-Length, and refuses
+ * 413 (larger than a request may be) or 503 with Retry-After (the budget is full) without reading
+ * a byte of the body. A chunked body, which declares no length, is counted and reserved as it
+ * arrives. What a record costs beyond its bytes is reserved as the records are parsed
+ * ({@link Admission#reserveRecords}), so a body is charged for the records it has, not for the
+ * most a body of its length could hold. Everything is released when the response ends, so the
+ * reservation covers the body, the parsed records, the encoded batches and the reply.
  */
 @ApplicationScoped
 public class ProduceAdmission {
@@ -40,8 +44,47 @@ public class ProduceAdmission {
      * index arrays); the rest covers its result and its entry in the reply.
      */
     static final long PER_RECORD_COST = 320;
-    /** The smallest record a body can hold, {@code {},} in a batch: bounds the records a body can carry. */
-    static final long SMALLEST_RECORD_BYTES = 3;
+    /** Where the REST resource finds the request's {@link Admission}. */
+    static final String ADMISSION = "sluice.produce.admission";
+
+    /**
+     * What one admitted request holds of the request memory: its body's cost from admission on,
+     * then its records' as they are parsed; all of it released when the response ends.
+     */
+    static final class Admission {
+        private final MemoryBudget budget;
+        private final AtomicLong held = new AtomicLong();
+
+        Admission(MemoryBudget budget) {
+            this.budget = budget;
+        }
+
+        boolean tryReserve(long bytes) {
+            if (!budget.tryReserve(bytes)) {
+                return false;
+            }
+            held.addAndGet(bytes);
+            return true;
+        }
+
+        long held() {
+            return held.get();
+        }
+
+        /** Reserves the cost of {@code records} more parsed records, or refuses the request: nothing is written yet. */
+        void reserveRecords(int records) {
+            long bytes = records * PER_RECORD_COST;
+            if (!tryReserve(bytes)) {
+                throw new SluiceException(ErrorCode.BROKER_BUSY, "the broker's request memory is in use ("
+                        + budget.usedBytes() + " of " + budget.capacityBytes() + " bytes) and this request's records"
+                        + " need " + bytes + " more; nothing was written, retry later");
+            }
+        }
+
+        void releaseAll() {
+            budget.release(held.getAndSet(0));
+        }
+    }
 
     private final MemoryBudget budget;
     private final ProduceLimits limits;
@@ -55,9 +98,9 @@ public class ProduceAdmission {
         router.post("/topics/:topic/records").order(ROUTE_ORDER).handler(this::admit);
     }
 
-    /** The heap a produce body of {@code bodyBytes} may cost, with at most {@code maxRecords} records. */
-    static long cost(long bodyBytes, int maxRecords) {
-        return bodyBytes * BODY_COST_MULTIPLE + Math.min(maxRecords, bodyBytes / SMALLEST_RECORD_BYTES) * PER_RECORD_COST;
+    /** The heap a produce body of {@code bodyBytes} costs, before what its records cost beyond their bytes. */
+    static long bodyCost(long bodyBytes) {
+        return bodyBytes * BODY_COST_MULTIPLE;
     }
 
     private void admit(RoutingContext ctx) {
@@ -70,8 +113,7 @@ public class ProduceAdmission {
             // An HTTP/2 body of unknown length cannot be read here and handed on (the REST layer
             // would find the stream ended), so it is admitted at the largest size it may have, or
             // with the whole budget when that is less: alone, as the largest request would be.
-            admit(ctx, Math.min(cost(limits.maxRequestBytes(), limits.maxRecordsPerRequest()),
-                    budget.capacityBytes()));
+            admit(ctx, Math.min(bodyCost(limits.maxRequestBytes()), budget.capacityBytes()));
             return;
         }
         long length;
@@ -91,7 +133,7 @@ public class ProduceAdmission {
     }
 
     private void reserve(RoutingContext ctx, long length) {
-        long cost = cost(Math.max(0, length), limits.maxRecordsPerRequest());
+        long cost = bodyCost(Math.max(0, length));
         if (cost > budget.capacityBytes()) {
             refuse(ctx, ErrorCode.REQUEST_TOO_LARGE, "the body declares " + length + " bytes, which would take "
                     + cost + " bytes of the broker's request memory of " + budget.capacityBytes() + "; send less");
@@ -101,12 +143,19 @@ public class ProduceAdmission {
     }
 
     private void admit(RoutingContext ctx, long cost) {
-        if (!budget.tryReserve(cost)) {
+        Admission admission = admission(ctx);
+        if (!admission.tryReserve(cost)) {
             refuse(ctx, ErrorCode.BROKER_BUSY, busy(cost));
             return;
         }
-        ctx.addEndHandler(done -> budget.release(cost));
         ctx.next();
+    }
+
+    private Admission admission(RoutingContext ctx) {
+        Admission admission = new Admission(budget);
+        ctx.put(ADMISSION, admission);
+        ctx.addEndHandler(done -> admission.releaseAll());
+        return admission;
     }
 
     private String busy(long cost) {
@@ -118,9 +167,8 @@ public class ProduceAdmission {
     private void countAsItArrives(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         Buffer body = Buffer.buffer();
-        long[] reserved = {0};
+        Admission admission = admission(ctx);
         boolean[] refused = {false};
-        ctx.addEndHandler(done -> budget.release(reserved[0]));
         request.handler(chunk -> {
             if (refused[0]) {
                 return;
@@ -132,13 +180,12 @@ public class ProduceAdmission {
                         + " bytes, the most a produce request may have");
                 return;
             }
-            long more = cost(length, limits.maxRecordsPerRequest()) - reserved[0];
-            if (!budget.tryReserve(more)) {
+            long more = bodyCost(length) - admission.held();
+            if (!admission.tryReserve(more)) {
                 refused[0] = true;
-                refuse(ctx, ErrorCode.BROKER_BUSY, busy(reserved[0] + more));
+                refuse(ctx, ErrorCode.BROKER_BUSY, busy(admission.held() + more));
                 return;
             }
-            reserved[0] += more;
             body.appendBuffer(chunk);
         });
         request.endHandler(end -> {

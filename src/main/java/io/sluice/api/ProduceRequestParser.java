@@ -31,21 +31,42 @@ final class ProduceRequestParser {
     record ParsedRecord(String id, ProduceRecord record) {
     }
 
+    /** Records reserved for at a time: the memory of the next block is reserved before its first record is read. */
+    static final int RECORD_BLOCK = 1024;
+
+    /** Takes the memory of more parsed records, or throws (the request is refused, nothing written). */
+    @FunctionalInterface
+    interface RecordMemory {
+        RecordMemory UNBOUNDED = records -> { };
+
+        void reserve(int records);
+    }
+
     private final Format valueFormat;
     private final Format keyFormat;
     private final int maxRecords;
+    private final RecordMemory memory;
 
     /** A parser of bodies of at most {@code maxRecords} records: the next one is refused before it is read. */
     ProduceRequestParser(Format valueFormat, Format keyFormat, int maxRecords) {
+        this(valueFormat, keyFormat, maxRecords, RecordMemory.UNBOUNDED);
+    }
+
+    /** As above, reserving the records' memory from {@code memory} a block at a time as they are read. */
+    ProduceRequestParser(Format valueFormat, Format keyFormat, int maxRecords, RecordMemory memory) {
         this.valueFormat = valueFormat;
         this.keyFormat = keyFormat;
         this.maxRecords = maxRecords;
+        this.memory = memory;
     }
 
     private void checkCount(List<ProduceRecord> records) {
         if (records.size() == maxRecords) {
             throw new SluiceException(ErrorCode.REQUEST_TOO_LARGE, "a produce request may carry at most " + maxRecords
                     + " records; this one has more. Nothing was written: send them in several requests");
+        }
+        if (records.size() % RECORD_BLOCK == 0) {
+            memory.reserve(Math.min(RECORD_BLOCK, maxRecords - records.size()));
         }
     }
 

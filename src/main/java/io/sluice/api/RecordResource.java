@@ -101,12 +101,14 @@ public class RecordResource {
             @Parameter(description = "A custom partitioner's name, for records with no partition")
             @QueryParam("partitioner") String partitioner,
             @Parameter(hidden = true) @HeaderParam("Content-Type") String contentType,
-            byte[] body) {
+            @Context RoutingContext exchange, byte[] body) {
         long start = System.nanoTime();
         Acks ackMode = Acks.parse(acks);
+        ProduceAdmission.Admission admission = exchange.get(ProduceAdmission.ADMISSION);
         ProduceRequestParser parser = new ProduceRequestParser(Format.parse(format, Format.JSON, "format"),
                 Format.parse(keyFormat, Format.STRING, "keyFormat"),
-                broker.config().produceLimits().maxRecordsPerRequest());
+                broker.config().produceLimits().maxRecordsPerRequest(),
+                admission == null ? ProduceRequestParser.RecordMemory.UNBOUNDED : admission::reserveRecords);
         Topic t = broker.topic(topic); // an unknown topic is reported before the body is looked at
         if (body == null || body.length == 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "the produce request has no body");

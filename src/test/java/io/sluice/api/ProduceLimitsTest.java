@@ -116,7 +116,7 @@ class ProduceLimitsTest extends ApiTest {
             stalled.startPost("/topics/" + t + "/records?format=string", "application/json",
                     "Content-Length: " + first.length + "\r\n");
             stalled.write(java.util.Arrays.copyOf(first, 1000));
-            long reservation = ProduceAdmission.cost(first.length, MAX_RECORDS);
+            long reservation = ProduceAdmission.bodyCost(first.length);
             Wait.upTo(10).until(() -> requestMemoryUsed() >= reservation);
             // Invalid JSON: admitted, it would be a 400 that writes nothing; refused, it is a 503.
             byte[] probe = new byte[ONE_MIB];
