@@ -20,7 +20,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response sluice(SluiceException e) {
         Problem problem = Problem.of(e.code(), e.getMessage());
-        if (problem.status() >= 500) {
+        if (Problem.asksToRetry(problem.status())) {
+            // Back-pressure (a full budget, a tier not reachable yet) is expected under load: a client
+            // retrying in a loop would fill the log with stack traces.
+            LOG.log(System.Logger.Level.DEBUG, "request refused, to be retried: " + e.getMessage());
+        } else if (problem.status() >= 500) {
             LOG.log(System.Logger.Level.ERROR, "request failed: " + e.getMessage(), e);
         }
         return problem.toResponse();

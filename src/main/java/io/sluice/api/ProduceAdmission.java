@@ -34,11 +34,13 @@ public class ProduceAdmission {
      */
     static final int ROUTE_ORDER = HttpLimits.CHECK_ORDER + 1;
     /**
-     * Heap a body costs while it is held, parsed and encoded. Measured: the body, plus about 2.1
-     * times it for the parsed values and the encoded batches; the rest covers the buffers the body
-     * is read into and the reply.
+     * Heap a body costs at its peak while it is held, parsed and encoded. Measured: the body, plus
+     * about 2.1 times it for the parsed values and the encoded batches that stay; the rest covers
+     * the buffers the body is read into (an aggregating buffer that grows by doubling, then the
+     * copy handed to the resource) and the reply. Four times was too few: one admitted 60 MiB body
+     * beside fifteen refused ones ran a 1 GiB heap into back-to-back collections.
      */
-    static final long BODY_COST_MULTIPLE = 4;
+    static final long BODY_COST_MULTIPLE = 6;
     /**
      * Heap of one record beyond its bytes. Measured about 75 bytes parsed and encoded (objects,
      * index arrays); the rest covers its result and its entry in the reply.
