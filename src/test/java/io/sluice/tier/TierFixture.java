@@ -107,6 +107,11 @@ final class TierFixture implements AutoCloseable {
 
     /** Every record from {@code from} to the high watermark through the broker, checking density. */
     List<String> readAll(String topic, long from) {
+        return readAll(broker, topic, from);
+    }
+
+    /** Every record of partition 0 from {@code from} to the high watermark through {@code broker}, checking density. */
+    static List<String> readAll(Broker broker, String topic, long from) {
         List<String> values = new ArrayList<>();
         long next = from;
         long end = broker.topic(topic).partition(0).highWatermark();

@@ -2,7 +2,6 @@ package io.sluice.tier;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +18,6 @@ import io.sluice.broker.ProduceRecord;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogConfig;
-import io.sluice.log.LogRecord;
-import io.sluice.log.PartitionLog.ReadResult;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -99,10 +96,6 @@ class TieredStorageTest {
         }
     }
 
-    private static Map<String, String> smallSegmentsGoingRemote() {
-        return Map.of("segment.bytes", "2048", "local.retention.bytes", "0");
-    }
-
     private void produce(String topic, int from, int count, long timestamp) {
         for (int i = from; i < from + count; i += 10) {
             List<ProduceRecord> batch = new ArrayList<>();
@@ -115,26 +108,13 @@ class TieredStorageTest {
         }
     }
 
-    /** Reads every record from {@code from} to the high watermark through the broker, checking density. */
     private List<String> readAll(String topic, long from) {
-        List<String> values = new ArrayList<>();
-        long next = from;
-        long end = broker.topic(topic).partition(0).highWatermark();
-        while (next < end) {
-            ReadResult r = broker.fetch(topic, 0, next, 1000, 64 * 1024, 0).join();
-            assertFalse(r.records().isEmpty(), "no records at offset " + next);
-            for (LogRecord rec : r.records()) {
-                assertEquals(next, rec.offset(), "offsets are dense across remote and local");
-                values.add(new String(rec.value(), StandardCharsets.UTF_8));
-                next++;
-            }
-        }
-        return values;
+        return TierFixture.readAll(broker, topic, from);
     }
 
     @Test
     void olderSegmentsLeaveTheDiskAndEveryRecordIsReadFromOffsetZero() throws Exception {
-        broker.createTopic("events", 1, 1, smallSegmentsGoingRemote());
+        broker.createTopic("events", 1, 1, TierFixture.smallSegmentsGoingRemote());
         produce("events", 0, 600, 0);
         Partition p = broker.topic("events").partition(0);
         await().atMost(WAIT).until(() -> tier.uploader().backlogSegments() == 0 && p.localLogStartOffset() > 0
@@ -193,7 +173,7 @@ class TieredStorageTest {
 
     @Test
     void produceGoesOnWhileTheStoreIsDownAndUploadsResumeWhenItReturns() throws Exception {
-        broker.createTopic("outage", 1, 1, smallSegmentsGoingRemote());
+        broker.createTopic("outage", 1, 1, TierFixture.smallSegmentsGoingRemote());
         produce("outage", 0, 100, 0);
         Partition p = broker.topic("outage").partition(0);
         await().atMost(WAIT).until(() -> tier.uploader().backlogSegments() == 0 && p.localLogStartOffset() > 0);
@@ -271,7 +251,7 @@ class TieredStorageTest {
 
     @Test
     void deletingATopicDeletesItsObjectsAndNothingIsUploadedForItAfterwards() throws Exception {
-        broker.createTopic("doomed", 1, 1, smallSegmentsGoingRemote());
+        broker.createTopic("doomed", 1, 1, TierFixture.smallSegmentsGoingRemote());
         produce("doomed", 0, 200, 0);
         Partition p = broker.topic("doomed").partition(0);
         await().atMost(WAIT).until(() -> tier.uploader().backlogSegments() == 0 && p.tieredBytes() > 0);
@@ -312,7 +292,7 @@ class TieredStorageTest {
             acceptor.setDaemon(true);
             acceptor.start();
             startBroker(URI.create("http://127.0.0.1:" + blackHole.getLocalPort()), Duration.ofSeconds(1));
-            broker.createTopic("stuck", 1, 1, smallSegmentsGoingRemote());
+            broker.createTopic("stuck", 1, 1, TierFixture.smallSegmentsGoingRemote());
             produce("stuck", 0, 300, 0);
             Partition p = broker.topic("stuck").partition(0);
             assertEquals(300, p.logEndOffset());
