@@ -1,0 +1,69 @@
+package io.sluice.cluster;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The cluster's shared metadata: brokers, topics and partition states, the same on every broker.
+ * Every write is conditional (put-if-absent, or replace of an expected value), so writers that
+ * race see exactly one of them win. On the minority side of a network split the store is not
+ * {@link #isAvailable() available}: writes throw {@link MetadataUnavailableException}, so a broker
+ * cut off from the majority can neither change leadership nor shrink an ISR.
+ */
+public interface MetadataStore extends AutoCloseable {
+    String clusterId();
+
+    int localBrokerId();
+
+    /** Every broker that ever registered, alive or not. */
+    Map<Integer, BrokerInfo> brokers();
+
+    /** The brokers in the current cluster view. */
+    Set<Integer> liveBrokers();
+
+    /** The broker that runs the controller: the coordinator of the cluster view. */
+    int controllerId();
+
+    default boolean isController() {
+        return controllerId() == localBrokerId();
+    }
+
+    /** Whether this broker is on a side of the cluster that may read and write metadata. */
+    boolean isAvailable();
+
+    Map<String, ClusterTopic> topics();
+
+    /** @return false when a topic of that name exists */
+    boolean createTopic(ClusterTopic topic);
+
+    /** @return false when the stored topic is not {@code expected} */
+    boolean replaceTopic(ClusterTopic expected, ClusterTopic updated);
+
+    /** @return false when the stored topic is not {@code expected} */
+    boolean removeTopic(ClusterTopic expected);
+
+    Optional<PartitionState> partition(TopicPartition partition);
+
+    Collection<PartitionState> partitions();
+
+    /** @return false when a state for that partition exists */
+    boolean createPartition(PartitionState state);
+
+    /**
+     * Replaces {@code expected} by {@code updated} when the stored state is still {@code expected}
+     * and {@code updated} is its next version ({@code partitionEpoch + 1}, leader epoch not lower).
+     *
+     * @return whether the write happened
+     */
+    boolean compareAndSet(PartitionState expected, PartitionState updated);
+
+    /** @return false when the stored state is not {@code expected} */
+    boolean removePartition(PartitionState expected);
+
+    void addListener(MetadataListener listener);
+
+    @Override
+    void close();
+}
