@@ -27,7 +27,13 @@ public enum ErrorCode {
     UNSUPPORTED,
     UNSUPPORTED_MEDIA_TYPE,
     NOT_ENOUGH_REPLICAS,
+    /** The records were written by the leader but the in-sync replicas did not all confirm them in time: their fate is unknown. */
+    NOT_ENOUGH_REPLICAS_AFTER_APPEND,
     LEADER_NOT_AVAILABLE,
+    /** Between brokers: this broker does not lead (or follow) the partition at the epoch asked for. */
+    NOT_LEADER_OR_FOLLOWER,
+    /** Between brokers: the request carries an older leader epoch than this broker knows; refresh and retry. */
+    FENCED_LEADER_EPOCH,
     STORAGE_ERROR,
     TIER_UNAVAILABLE,
     CORRUPT_RECORD,
