@@ -46,6 +46,27 @@ public final class ClusterAdmin {
     }
 
     /**
+     * Grows a topic to {@code partitions}; the controller places the new ones. Partitions never
+     * shrink: a count not above the current one is refused.
+     */
+    public void growPartitions(String topic, int partitions) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            ClusterTopic t = topicOrThrow(topic);
+            if (partitions <= t.partitions()) {
+                throw new SluiceException(ErrorCode.INVALID_PARTITIONS, "topic " + topic + " has " + t.partitions()
+                        + " partitions; it can only grow, not to " + partitions);
+            }
+            ClusterTopic grown = new ClusterTopic(t.name(), t.id(), partitions, t.replicationFactor(), t.config(),
+                    t.createdAtMs());
+            if (store.replaceTopic(t, grown)) {
+                return;
+            }
+        }
+        throw new SluiceException(ErrorCode.LEADER_NOT_AVAILABLE, "topic " + topic + " changed under "
+                + MAX_ATTEMPTS + " attempts to grow it; retry");
+    }
+
+    /**
      * Starts moving the given partitions to the given replicas (the first of each list becomes the
      * preferred leader). Everything is validated before anything is written: the partitions exist
      * and have been placed, each target has the topic's replication factor, names distinct brokers,

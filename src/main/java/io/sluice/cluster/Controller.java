@@ -55,13 +55,13 @@ public final class Controller implements AutoCloseable {
             Thread t = new Thread(r, "sluice-controller");
             t.setDaemon(true);
             return t;
-        }), settings, System::currentTimeMillis);
+        }), settings, () -> System.nanoTime() / 1_000_000);
     }
 
     /**
      * @param executor the controller's own single thread: the controller owns it and shuts it down on
      *                 {@link #close()}
-     * @param clockMs  the time the preferred-leader settle is measured on
+     * @param clockMs  a monotonic clock in milliseconds, which the preferred-leader settle is measured on
      */
     public Controller(MetadataStore store, ScheduledExecutorService executor, ControllerSettings settings,
             LongSupplier clockMs) {

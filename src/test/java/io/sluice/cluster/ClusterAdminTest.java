@@ -92,6 +92,18 @@ class ClusterAdminTest {
     }
 
     @Test
+    void aTopicGrowsButNeverShrinks() {
+        admin.createTopic(topic);
+        refused(ErrorCode.INVALID_PARTITIONS, "only grow", () -> admin.growPartitions("orders", 2));
+        refused(ErrorCode.TOPIC_NOT_FOUND, "nope", () -> admin.growPartitions("nope", 4));
+        admin.growPartitions("orders", 5);
+        ClusterTopic grown = store.topics().get("orders");
+        assertEquals(5, grown.partitions());
+        assertEquals(topic.id(), grown.id());
+        assertEquals(topic.replicationFactor(), grown.replicationFactor());
+    }
+
+    @Test
     void aPartitionNotPlacedYetIsRefusedAsRetriable() {
         admin.createTopic(topic);
         refused(ErrorCode.LEADER_NOT_AVAILABLE, "not been placed",
