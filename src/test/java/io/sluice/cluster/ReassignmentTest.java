@@ -139,6 +139,17 @@ class ReassignmentTest {
     }
 
     @Test
+    void theOriginalReplicasAsANewTargetRollTheMoveBack() {
+        PartitionState s = caughtUp(step(moving(List.of(1, 2, 3), List.of(4, 5, 6))), 4);
+        s = s.withReplicas(s.replicas(), s.isr(), List.of(1, 2, 3));
+        s = step(s);
+        assertEquals(List.of(1, 2, 3), s.replicas());
+        assertEquals(List.of(1, 2, 3), s.isr());
+        assertFalse(s.reassigning());
+        assertEquals(1, s.leader());
+    }
+
+    @Test
     void noTargetNoStep() {
         assertEquals(Optional.empty(), Reassignment.step(PartitionState.initial("t", "id", 0, List.of(1)), ALL));
     }
