@@ -1,13 +1,16 @@
 package io.sluice.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,11 +49,11 @@ class ClusterAdminTest {
         SluiceException e = assertThrows(SluiceException.class, request);
         assertEquals(code, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
-        assertEquals(Map.copyOf(toMap(before)), toMap(store.partitions()), "nothing written");
+        assertEquals(toMap(before), toMap(store.partitions()), "nothing written");
     }
 
-    private static Map<TopicPartition, PartitionState> toMap(java.util.Collection<PartitionState> states) {
-        return states.stream().collect(java.util.stream.Collectors.toMap(PartitionState::key, s -> s));
+    private static Map<TopicPartition, PartitionState> toMap(Collection<PartitionState> states) {
+        return states.stream().collect(Collectors.toMap(PartitionState::key, s -> s));
     }
 
     @Test
@@ -130,6 +133,6 @@ class ClusterAdminTest {
         assertEquals(List.of(4, 5), progress.get(0).adding());
         assertEquals(List.of(1, 2), progress.get(0).removing());
         assertTrue(progress.get(0).inProgress());
-        assertEquals(false, progress.get(1).inProgress());
+        assertFalse(progress.get(1).inProgress());
     }
 }
