@@ -239,7 +239,8 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
         }
     }
 
-    private static int freePort(String address) {
+    /** A port free on {@code address} right now. */
+    static int freePort(String address) {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
             return socket.getLocalPort();
         } catch (IOException e) {
