@@ -78,6 +78,8 @@ public final class BrokerProcess implements AutoCloseable {
         this.environment = Map.copyOf(environment);
         this.fixedPort = fixedPort;
         this.userDefaults = userDefaults;
+        // Known before the first launch for a fixed port, so a client can point at a broker started elsewhere.
+        this.port = fixedPort;
         this.logFile = Path.of("target", "it-logs", name + ".log").toAbsolutePath();
     }
 
