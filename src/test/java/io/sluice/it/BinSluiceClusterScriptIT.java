@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +70,10 @@ class BinSluiceClusterScriptIT {
                 BrokerClient client = new BrokerClient(broker);
                 client.createTopic("orders", 1, Map.of());
                 assertEquals(0, client.produceTo("orders", 0, null, List.of("to broker " + id))[0]);
+                // Not a cluster yet: each broker writes under its own prefix of the shared bucket.
+                assertTrue(command.contains("-Dsluice.tier.s3.prefix=broker-" + id), command);
+                Path definitions = dir.resolve("s3").resolve("sluice").resolve("broker-" + id).resolve("@topics");
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.isDirectory(definitions));
             }
             Script status = run(env, "status");
             assertEquals(0, status.exit, status.output);
