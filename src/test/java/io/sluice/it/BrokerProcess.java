@@ -215,36 +215,19 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public void pause() {
         requireAlive("pause");
-        signal("STOP");
+        Signals.send(process.pid(), "STOP");
         paused = true;
     }
 
     /** SIGCONT after {@link #pause}: the process runs on from where it stopped. */
     public void resume() {
         requireAlive("resume");
-        signal("CONT");
+        Signals.send(process.pid(), "CONT");
         paused = false;
     }
 
     public boolean isPaused() {
         return isAlive() && paused;
-    }
-
-    private void signal(String signal) {
-        // The JDK sends only TERM and KILL; kill(1) sends the rest.
-        List<String> command = List.of("kill", "-" + signal, Long.toString(process.pid()));
-        try {
-            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!kill.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed for broker " + name + ": " + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
-        }
     }
 
     /** Stops the broker gracefully if it still runs, then starts it on the same data dir and waits until ready. */

@@ -58,6 +58,10 @@ class BrokerProcessesIT {
             assertEquals(100, all.size(), "remote then local, no gap");
             assertTrue(all.get(0).value().startsWith("broker-" + id + "-batch-0-"), all.get(0).value());
         }
+        // What a failed test prints: every broker's output (and the store's), from its own file.
+        String tails = brokers.tails();
+        assertTrue(tails.contains("---- last output of BrokerProcessesIT-broker-1")
+                && tails.contains("Listening on: http://127.0.0.12:" + brokers.broker(1).port()), tails);
     }
 
     @Test
