@@ -204,7 +204,7 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
         StringBuilder out = new StringBuilder();
         for (BrokerProcess broker : brokers) {
             out.append("\n---- last output of ").append(broker.name()).append(" (").append(broker.logFile())
-                    .append(broker.isAlive() ? ", running" : ", not running").append(") ----\n")
+                    .append(broker.isPaused() ? ", paused" : broker.isAlive() ? ", running" : ", not running").append(") ----\n")
                     .append(broker.tail(TAIL_BYTES));
         }
         if (store != null) {
