@@ -24,6 +24,7 @@ public final class StandaloneS3 {
     /** The start of the line printed once the store accepts requests. */
     public static final String READY_LINE = "sluice object store: serving";
     private static final int USAGE_ERROR = 2;
+    private static final int START_FAILED = 1;
 
     private StandaloneS3() {
     }
@@ -43,7 +44,21 @@ public final class StandaloneS3 {
             return;
         }
         // S3Proxy reports the port it was given, not the one it bound: choose a free one here for 0.
-        EmbeddedS3 store = EmbeddedS3.start(dir, port == 0 ? EmbeddedS3.freeLoopbackPort() : port);
+        int bound = port == 0 ? EmbeddedS3.freeLoopbackPort() : port;
+        EmbeddedS3 store;
+        try {
+            store = EmbeddedS3.start(dir, bound);
+        } catch (Exception e) {
+            // Jetty's trace is long and ends far from its cause ("Address already in use"): say it last.
+            e.printStackTrace();
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            System.err.println("sluice object store: cannot serve " + dir + " on 127.0.0.1:" + bound + ": " + cause);
+            System.exit(START_FAILED);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         // The JVM runs this hook on SIGTERM and SIGINT: Jetty closes its listener before the process goes.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
