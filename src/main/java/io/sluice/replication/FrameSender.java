@@ -28,6 +28,7 @@ final class FrameSender {
     private int nextPart;
     private final List<Future<Void>> currentWrites = new ArrayList<>();
     private boolean waitingForRegion;
+    private boolean pumping;
     private boolean failed;
 
     FrameSender(NetSocket socket) {
@@ -46,7 +47,23 @@ final class FrameSender {
         return done.future();
     }
 
+    /**
+     * Completing a frame's promise runs its listeners at once, and they may queue the next frame:
+     * a call from inside the loop leaves the work to the loop, so no frame starts inside another.
+     */
     private void pump() {
+        if (pumping) {
+            return;
+        }
+        pumping = true;
+        try {
+            writeQueued();
+        } finally {
+            pumping = false;
+        }
+    }
+
+    private void writeQueued() {
         while (!waitingForRegion && !failed) {
             if (current == null) {
                 current = queue.poll();
@@ -57,16 +74,17 @@ final class FrameSender {
                 currentWrites.clear();
                 SluiceException missing = missingRegion(current.frame);
                 if (missing != null) {
-                    current.done.fail(missing);
+                    Promise<Void> refused = current.done;
                     current = null;
+                    refused.fail(missing);
                     continue;
                 }
             }
             List<Part> parts = current.frame.parts();
             if (nextPart == parts.size()) {
                 Promise<Void> done = current.done;
-                Future.all(new ArrayList<>(currentWrites)).<Void>mapEmpty().onComplete(done);
                 current = null;
+                Future.all(new ArrayList<>(currentWrites)).<Void>mapEmpty().onComplete(done);
                 continue;
             }
             Part part = parts.get(nextPart++);
@@ -113,15 +131,16 @@ final class FrameSender {
     /** A region that failed halfway leaves the peer inside a frame: the connection cannot go on. */
     private void failAll(Throwable cause) {
         failed = true;
+        List<Pending> dropped = new ArrayList<>(queue);
         if (current != null) {
-            current.done.fail(cause);
+            dropped.add(0, current);
             current = null;
-        }
-        for (Pending pending : queue) {
-            pending.done.fail(cause);
         }
         queue.clear();
         socket.close();
+        for (Pending pending : dropped) {
+            pending.done.fail(cause);
+        }
     }
 
     private record Pending(EncodedFrame frame, Promise<Void> done) {

@@ -221,6 +221,7 @@ public final class ReplicationClient implements AutoCloseable {
         } else if (frame.type() != pending.frame.type().responseType()) {
             pending.fail(ReplicationException.protocol(peer, "a " + frame.type() + " answered a "
                     + pending.frame.type()));
+            from.receiver.stop();
             from.socket.close();
         } else {
             pending.reply.complete(frame.message());
@@ -256,11 +257,12 @@ public final class ReplicationClient implements AutoCloseable {
     private final class Connection {
         final NetSocket socket;
         final FrameSender sender;
+        final FrameReceiver receiver;
 
         Connection(NetSocket socket) {
             this.socket = socket;
             this.sender = new FrameSender(socket);
-            new FrameReceiver(socket, codec, this::onBody, e -> {
+            this.receiver = new FrameReceiver(socket, codec, this::onBody, e -> {
                 LOG.log(Level.WARNING, "closing the connection to {0}: {1}", peer, e.getMessage());
                 socket.close();
             });
@@ -277,6 +279,7 @@ public final class ReplicationClient implements AutoCloseable {
                 frame = codec.decode(body);
             } catch (FrameDecodeException e) {
                 LOG.log(Level.WARNING, "closing the connection to {0}: {1}", peer, e.getMessage());
+                receiver.stop();
                 socket.close();
                 return;
             }

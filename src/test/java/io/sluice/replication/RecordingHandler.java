@@ -24,7 +24,7 @@ final class RecordingHandler implements RequestHandler {
     volatile Function<EpochEndRequest, CompletableFuture<EpochEndResponse>> onEpochEnd =
             r -> CompletableFuture.completedFuture(new EpochEndResponse(List.of()));
     volatile Function<ProduceRequest, CompletableFuture<ProduceResponse>> onProduce =
-            r -> CompletableFuture.completedFuture(new ProduceResponse(null, 0, 0));
+            r -> CompletableFuture.completedFuture(Samples.produceResponse());
     volatile Function<ReadRequest, CompletableFuture<ReadResponse>> onRead =
             r -> CompletableFuture.completedFuture(new ReadResponse(null, 0, 0, 0, Messages.HeapRecords.EMPTY));
 
