@@ -111,6 +111,10 @@ final class ServerConnection {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
+        if (reply == null) {
+            reply = CompletableFuture.failedFuture(new IllegalStateException("the handler gave no future for a "
+                    + frame.type()));
+        }
         reply.whenComplete((message, error) -> context.runOnContext(v -> reply(frame, message, error)));
     }
 
