@@ -31,6 +31,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -324,5 +326,58 @@ class ReplicationTransportTest {
                 .withMaxFrameBytes(4096)).port());
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(client.read(Samples.readRequest())));
         assertEquals(ErrorCode.REQUEST_TOO_LARGE, ((ReplicationException) e.getCause()).code());
+    }
+    @Test
+    void callsFromManyThreadsAtOnceEachGetTheirOwnReply() throws Exception {
+        handler.onRead = r -> CompletableFuture.supplyAsync(() -> new ReadResponse(null, r.offset(), 0, 0,
+                Samples.heap((int) (r.offset() % 5000), r.offset())));
+        ReplicationClient client = client(server().port());
+        int threads = 8;
+        int perThread = 100;
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        closing.add(callers::shutdownNow);
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(CompletableFuture.runAsync(() -> {
+                List<CompletableFuture<ReadResponse>> replies = new ArrayList<>();
+                for (int i = 0; i < perThread; i++) {
+                    replies.add(client.read(new Messages.ReadRequest(Samples.ORDERS, thread * 1000L + i, 1, 1, 0)));
+                }
+                for (int i = 0; i < perThread; i++) {
+                    long offset = thread * 1000L + i;
+                    ReadResponse reply = replies.get(i).join();
+                    assertEquals(offset, reply.nextOffset());
+                    assertEquals(Samples.heap((int) (offset % 5000), offset), reply.records());
+                }
+            }, callers));
+        }
+        for (CompletableFuture<Void> thread : done) {
+            get(thread);
+        }
+        assertEquals(threads * perThread, handler.calls.get());
+    }
+
+    @Test
+    void repliesForAConnectionThatIsGoneAreDropped() throws Exception {
+        List<CompletableFuture<FetchResponse>> held = new CopyOnWriteArrayList<>();
+        handler.onFetch = r -> {
+            CompletableFuture<FetchResponse> reply = new CompletableFuture<>();
+            held.add(reply);
+            return reply;
+        };
+        ReplicationServer server = server();
+        FrameCodec codec = new FrameCodec();
+        try (Socket gone = new Socket("127.0.0.1", server.port())) {
+            for (int i = 0; i < 3; i++) {
+                gone.getOutputStream().write(Frames.flatten(codec.encode(FrameType.FETCH, i,
+                        new FetchRequest(i, 0, 100, List.of()))));
+            }
+            Frames.upTo(10).until(() -> held.size() == 3);
+        }
+        Frames.upTo(10).until(() -> server.connectionCount() == 0);
+        held.forEach(reply -> reply.complete(new FetchResponse(List.of())));
+        handler.onFetch = r -> CompletableFuture.completedFuture(new FetchResponse(List.of()));
+        assertEquals(new FetchResponse(List.of()), get(client(server.port()).fetch(Samples.fetchRequest())));
     }
 }
