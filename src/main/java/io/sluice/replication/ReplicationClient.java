@@ -38,33 +38,43 @@ public final class ReplicationClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicationClient.class.getName());
 
     /**
-     * @param requestTimeout how long a reply may take beyond the time the request itself lets the
-     *                       peer wait (a fetch's maxWaitMs, a produce's or read's timeoutMs)
+     * @param requestTimeout     how long a reply may take beyond the time the request itself lets the
+     *                           peer wait (a fetch's maxWaitMs, a produce's or read's timeoutMs)
+     * @param maxPendingRequests requests awaiting their replies at once; one more fails at once with
+     *                           {@code BROKER_BUSY}, so a peer that stops reading cannot make this
+     *                           broker queue requests without bound
      */
-    public record Options(String bindAddress, int maxFrameBytes, Duration connectTimeout, Duration requestTimeout) {
+    public record Options(String bindAddress, int maxFrameBytes, Duration connectTimeout, Duration requestTimeout,
+            int maxPendingRequests) {
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        public static final int DEFAULT_MAX_PENDING_REQUESTS = 1024;
 
         public Options {
             Objects.requireNonNull(bindAddress, "bindAddress");
             if (maxFrameBytes < FrameDescriptor.HEADER_LENGTH || connectTimeout.isNegative()
-                    || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                    || requestTimeout.isNegative() || requestTimeout.isZero() || maxPendingRequests <= 0) {
                 throw new IllegalArgumentException("maxFrameBytes=" + maxFrameBytes + " connectTimeout="
-                        + connectTimeout + " requestTimeout=" + requestTimeout + ": out of range");
+                        + connectTimeout + " requestTimeout=" + requestTimeout + " maxPendingRequests="
+                        + maxPendingRequests + ": out of range");
             }
         }
 
         public static Options defaults(String bindAddress) {
             return new Options(bindAddress, FrameDescriptor.DEFAULT_MAX_FRAME_BYTES, DEFAULT_CONNECT_TIMEOUT,
-                    DEFAULT_REQUEST_TIMEOUT);
+                    DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_PENDING_REQUESTS);
         }
 
         public Options withRequestTimeout(Duration value) {
-            return new Options(bindAddress, maxFrameBytes, connectTimeout, value);
+            return new Options(bindAddress, maxFrameBytes, connectTimeout, value, maxPendingRequests);
         }
 
         public Options withMaxFrameBytes(int value) {
-            return new Options(bindAddress, value, connectTimeout, requestTimeout);
+            return new Options(bindAddress, value, connectTimeout, requestTimeout, maxPendingRequests);
+        }
+
+        public Options withMaxPendingRequests(int value) {
+            return new Options(bindAddress, maxFrameBytes, connectTimeout, requestTimeout, value);
         }
     }
 
@@ -77,6 +87,7 @@ public final class ReplicationClient implements AutoCloseable {
     private final Context context;
     private final NetClient netClient;
     private final AtomicInteger correlationIds = new AtomicInteger();
+    private final AtomicInteger pendingRequests = new AtomicInteger();
 
     // Confined to the context.
     private final Map<Integer, Pending> awaitingReply = new HashMap<>();
@@ -144,6 +155,12 @@ public final class ReplicationClient implements AutoCloseable {
             reply.completeExceptionally(e);
             return reply;
         }
+        if (pendingRequests.incrementAndGet() > options.maxPendingRequests()) {
+            pendingRequests.decrementAndGet();
+            reply.completeExceptionally(ReplicationException.busy(peer, options.maxPendingRequests()));
+            return reply;
+        }
+        reply.whenComplete((message, error) -> pendingRequests.decrementAndGet());
         long timeoutMs = options.requestTimeout().toMillis() + Math.max(0, peerWaitMs);
         Pending pending = new Pending(frame, (CompletableFuture<Object>) reply, timeoutMs);
         context.runOnContext(v -> submit(pending));
@@ -167,6 +184,9 @@ public final class ReplicationClient implements AutoCloseable {
             });
         }
         if (connection != null) {
+            if (pending.reply == null && connection.socket.writeQueueFull()) {
+                return; // a position report the peer is not reading yet: the next one supersedes it
+            }
             write(connection, pending);
             return;
         }

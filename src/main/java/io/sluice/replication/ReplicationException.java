@@ -51,6 +51,12 @@ public final class ReplicationException extends SluiceException {
                 + "; the connection is closed", true, null);
     }
 
+    /** The request never left: too many were awaiting their replies from this peer already. */
+    static ReplicationException busy(String peer, int pending) {
+        return new ReplicationException(ErrorCode.BROKER_BUSY, pending + " requests to " + peer
+                + " await their replies already", false, null);
+    }
+
     static ReplicationException closed(String peer) {
         return new ReplicationException(ErrorCode.LEADER_NOT_AVAILABLE, "the client for " + peer + " is closed",
                 false, null);

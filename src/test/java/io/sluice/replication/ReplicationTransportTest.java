@@ -380,4 +380,30 @@ class ReplicationTransportTest {
         handler.onFetch = r -> CompletableFuture.completedFuture(new FetchResponse(List.of()));
         assertEquals(new FetchResponse(List.of()), get(client(server.port()).fetch(Samples.fetchRequest())));
     }
+    @Test
+    void requestsPastThePendingBoundFailAtOnce() throws Exception {
+        List<CompletableFuture<ReadResponse>> held = new CopyOnWriteArrayList<>();
+        handler.onRead = r -> {
+            CompletableFuture<ReadResponse> reply = new CompletableFuture<>();
+            held.add(reply);
+            return reply;
+        };
+        ReplicationClient client = client(ReplicationClient.Options.defaults("127.0.0.1").withMaxPendingRequests(3),
+                server().port());
+        List<CompletableFuture<ReadResponse>> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            replies.add(client.read(Samples.readRequest()));
+        }
+        ExecutionException busy = assertThrows(ExecutionException.class, () -> get(client.read(Samples.readRequest())));
+        ReplicationException refused = assertInstanceOf(ReplicationException.class, busy.getCause());
+        assertEquals(ErrorCode.BROKER_BUSY, refused.code());
+        assertFalse(refused.outcomeUnknown());
+
+        Frames.upTo(10).until(() -> held.size() == 3);
+        held.forEach(reply -> reply.complete(Samples.readResponse()));
+        for (CompletableFuture<ReadResponse> reply : replies) {
+            assertEquals(Samples.readResponse(), get(reply));
+        }
+        assertEquals(Samples.produceResponse(), get(client.produce(Samples.produceRequest())));
+    }
 }
