@@ -178,8 +178,8 @@ public final class ReplicationClient implements AutoCloseable {
             pending.timer = vertx.setTimer(pending.timeoutMs, t -> {
                 Pending expired = awaitingReply.remove(id);
                 if (expired != null) {
-                    awaitingConnection.remove(expired);
-                    expired.fail(ReplicationException.timedOut(peer, expired.frame.type(), expired.timeoutMs));
+                    boolean sent = !awaitingConnection.remove(expired);
+                    expired.fail(ReplicationException.timedOut(peer, expired.frame.type(), expired.timeoutMs, sent));
                 }
             });
         }

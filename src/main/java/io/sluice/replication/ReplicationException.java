@@ -41,9 +41,10 @@ public final class ReplicationException extends SluiceException {
                 + " closed before the reply came", true, null);
     }
 
-    static ReplicationException timedOut(String peer, FrameType type, long timeoutMs) {
+    /** @param sent whether the request left before the time ran out (else it waited for a connection) */
+    static ReplicationException timedOut(String peer, FrameType type, long timeoutMs, boolean sent) {
         return new ReplicationException(ErrorCode.LEADER_NOT_AVAILABLE, "no reply from " + peer + " to a " + type
-                + " within " + timeoutMs + " ms", true, null);
+                + " within " + timeoutMs + " ms" + (sent ? "" : " (no connection)"), sent, null);
     }
 
     static ReplicationException protocol(String peer, String problem) {
