@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -153,7 +154,7 @@ class ReplicationListenerFuzzTest {
         for (Map.Entry<FrameType, Object> sample : Samples.all().entrySet()) {
             byte[] whole = encoded(sample.getKey(), 9, sample.getValue());
             for (int cut = 1; cut < whole.length; cut += Math.max(1, whole.length / 7)) {
-                byte[] truncated = java.util.Arrays.copyOf(whole, cut);
+                byte[] truncated = Arrays.copyOf(whole, cut);
                 assertEquals(0, sendAndAwaitClose(truncated, true).length, sample.getKey() + " cut at " + cut);
             }
         }
@@ -163,7 +164,7 @@ class ReplicationListenerFuzzTest {
 
     @Test
     void unknownVersionsAndTypesAreAnsweredWithAnErrorAndClosed() throws Exception {
-        byte[] payload = java.util.Arrays.copyOfRange(encoded(FrameType.READ, 1, Samples.readRequest()),
+        byte[] payload = Arrays.copyOfRange(encoded(FrameType.READ, 1, Samples.readRequest()),
                 FrameDescriptor.HEADER_LENGTH, encoded(FrameType.READ, 1, Samples.readRequest()).length);
         int correlationId = 100;
         for (int version : new int[] {0, 2, 127, -1}) {

@@ -14,13 +14,16 @@ import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
 import io.sluice.replication.Messages.FetchedPartition;
 import io.sluice.replication.Messages.FileRecords;
+import io.sluice.replication.Messages.ReadRequest;
 import io.sluice.replication.Messages.ReadResponse;
 import io.vertx.core.Vertx;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,7 +160,7 @@ class ReplicationTransportTest {
         List<CompletableFuture<ReadResponse>> reads = new ArrayList<>();
         for (int replica = 0; replica < 8; replica++) {
             fetches.add(client.fetch(new FetchRequest(replica, 0, 1 << 26, List.of())));
-            reads.add(client.read(new Messages.ReadRequest(Samples.ORDERS, replica * 10_000L, 2_000_000 + replica, 10, 0)));
+            reads.add(client.read(new ReadRequest(Samples.ORDERS, replica * 10_000L, 2_000_000 + replica, 10, 0)));
         }
         for (int replica = 0; replica < 8; replica++) {
             int shift = replica * 1000;
@@ -342,7 +345,7 @@ class ReplicationTransportTest {
             done.add(CompletableFuture.runAsync(() -> {
                 List<CompletableFuture<ReadResponse>> replies = new ArrayList<>();
                 for (int i = 0; i < perThread; i++) {
-                    replies.add(client.read(new Messages.ReadRequest(Samples.ORDERS, thread * 1000L + i, 1, 1, 0)));
+                    replies.add(client.read(new ReadRequest(Samples.ORDERS, thread * 1000L + i, 1, 1, 0)));
                 }
                 for (int i = 0; i < perThread; i++) {
                     long offset = thread * 1000L + i;
@@ -405,5 +408,33 @@ class ReplicationTransportTest {
             assertEquals(Samples.readResponse(), get(reply));
         }
         assertEquals(Samples.produceResponse(), get(client.produce(Samples.produceRequest())));
+    }
+    @Test
+    void aPeerThatBreaksTheProtocolFailsThePendingRequestsAndIsDropped() throws Exception {
+        FrameCodec codec = new FrameCodec();
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress("127.0.0.1", 0));
+            ReplicationClient client = client(listener.getLocalPort());
+
+            CompletableFuture<FetchResponse> lied = client.fetch(Samples.fetchRequest());
+            try (Socket peer = listener.accept()) {
+                peer.getOutputStream().write(ByteBuffer.allocate(4).putInt(1 << 30).array());
+                ExecutionException e = assertThrows(ExecutionException.class, () -> get(lied));
+                assertTrue(((ReplicationException) e.getCause()).outcomeUnknown());
+            }
+
+            CompletableFuture<FetchResponse> mismatched = client.fetch(Samples.fetchRequest());
+            try (Socket peer = listener.accept()) {
+                byte[] request = new byte[FrameDescriptor.HEADER_LENGTH];
+                new DataInputStream(peer.getInputStream()).readFully(request);
+                int correlationId = ByteBuffer.wrap(request).getInt(FrameDescriptor.CORRELATION_ID_OFFSET);
+                peer.getOutputStream().write(Frames.flatten(codec.encode(FrameType.PRODUCE_RESPONSE, correlationId,
+                        Samples.produceResponse())));
+                ExecutionException e = assertThrows(ExecutionException.class, () -> get(mismatched));
+                assertTrue(e.getCause().getMessage().contains("PRODUCE_RESPONSE answered a FETCH"),
+                        e.getCause().getMessage());
+                Frames.readUntilClosed(peer, WAIT);
+            }
+        }
     }
 }
