@@ -93,8 +93,13 @@ final class FrameSender {
             } else {
                 FileRecords region = ((Region) part).records();
                 waitingForRegion = true;
-                Future<Void> sent = socket.sendFile(region.file().toAbsolutePath().toString(), region.position(),
-                        region.length());
+                Future<Void> sent;
+                try {
+                    sent = socket.sendFile(region.file().toAbsolutePath().toString(), region.position(),
+                            region.length());
+                } catch (RuntimeException e) {
+                    sent = Future.failedFuture(e); // a directory, say: the frame is cut short all the same
+                }
                 currentWrites.add(sent);
                 sent.onComplete(result -> {
                     waitingForRegion = false;
