@@ -26,6 +26,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -88,7 +89,12 @@ public final class S3ObjectStore implements ObjectStore {
             if (!missing) {
                 return CompletableFuture.failedFuture(cause);
             }
-            return s3.createBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null);
+            // Brokers of one cluster start together: another may create the bucket between our HEAD
+            // and our create, and the store then answers 409 "already owned by you", which is success.
+            return s3.createBucket(b -> b.bucket(bucket)).thenApply(r -> (Void) null).exceptionallyCompose(c ->
+                    SluiceException.causeOf(c) instanceof BucketAlreadyOwnedByYouException
+                            ? CompletableFuture.completedFuture(null)
+                            : CompletableFuture.failedFuture(SluiceException.causeOf(c)));
         });
     }
 

@@ -30,10 +30,10 @@ import org.awaitility.core.TerminalFailureException;
  * {@code sluice.runner} that failsafe sets) as a real child process, for tests that need what only
  * a process gives: {@code kill -9}, a restart on the same disk, a clean JVM.
  *
- * <p>Each launch binds 127.0.0.1 on a fresh free port (so {@link #uri} changes across restarts)
- * and appends its output, after a marker line, to {@code target/it-logs/{name}.log}; failures to
- * become ready quote the tail of that launch's output. {@link #close} kills what is still running,
- * so a failed test never leaves a broker behind.
+ * <p>Each launch binds 127.0.0.1 on a fresh free port (so {@link #uri} changes across restarts),
+ * or the address and port given to {@link #on}, and appends its output, after a marker line, to
+ * {@code target/it-logs/{name}.log}; failures to become ready quote the tail of that launch's
+ * output. {@link #close} kills what is still running, so a failed test never leaves a broker behind.
  */
 public final class BrokerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -43,39 +43,63 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** The port README's users get. */
     static final int DEFAULT_PORT = 8080;
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final String name;
+    /** The address HTTP binds to and {@link #uri} points at. */
+    private final String host;
     private final Path dataDir;
     private final Map<String, String> properties;
     /** Where the process runs (null: this JVM's directory) and what it runs (null: the runner jar). */
     private final Path workDir;
     private final List<String> launcher;
     private final Map<String, String> environment;
-    /** 0: a fresh free port per launch, passed as {@code -Dquarkus.http.port}; else the broker's own port. */
+    /** 0: a fresh free port per launch; else this port, every launch. */
     private final int fixedPort;
+    /** As README's users run it: no data dir, host or port passed (the broker's own defaults). */
+    private final boolean userDefaults;
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
+    private boolean paused;
     private int port;
     private long logOffset;
     private int launches;
 
-    private BrokerProcess(String name, Path dataDir, Map<String, String> properties, Path workDir,
-            List<String> launcher, Map<String, String> environment, int fixedPort) {
+    private BrokerProcess(String name, String host, Path dataDir, Map<String, String> properties, Path workDir,
+            List<String> launcher, Map<String, String> environment, int fixedPort, boolean userDefaults) {
         this.name = name;
+        this.host = host;
         this.dataDir = dataDir.toAbsolutePath();
         this.properties = new LinkedHashMap<>(properties);
         this.workDir = workDir;
         this.launcher = launcher;
         this.environment = Map.copyOf(environment);
         this.fixedPort = fixedPort;
+        this.userDefaults = userDefaults;
+        // Known before the first launch for a fixed port, so a client can point at a broker started elsewhere.
+        this.port = fixedPort;
         this.logFile = Path.of("target", "it-logs", name + ".log").toAbsolutePath();
     }
 
     /** Starts a broker on {@code dataDir} with extra {@code -D} properties and waits until it is ready. */
     public static BrokerProcess start(String name, Path dataDir, Map<String, String> properties) {
-        return startAndAwait(new BrokerProcess(name, dataDir, properties, null, null, Map.of(), 0));
+        return startAndAwait(new BrokerProcess(name, LOOPBACK, dataDir, properties, null, null, Map.of(), 0, false));
+    }
+
+    /**
+     * A broker that HTTP-binds {@code host:port} at every launch, with {@code -Dsluice.data-dir},
+     * {@code properties} and {@code environment} added to this JVM's; not started: {@link #launch}
+     * it, then {@link #awaitReady} (brokers of one cluster are launched together and awaited
+     * together, as each may wait for the others before it is ready).
+     */
+    public static BrokerProcess on(String name, String host, int port, Path dataDir, Map<String, String> properties,
+            Map<String, String> environment) {
+        if (port <= 0) {
+            throw new IllegalArgumentException("port=" + port + ": a broker of fixed address needs a fixed port");
+        }
+        return new BrokerProcess(name, host, dataDir, properties, null, null, environment, port, false);
     }
 
     /**
@@ -89,7 +113,8 @@ public final class BrokerProcess implements AutoCloseable {
         properties.put("quarkus.http.host", "127.0.0.1");
         properties.putAll(extraProperties);
         Path dir = workDir.toAbsolutePath();
-        return startAndAwait(new BrokerProcess(name, dir.resolve("data"), properties, dir, null, Map.of(), DEFAULT_PORT));
+        return startAndAwait(new BrokerProcess(name, LOOPBACK, dir.resolve("data"), properties, dir, null, Map.of(),
+                DEFAULT_PORT, true));
     }
 
     /**
@@ -99,8 +124,8 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static BrokerProcess startScript(String name, Path script, Path dataDir, Map<String, String> properties,
             Map<String, String> environment) {
-        return startAndAwait(new BrokerProcess(name, dataDir, properties, null,
-                List.of(script.toAbsolutePath().toString()), environment, 0));
+        return startAndAwait(new BrokerProcess(name, LOOPBACK, dataDir, properties, null,
+                List.of(script.toAbsolutePath().toString()), environment, 0, false));
     }
 
     private static BrokerProcess startAndAwait(BrokerProcess broker) {
@@ -131,7 +156,21 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+        return URI.create("http://" + host + ":" + port + pathAndQuery);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The pid of the current (or last) launch. */
+    public long pid() {
+        requireLaunched("pid");
+        return process.pid();
     }
 
     public int port() {
@@ -157,11 +196,38 @@ public final class BrokerProcess implements AutoCloseable {
         awaitExit("kill -9");
     }
 
-    /** SIGTERM: Quarkus shuts down gracefully (the broker closes and flushes every log). Returns the exit code. */
+    /**
+     * SIGTERM: Quarkus shuts down gracefully (the broker closes and flushes every log). Returns the
+     * exit code. A paused broker is resumed first, or the signal would wait for it for ever.
+     */
     public int stop() {
         requireAlive("stop");
+        if (paused) {
+            resume();
+        }
         process.toHandle().destroy();
         return awaitExit("graceful stop");
+    }
+
+    /**
+     * SIGSTOP: the process freezes as a whole (a long GC pause, a VM migration): its sockets stay
+     * open and the kernel still accepts connections into its backlog, but nothing answers.
+     */
+    public void pause() {
+        requireAlive("pause");
+        Signals.send(process.pid(), "STOP");
+        paused = true;
+    }
+
+    /** SIGCONT after {@link #pause}: the process runs on from where it stopped. */
+    public void resume() {
+        requireAlive("resume");
+        Signals.send(process.pid(), "CONT");
+        paused = false;
+    }
+
+    public boolean isPaused() {
+        return isAlive() && paused;
     }
 
     /** Stops the broker gracefully if it still runs, then starts it on the same data dir and waits until ready. */
@@ -181,7 +247,7 @@ public final class BrokerProcess implements AutoCloseable {
                     .until(this::isReady);
             return this;
         } catch (ConditionTimeoutException | TerminalFailureException e) {
-            throw new AssertionError("broker " + name + " on port " + port + " did not become ready ("
+            throw new AssertionError("broker " + name + " on " + host + ":" + port + " did not become ready ("
                     + e.getMessage() + "); output of this launch:\n" + outputOfThisLaunch(), e);
         }
     }
@@ -216,18 +282,17 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    private void launch() {
+    /** Starts the process and returns at once; {@link #awaitReady} waits for it. */
+    public void launch() {
         if (isAlive()) {
             throw new IllegalStateException("broker " + name + " is already running (pid " + process.pid() + ")");
         }
         List<String> command = new ArrayList<>(launcher == null ? List.of(javaExecutable()) : launcher);
-        if (fixedPort == 0) {
-            port = freePort();
+        port = fixedPort != 0 ? fixedPort : freePort();
+        if (!userDefaults) {
             command.add("-Dsluice.data-dir=" + dataDir);
             command.add("-Dquarkus.http.port=" + port);
-            command.add("-Dquarkus.http.host=127.0.0.1");
-        } else {
-            port = fixedPort;
+            command.add("-Dquarkus.http.host=" + host);
         }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         if (launcher == null) {
@@ -236,7 +301,7 @@ public final class BrokerProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(logFile.getParent());
-            String marker = "==== " + name + " launch #" + (++launches) + " port=" + port
+            String marker = "==== " + name + " launch #" + (++launches) + " at " + host + ":" + port
                     + (workDir == null ? "" : " in " + workDir) + " : " + String.join(" ", command)
                     + System.lineSeparator();
             Files.writeString(logFile, marker, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -246,6 +311,7 @@ public final class BrokerProcess implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             builder.environment().putAll(environment);
             process = builder.start();
+            paused = false;
         } catch (IOException e) {
             throw new UncheckedIOException("starting broker " + name, e);
         }
@@ -266,9 +332,26 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    private void requireLaunched(String action) {
+        if (process == null) {
+            throw new IllegalStateException("cannot " + action + " broker " + name + ": it was never launched");
+        }
+    }
+
     private void requireAlive(String action) {
         if (!isAlive()) {
             throw new IllegalStateException("cannot " + action + " broker " + name + ": it is not running");
+        }
+    }
+
+    /** The last {@code bytes} of everything every launch wrote (markers included). */
+    public String tail(int bytes) {
+        try {
+            byte[] all = Files.readAllBytes(logFile);
+            int from = Math.max(0, all.length - bytes);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e + ")";
         }
     }
 
@@ -304,7 +387,7 @@ public final class BrokerProcess implements AutoCloseable {
         return jar.toAbsolutePath();
     }
 
-    private static String javaExecutable() {
+    static String javaExecutable() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }

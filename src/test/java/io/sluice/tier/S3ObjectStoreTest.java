@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,5 +96,30 @@ class S3ObjectStoreTest {
     @Test
     void aMissingObjectFails() {
         assertThrows(CompletionException.class, () -> store.get("p/nothing").join());
+    }
+
+    /**
+     * Brokers of one cluster start together against one store: each finds the bucket missing and
+     * creates it, and all but the first are told (409) that they own it already. That is success.
+     */
+    @Test
+    void brokersCreatingTheSameBucketAtOnceAllSucceed() {
+        for (int round = 0; round < 5; round++) {
+            String bucket = "shared-" + round;
+            List<S3ObjectStore> stores = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    S3Settings settings = new S3Settings(Optional.empty(), bucket, "p", "us-east-1", Optional.empty(),
+                            Optional.empty()).withEndpoint(server.endpoint(), EmbeddedS3.ACCESS_KEY,
+                            EmbeddedS3.SECRET_KEY);
+                    stores.add(S3ObjectStore.connect(settings, Duration.ofSeconds(30), 6 * 1024 * 1024,
+                            5 * 1024 * 1024));
+                }
+                CompletableFuture.allOf(stores.stream().map(S3ObjectStore::ensureBucket)
+                        .toArray(CompletableFuture[]::new)).join();
+            } finally {
+                stores.forEach(S3ObjectStore::close);
+            }
+        }
     }
 }
