@@ -10,12 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
@@ -43,7 +38,7 @@ import org.jgroups.util.NameCache;
  */
 public final class InfinispanMetadataStore implements MetadataStore {
     private static final System.Logger LOG = System.getLogger(InfinispanMetadataStore.class.getName());
-    /** The cluster id is the id of the first topic-less metadata: kept in the brokers cache under this key. */
+    /** A random id chosen by the first broker that offers its metadata, kept in the brokers cache under this key. */
     private static final String CLUSTER_ID_KEY = "cluster-id";
 
     private final ClusterConfig config;
@@ -51,11 +46,11 @@ public final class InfinispanMetadataStore implements MetadataStore {
     private final JChannel channel;
     private final MetadataCaches caches = new MetadataCaches();
     private final MetadataMirror mirror;
-    private final ExecutorService events;
-    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private final MetadataEvents events;
     private volatile boolean lastAvailable = true;
     /** This broker's snapshot from before it joined, until it has been offered to an available cluster. */
     private volatile Map<MetadataSection, Map<String, String>> pendingOffer;
+    private volatile BrokerInfo registration;
     private volatile boolean closed;
 
     private InfinispanMetadataStore(ClusterConfig config, UnaryOperator<List<Protocol>> stackEditor) throws Exception {
@@ -64,11 +59,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
         this.pendingOffer = new MetadataSnapshot(config.dataDir()).read();
         this.mirror = new MetadataMirror(new MetadataSnapshot(config.dataDir()),
                 "sluice-metadata-snapshot-" + config.brokerId());
-        this.events = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sluice-metadata-events-" + config.brokerId());
-            t.setDaemon(true);
-            return t;
-        });
+        this.events = new MetadataEvents("sluice-metadata-events-" + config.brokerId());
         GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
         if (config.isSingleBroker()) {
             global.nonClusteredDefault();
@@ -86,6 +77,22 @@ public final class InfinispanMetadataStore implements MetadataStore {
         global.shutdown().hookBehavior(ShutdownHookBehavior.DONT_REGISTER);
         global.jmx().enabled(false);
         this.manager = new DefaultCacheManager(global.build(), false);
+        try {
+            start();
+        } catch (RuntimeException e) {
+            closed = true;
+            try {
+                manager.stop();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            events.close();
+            mirror.close();
+            throw e;
+        }
+    }
+
+    private void start() {
         CacheEvents.Sink sink = new Sink();
         manager.addListener(new CacheEvents.OfManager(sink));
         manager.start();
@@ -149,6 +156,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
             new RestartReconciler(caches).offer(snapshot);
             caches.putIfAbsent(MetadataSection.BROKERS, CLUSTER_ID_KEY, UUID.randomUUID().toString());
             pendingOffer = null;
+            mirror.startPersisting();
         } catch (MetadataUnavailableException e) {
             LOG.log(System.Logger.Level.INFO, "broker {0}: persisted metadata not offered yet, this side of the "
                     + "cluster is not available; offered again when it is", config.brokerId());
@@ -166,13 +174,33 @@ public final class InfinispanMetadataStore implements MetadataStore {
         }
     }
 
-    /** Records how to reach this broker; every broker does so when it starts. */
+    /**
+     * Records how to reach this broker; every broker does so when it starts. On a side of a split that
+     * may not write, the record is written when this side becomes available again.
+     */
     public void register(BrokerInfo self) {
         if (self.id() != config.brokerId()) {
             throw new IllegalArgumentException("register: id=" + self.id() + " is not this broker's id="
                     + config.brokerId());
         }
-        caches.put(MetadataSection.BROKERS, Integer.toString(self.id()), MetadataCodec.encode(self));
+        registration = self;
+        writeRegistration();
+    }
+
+    private void writeRegistration() {
+        BrokerInfo self = registration;
+        if (self == null || closed) {
+            return;
+        }
+        String value = MetadataCodec.encode(self);
+        try {
+            if (!value.equals(caches.get(MetadataSection.BROKERS, Integer.toString(self.id())))) {
+                caches.put(MetadataSection.BROKERS, Integer.toString(self.id()), value);
+            }
+        } catch (MetadataUnavailableException e) {
+            LOG.log(System.Logger.Level.INFO, "broker {0}: registration deferred until this side of the cluster "
+                    + "is available", config.brokerId());
+        }
     }
 
     @Override
@@ -313,7 +341,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
 
     @Override
     public void addListener(MetadataListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The JGroups channel, for tests that cut or crash it; null for a single broker. */
@@ -333,7 +361,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
             LOG.log(System.Logger.Level.WARNING, "broker " + config.brokerId() + ": cache manager did not stop "
                     + "cleanly", e);
         }
-        events.shutdown();
+        events.close();
         mirror.close();
     }
 
@@ -344,34 +372,18 @@ public final class InfinispanMetadataStore implements MetadataStore {
         }
     }
 
-    private void dispatch(Consumer<MetadataListener> event) {
-        try {
-            events.execute(() -> {
-                for (MetadataListener l : listeners) {
-                    try {
-                        event.accept(l);
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "metadata listener " + l + " failed", e);
-                    }
-                }
-            });
-        } catch (RejectedExecutionException stopping) {
-            // closed: nobody listens any more
-        }
-    }
-
     /** Runs on Infinispan's threads: updates the mirror in line, hands everything else to the event thread. */
     private final class Sink implements CacheEvents.Sink {
         @Override
         public void entryChanged(MetadataSection section, String key, String value, String oldValue) {
             mirror.apply(section, key, value);
             switch (section) {
-                case TOPICS -> dispatch(l -> l.topicChanged(key));
+                case TOPICS -> events.tell(l -> l.topicChanged(key));
                 case PARTITIONS -> {
                     String any = value != null ? value : oldValue;
                     if (any != null) {
                         TopicPartition tp = MetadataCodec.decodePartition(any).key();
-                        dispatch(l -> l.partitionChanged(tp));
+                        events.tell(l -> l.partitionChanged(tp));
                     }
                 }
                 case BROKERS -> membershipChanged();
@@ -382,19 +394,19 @@ public final class InfinispanMetadataStore implements MetadataStore {
 
         @Override
         public void topologyChanged(MetadataSection section) {
-            runOnEvents(() -> resync(section));
+            events.run(() -> resync(section));
         }
 
         @Override
         public void availabilityChanged() {
-            runOnEvents(this::checkAvailability);
+            events.run(this::checkAvailability);
         }
 
         @Override
         public void viewChanged(boolean merged) {
             membershipChanged();
             if (merged) {
-                runOnEvents(this::resyncAll);
+                events.run(this::resyncAll);
             }
         }
 
@@ -405,7 +417,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
                 if (now) {
                     resyncAll();
                 }
-                dispatch(l -> l.availabilityChanged(now));
+                events.tell(l -> l.availabilityChanged(now));
             }
         }
 
@@ -414,18 +426,11 @@ public final class InfinispanMetadataStore implements MetadataStore {
                 resync(s);
             }
             offerPending();
+            writeRegistration();
         }
 
         private void membershipChanged() {
-            dispatch(l -> l.membershipChanged(liveBrokers()));
-        }
-
-        private void runOnEvents(Runnable task) {
-            try {
-                events.execute(task);
-            } catch (RejectedExecutionException stopping) {
-                // closed
-            }
+            events.tell(l -> l.membershipChanged(liveBrokers()));
         }
     }
 

@@ -24,6 +24,11 @@ final class MetadataMirror implements AutoCloseable {
     private final MetadataSnapshot snapshot;
     private final ExecutorService writer;
     private final AtomicBoolean writeQueued = new AtomicBoolean();
+    /**
+     * Off until the snapshot read at start has been offered to the cluster: until then the file holds
+     * this broker's only copy of what it knew, which may be newer than what the cluster has sent so far.
+     */
+    private volatile boolean persisting;
     /** Orders a full resync against single updates, so a resync never puts back a value an event replaced. */
     private final Object lock = new Object();
 
@@ -70,8 +75,14 @@ final class MetadataMirror implements AutoCloseable {
         queueWrite();
     }
 
+    /** The snapshot read at start has been offered: from now on the file follows the mirror. */
+    void startPersisting() {
+        persisting = true;
+        queueWrite();
+    }
+
     private void queueWrite() {
-        if (writeQueued.compareAndSet(false, true)) {
+        if (persisting && writeQueued.compareAndSet(false, true)) {
             try {
                 writer.execute(this::writeNow);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -82,6 +93,9 @@ final class MetadataMirror implements AutoCloseable {
 
     private void writeNow() {
         writeQueued.set(false);
+        if (!persisting) {
+            return;
+        }
         Map<MetadataSection, Map<String, String>> copy = new EnumMap<>(MetadataSection.class);
         sections.forEach((s, m) -> copy.put(s, new HashMap<>(m)));
         try {

@@ -71,7 +71,7 @@ final class ClusterFixture implements AutoCloseable {
      * a port probed free there can be taken by any outgoing connection (ours included) before the broker
      * binds it.
      */
-    private static synchronized int freePortPair() throws IOException {
+    static synchronized int freePortPair() throws IOException {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         for (int attempt = 0; attempt < 500; attempt++) {
             int port = nextPort;
