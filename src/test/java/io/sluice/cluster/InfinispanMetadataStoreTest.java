@@ -31,6 +31,18 @@ class InfinispanMetadataStoreTest {
         try (ClusterFixture c = new ClusterFixture("same", dir, 3)) {
             c.startAll();
             await().atMost(Duration.ofSeconds(10)).until(() -> c.stores[2].liveBrokers().equals(Set.of(1, 2, 3)));
+            List<String> heardOnThird = new CopyOnWriteArrayList<>();
+            c.stores[2].addListener(new MetadataListener() {
+                @Override
+                public void topicChanged(String topic) {
+                    heardOnThird.add("topic " + topic + " on " + Thread.currentThread().getName());
+                }
+
+                @Override
+                public void partitionChanged(TopicPartition partition) {
+                    heardOnThird.add("partition " + partition + " on " + Thread.currentThread().getName());
+                }
+            });
             assertTrue(c.stores[1].createTopic(ORDERS));
             assertFalse(c.stores[2].createTopic(ORDERS), "a second create of the same name loses");
             PartitionState p0 = PartitionState.initial("orders", "id-orders", 0, List.of(1, 2, 3));
@@ -43,6 +55,8 @@ class InfinispanMetadataStoreTest {
                 assertTrue(s.isAvailable());
             }
             assertEquals(c.stores[0].clusterId(), c.stores[2].clusterId());
+            await().atMost(Duration.ofSeconds(5)).until(() -> heardOnThird.equals(List.of(
+                    "topic orders on sluice-metadata-events-3", "partition orders-0 on sluice-metadata-events-3")));
         }
     }
 
