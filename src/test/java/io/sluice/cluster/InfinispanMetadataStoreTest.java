@@ -61,6 +61,27 @@ class InfinispanMetadataStoreTest {
     }
 
     @Test
+    void brokersStartedAtTheSameMomentFormOneCluster() throws Exception {
+        try (ClusterFixture c = new ClusterFixture("together", dir, 3)) {
+            List<CompletableFuture<InfinispanMetadataStore>> starting = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int index = i;
+                starting.add(CompletableFuture.supplyAsync(() -> c.start(index)));
+            }
+            for (CompletableFuture<InfinispanMetadataStore> f : starting) {
+                f.get();
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> java.util.Arrays.stream(c.stores)
+                    .allMatch(s -> s.liveBrokers().equals(Set.of(1, 2, 3)) && s.isAvailable()
+                            && s.brokers().keySet().equals(Set.of(1, 2, 3))));
+            assertTrue(c.stores[2].createTopic(ORDERS));
+            await().until(() -> ORDERS.equals(c.stores[0].topics().get("orders")));
+            await().until(() -> c.stores[0].clusterId().equals(c.stores[1].clusterId())
+                    && c.stores[1].clusterId().equals(c.stores[2].clusterId()));
+        }
+    }
+
+    @Test
     void concurrentCompareAndSetFromTwoBrokersHasExactlyOneWinner() throws Exception {
         try (ClusterFixture c = new ClusterFixture("cas", dir, 2)) {
             c.startAll();
