@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -22,11 +21,8 @@ import org.infinispan.conflict.MergePolicy;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
-import org.jgroups.Address;
 import org.jgroups.JChannel;
-import org.jgroups.View;
 import org.jgroups.stack.Protocol;
-import org.jgroups.util.NameCache;
 
 /**
  * The cluster metadata in an embedded Infinispan cache manager: four replicated, synchronous caches
@@ -231,17 +227,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
         if (channel == null) {
             return closed ? Set.of() : Set.of(config.brokerId());
         }
-        View view = channel.getView();
-        Set<Integer> live = new TreeSet<>();
-        if (view != null) {
-            for (Address a : view.getMembers()) {
-                int id = ClusterConfig.brokerIdOf(NameCache.get(a));
-                if (id >= 0) {
-                    live.add(id);
-                }
-            }
-        }
-        return Set.copyOf(live);
+        return ClusterView.liveBrokers(channel);
     }
 
     @Override
@@ -249,8 +235,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
         if (channel == null) {
             return config.brokerId();
         }
-        View view = channel.getView();
-        return view == null ? -1 : ClusterConfig.brokerIdOf(NameCache.get(view.getCoord()));
+        return ClusterView.coordinator(channel);
     }
 
     @Override
