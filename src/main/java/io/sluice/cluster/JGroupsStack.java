@@ -45,13 +45,6 @@ final class JGroupsStack {
     private JGroupsStack() {
     }
 
-    /** A channel named {@code broker-{id}}, not yet connected (Infinispan connects it). */
-    static JChannel create(ClusterConfig config) throws Exception {
-        JChannel channel = new JChannel(protocols(config));
-        channel.setName(config.nodeName());
-        return channel;
-    }
-
     static List<Protocol> protocols(ClusterConfig config) throws UnknownHostException {
         InetAddress bind = InetAddress.getByName(config.bindAddress());
         ClusterConfig.Timings t = config.timings();

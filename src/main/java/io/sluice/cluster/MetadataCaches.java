@@ -21,10 +21,6 @@ final class MetadataCaches {
         caches.put(section, cache);
     }
 
-    Cache<String, String> cache(MetadataSection section) {
-        return caches.get(section);
-    }
-
     boolean available() {
         for (Cache<String, String> c : caches.values()) {
             if (c.getStatus() != ComponentStatus.RUNNING

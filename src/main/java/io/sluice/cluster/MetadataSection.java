@@ -26,13 +26,4 @@ enum MetadataSection {
         }
         throw new IllegalArgumentException("snapshot section tag=" + tag + " is unknown");
     }
-
-    static MetadataSection ofCache(String name) {
-        for (MetadataSection s : values()) {
-            if (s.cacheName.equals(name)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("cache " + name + " is not a metadata cache");
-    }
 }

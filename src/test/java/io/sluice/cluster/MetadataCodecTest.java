@@ -43,6 +43,9 @@ class MetadataCodecTest {
                     random.nextInt(5) - 1, random.nextInt(100), random.nextInt(100), ints(random), ints(random),
                     ints(random));
             assertEquals(p, MetadataCodec.decodePartition(MetadataCodec.encode(p)));
+
+            MetadataCodec.Tombstone tomb = new MetadataCodec.Tombstone(text(random), text(random), random.nextLong());
+            assertEquals(tomb, MetadataCodec.decodeTombstone(MetadataCodec.encode(tomb)));
         }
     }
 
