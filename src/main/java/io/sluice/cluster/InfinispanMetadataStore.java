@@ -280,9 +280,18 @@ public final class InfinispanMetadataStore implements MetadataStore {
         }
         // the tombstone first: a crash between the two leaves a tombstoned topic, which the next
         // reconciliation removes, never a deleted topic without its tombstone
-        caches.putIfAbsent(MetadataSection.TOMBSTONES, expected.id(), MetadataCodec.encode(
-                new MetadataCodec.Tombstone(expected.id(), expected.name(), System.currentTimeMillis())));
-        return caches.remove(MetadataSection.TOPICS, expected.name(), value);
+        String tombstone = MetadataCodec.encode(
+                new MetadataCodec.Tombstone(expected.id(), expected.name(), System.currentTimeMillis()));
+        boolean ours = caches.putIfAbsent(MetadataSection.TOMBSTONES, expected.id(), tombstone);
+        if (caches.remove(MetadataSection.TOPICS, expected.name(), value)) {
+            return true;
+        }
+        // another change of the topic came between: it lives on, so it must not stay tombstoned
+        String now = caches.get(MetadataSection.TOPICS, expected.name());
+        if (ours && now != null && MetadataCodec.decodeTopic(now).id().equals(expected.id())) {
+            caches.remove(MetadataSection.TOMBSTONES, expected.id(), tombstone);
+        }
+        return false;
     }
 
     @Override
