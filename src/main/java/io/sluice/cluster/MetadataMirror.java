@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * This broker's last known copy of the metadata, fed by the caches' entry events, and its snapshot
@@ -65,7 +67,7 @@ final class MetadataMirror implements AutoCloseable {
     }
 
     /** Replaces a section by the cache's current content (after a state transfer or a merge). */
-    void resync(MetadataSection section, java.util.function.Supplier<Map<String, String>> current) {
+    void resync(MetadataSection section, Supplier<Map<String, String>> current) {
         synchronized (lock) {
             Map<String, String> now = current.get();
             ConcurrentHashMap<String, String> mine = sections.get(section);
@@ -85,7 +87,7 @@ final class MetadataMirror implements AutoCloseable {
         if (persisting && writeQueued.compareAndSet(false, true)) {
             try {
                 writer.execute(this::writeNow);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
+            } catch (RejectedExecutionException closing) {
                 writeQueued.set(false);
             }
         }

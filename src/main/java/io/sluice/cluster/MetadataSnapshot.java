@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -65,8 +66,8 @@ final class MetadataSnapshot {
             byte[] bytes = Files.readAllBytes(file);
             parse(bytes, sections);
             return sections;
-        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
-            Path aside = dir.resolve(FILE_NAME + ".damaged-" + System.currentTimeMillis());
+        } catch (IllegalArgumentException | BufferUnderflowException e) {
+            Path aside = asideName();
             LOG.log(System.Logger.Level.ERROR, "{0} is damaged ({1}); set aside as {2}, this broker starts from "
                     + "the metadata of the others", file, e.getMessage(), aside);
             try {
@@ -78,6 +79,16 @@ final class MetadataSnapshot {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /** {@code metadata.snapshot.damaged-{millis}}, with a suffix when one of that millisecond exists already. */
+    private Path asideName() {
+        String base = FILE_NAME + ".damaged-" + System.currentTimeMillis();
+        Path aside = dir.resolve(base);
+        for (int n = 1; Files.exists(aside); n++) {
+            aside = dir.resolve(base + "-" + n);
+        }
+        return aside;
     }
 
     private void parse(byte[] bytes, Map<MetadataSection, Map<String, String>> sections) {
