@@ -1,0 +1,130 @@
+package io.sluice.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jgroups.Address;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.Protocol;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Splits and whole-cluster restarts of real brokers' stores in one JVM. */
+class ClusterFaultsTest {
+    private static final ClusterTopic ORDERS = new ClusterTopic("orders", "id-orders", 1, 3, Map.of(), 1_000L);
+    private static final ClusterTopic AUDIT = new ClusterTopic("audit", "id-audit", 1, 3, Map.of(), 2_000L);
+    private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void minorityOfASplitRefusesWritesAndTakesTheMajorityStateAfterHealing() throws Exception {
+        DISCARD[] cuts = new DISCARD[3];
+        try (ClusterFixture c = new ClusterFixture("split", dir, 3)) {
+            for (int i = 0; i < 3; i++) {
+                int index = i;
+                c.start(i, protocols -> {
+                    List<Protocol> edited = new ArrayList<>(protocols);
+                    cuts[index] = new DISCARD();
+                    edited.add(1, cuts[index]); // right above TCP: drops what arrives from ignored members
+                    return edited;
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.stores[2].liveBrokers().equals(Set.of(1, 2, 3)));
+            List<Boolean> availability = new CopyOnWriteArrayList<>();
+            c.stores[2].addListener(new MetadataListener() {
+                @Override
+                public void availabilityChanged(boolean available) {
+                    availability.add(available);
+                }
+            });
+            assertTrue(c.stores[0].createTopic(ORDERS));
+            PartitionState initial = PartitionState.initial("orders", "id-orders", 0, List.of(3, 1, 2));
+            assertTrue(c.stores[0].createPartition(initial));
+            await().until(() -> c.stores[2].partition(ORDERS_0).isPresent());
+
+            Address a1 = c.stores[0].channel().getAddress();
+            Address a2 = c.stores[1].channel().getAddress();
+            Address a3 = c.stores[2].channel().getAddress();
+            cuts[2].addIgnoredMembers(a1, a2);
+            cuts[0].addIgnoreMember(a3);
+            cuts[1].addIgnoreMember(a3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !c.stores[2].isAvailable()
+                    && c.stores[0].liveBrokers().equals(Set.of(1, 2)) && c.stores[0].isAvailable());
+            assertEquals(Set.of(3), c.stores[2].liveBrokers());
+
+            // the cut-off leader can neither change leadership nor shrink its ISR, nor create a topic
+            assertThrows(MetadataUnavailableException.class,
+                    () -> c.stores[2].compareAndSet(initial, initial.withIsr(List.of(3))));
+            assertThrows(MetadataUnavailableException.class, () -> c.stores[2].createTopic(AUDIT));
+            // while the majority elects a new leader and goes on
+            PartitionState elected = initial.withLeader(1, List.of(1, 2));
+            assertTrue(c.stores[1].compareAndSet(initial, elected));
+            assertTrue(c.stores[0].createTopic(AUDIT));
+            assertEquals(Optional.of(initial), c.stores[2].partition(ORDERS_0), "the minority reads its last copy");
+
+            for (DISCARD cut : cuts) {
+                cut.resetIgnoredMembers();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.stores[2].isAvailable()
+                    && c.stores[2].liveBrokers().equals(Set.of(1, 2, 3))
+                    && c.stores[2].partition(ORDERS_0).equals(Optional.of(elected))
+                    && c.stores[2].topics().containsKey("audit"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> availability.equals(List.of(false, true)));
+            PartitionState next = elected.withIsr(List.of(1, 2, 3));
+            assertTrue(c.stores[2].compareAndSet(elected, next), "the healed broker writes again");
+            await().until(() -> c.stores[0].partition(ORDERS_0).equals(Optional.of(next)));
+        }
+    }
+
+    @Test
+    void wholeClusterRestartInReverseOrderKeepsTopicsAndTheNewestPartitionStates() throws Exception {
+        PartitionState initial = PartitionState.initial("orders", "id-orders", 0, List.of(1, 2, 3));
+        PartitionState second;
+        try (ClusterFixture c = new ClusterFixture("restart", dir, 3)) {
+            c.startAll();
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.stores[2].liveBrokers().equals(Set.of(1, 2, 3)));
+            assertTrue(c.stores[0].createTopic(ORDERS));
+            assertTrue(c.stores[0].createTopic(AUDIT));
+            assertTrue(c.stores[0].createPartition(initial));
+            await().until(() -> c.stores[2].partition(ORDERS_0).isPresent() && c.stores[2].topics().size() == 2);
+            // broker 3 leaves with epoch 0 and "audit" in its copy ...
+            c.close(2);
+            // ... while the others move the partition on twice and delete "audit"
+            PartitionState first = initial.withLeader(2, List.of(1, 2));
+            assertTrue(c.stores[0].compareAndSet(initial, first));
+            second = first.withIsr(List.of(2));
+            assertTrue(c.stores[1].compareAndSet(first, second));
+            assertTrue(c.stores[1].removeTopic(AUDIT));
+            await().until(() -> c.stores[0].partition(ORDERS_0).equals(Optional.of(second)));
+            c.close(1);
+            c.close(0);
+
+            // the stale broker starts first and seeds the cluster with its old copy
+            InfinispanMetadataStore stale = c.start(2);
+            assertEquals(Optional.of(initial), stale.partition(ORDERS_0));
+            assertTrue(stale.topics().containsKey("audit"));
+            c.start(1);
+            c.start(0);
+            for (InfinispanMetadataStore s : c.stores) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> s.partition(ORDERS_0).equals(Optional.of(second))
+                        && s.topics().keySet().equals(Set.of("orders")));
+                assertEquals(Set.of(1, 2, 3), s.brokers().keySet());
+            }
+            assertThrows(IllegalArgumentException.class, () -> c.stores[0].createTopic(AUDIT),
+                    "the deleted topic's id stays deleted after the restart");
+        }
+    }
+
+}
