@@ -148,7 +148,7 @@ public final class Controller implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (!store.isAvailable() || !store.isController()) {
+        if (!store.isAvailable() || !store.isController() || !store.hasQuorum()) {
             if (active) {
                 LOG.log(Level.INFO, "broker {0} is no longer the acting controller", store.localBrokerId());
                 active = false;

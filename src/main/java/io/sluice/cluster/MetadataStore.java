@@ -33,6 +33,16 @@ public interface MetadataStore extends AutoCloseable {
     /** Whether this broker is on a side of the cluster that may read and write metadata. */
     boolean isAvailable();
 
+    /**
+     * Whether more than half of the registered brokers are in the view. A broker that restarts
+     * before the others holds only its own, possibly stale, copy of the metadata: until a majority
+     * is back, nothing (leaders, ISRs) may be decided from it.
+     */
+    default boolean hasQuorum() {
+        int registered = Math.max(1, brokers().size());
+        return liveBrokers().size() * 2 > registered;
+    }
+
     Map<String, ClusterTopic> topics();
 
     /** @return false when a topic of that name exists */
