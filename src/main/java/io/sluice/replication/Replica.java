@@ -1,0 +1,67 @@
+package io.sluice.replication;
+
+import io.sluice.cluster.PartitionState;
+import io.sluice.cluster.TopicPartition;
+import io.sluice.log.PartitionLog;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * This broker's replica of one partition: its local log and its current role. Role changes and
+ * follower-side log changes (appends of fetched batches, truncations) run one after another on
+ * {@link #chain}, so a batch fetched from an old leader can never land after the truncation that a
+ * new leader asked for, nor after this replica took leadership.
+ */
+final class Replica {
+    final TopicPartition partition;
+    final IntSupplier minInsyncReplicas;
+    private volatile PartitionLog log;
+    /** The last cluster state applied to this replica. */
+    volatile PartitionState state;
+    /** Non-null while this broker leads the partition. */
+    volatile LeaderState leader;
+    /** The leader this replica fetches from, or -1. */
+    volatile int followedLeader = -1;
+    volatile int followedEpoch = -1;
+    private CompletableFuture<Void> ops = CompletableFuture.completedFuture(null);
+    /** Follower fetches parked on this partition until a leader append or a timeout. */
+    final Queue<CompletableFuture<Void>> parkedFetches = new ConcurrentLinkedQueue<>();
+
+    Replica(TopicPartition partition, PartitionLog log, IntSupplier minInsyncReplicas) {
+        this.partition = partition;
+        this.log = log;
+        this.minInsyncReplicas = minInsyncReplicas;
+    }
+
+    PartitionLog log() {
+        return log;
+    }
+
+    void replaceLog(PartitionLog newLog) {
+        this.log = newLog;
+    }
+
+    /** Runs {@code op} after every op chained before it, whatever their outcome. */
+    synchronized <T> CompletableFuture<T> chain(Supplier<CompletableFuture<T>> op) {
+        CompletableFuture<T> result = ops.handle((v, e) -> null).thenCompose(v -> {
+            try {
+                return op.get();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+        ops = result.handle((v, e) -> null);
+        return result;
+    }
+
+    /** Wakes every follower fetch parked here: new data, or a change of role. */
+    void wakeFetches() {
+        CompletableFuture<Void> f;
+        while ((f = parkedFetches.poll()) != null) {
+            f.complete(null);
+        }
+    }
+}

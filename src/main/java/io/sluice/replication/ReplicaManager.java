@@ -1,0 +1,393 @@
+package io.sluice.replication;
+
+import io.sluice.cluster.MetadataStore;
+import io.sluice.cluster.MetadataUnavailableException;
+import io.sluice.cluster.PartitionState;
+import io.sluice.cluster.TopicPartition;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.PartitionLog;
+import io.sluice.log.PartitionLog.AppendInfo;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The replicas this broker holds and their roles. It applies the cluster's partition states
+ * (become leader, become follower, stop), takes leader appends and completes acks=all on the high
+ * watermark, serves followers' fetches ({@link LeaderSide}) and runs this broker's own fetchers
+ * ({@link FollowerFetcher}, one per leader broker).
+ *
+ * <p>Metadata writes (ISR changes) block on the cluster, so they run on one control thread of
+ * their own, never on a log writer or a network thread.
+ */
+public final class ReplicaManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
+
+    private final int localId;
+    private final MetadataStore store;
+    private final ReplicationSettings settings;
+    private final IntFunction<ReplicationClient> clients;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService control;
+    private final LongSupplier clock;
+    private final Map<TopicPartition, Replica> replicas = new ConcurrentHashMap<>();
+    private final Map<Integer, FollowerFetcher> fetchers = new ConcurrentHashMap<>();
+    private final LeaderSide leaderSide;
+    private final ReplicationMetrics metrics = new ReplicationMetrics();
+    private final ScheduledFuture<?> isrCheck;
+    private volatile boolean closed;
+
+    /**
+     * @param clients  a client to the replication listener of the broker with the given id
+     * @param readPool where leader-side reads for followers run (they may touch the disk)
+     */
+    public ReplicaManager(int localId, MetadataStore store, ReplicationSettings settings,
+            IntFunction<ReplicationClient> clients, ScheduledExecutorService scheduler, ExecutorService readPool,
+            LongSupplier clock) {
+        this.localId = localId;
+        this.store = store;
+        this.settings = settings;
+        this.clients = clients;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.control = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-replica-control-" + localId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.leaderSide = new LeaderSide(this, readPool, scheduler, clock);
+        this.isrCheck = scheduler.scheduleWithFixedDelay(this::checkIsrs, settings.isrCheckIntervalMs(),
+                settings.isrCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    int localId() {
+        return localId;
+    }
+
+    ReplicationSettings settings() {
+        return settings;
+    }
+
+    ReplicationMetrics metrics() {
+        return metrics;
+    }
+
+    public ReplicationMetrics replicationMetrics() {
+        return metrics;
+    }
+
+    /** The handler for followers' requests, for the replication listener. */
+    public LeaderSide leaderSide() {
+        return leaderSide;
+    }
+
+    Replica replica(TopicPartition tp) {
+        return replicas.get(tp);
+    }
+
+    // ---- the replicas this broker holds --------------------------------------------------------
+
+    /**
+     * Registers (or re-registers, after the broker reopened it) the local log of a replica. It
+     * takes no role until {@link #apply} gives it one.
+     */
+    public void register(TopicPartition tp, PartitionLog log, IntSupplier minInsyncReplicas) {
+        Replica r = replicas.compute(tp, (k, old) -> {
+            if (old != null) {
+                old.replaceLog(log);
+                return old;
+            }
+            return new Replica(tp, log, minInsyncReplicas);
+        });
+        log.onDurableAdvance(end -> onDurable(r));
+        PartitionState state = r.state;
+        if (state != null) {
+            r.state = null; // re-apply the role on the new log
+            apply(state);
+        }
+    }
+
+    /** Stops the replica (no longer assigned here, or its topic is deleted): no role, no fetching. */
+    public CompletableFuture<Void> unregister(TopicPartition tp) {
+        Replica r = replicas.remove(tp);
+        if (r == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return r.chain(() -> {
+            resign(r, "its replica on broker " + localId + " was removed");
+            stopFollowing(r);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /** Applies the cluster's state of a partition to the local replica, if this broker holds one. */
+    public void apply(PartitionState state) {
+        Replica r = replicas.get(state.key());
+        if (r == null) {
+            return;
+        }
+        r.chain(() -> {
+            applyNow(r, state);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    private void applyNow(Replica r, PartitionState state) {
+        PartitionState previous = r.state;
+        if (previous != null && previous.partitionEpoch() > state.partitionEpoch()
+                && previous.topicId().equals(state.topicId())) {
+            return; // an older event overtaken by a newer one
+        }
+        r.state = state;
+        LeaderState leading = r.leader;
+        if (state.leader() == localId && state.replicas().contains(localId)) {
+            if (leading != null && leading.leaderEpoch() == state.leaderEpoch()) {
+                leading.updateMembership(state.replicas(), state.isr(), clock.getAsLong());
+                leading.setMinInsyncReplicas(r.minInsyncReplicas.getAsInt());
+                maybeAdvanceHighWatermark(r);
+                return;
+            }
+            stopFollowing(r);
+            becomeLeader(r, state);
+            return;
+        }
+        resign(r, state.hasLeader() ? "broker " + state.leader() + " leads it now at epoch " + state.leaderEpoch()
+                : "it has no leader");
+        if (state.hasLeader() && state.replicas().contains(localId)) {
+            follow(r, state.leader(), state.leaderEpoch());
+        } else {
+            stopFollowing(r);
+        }
+    }
+
+    private void becomeLeader(Replica r, PartitionState state) {
+        PartitionLog log = r.log();
+        log.manageHighWatermark();
+        r.leader = new LeaderState(localId, state.leaderEpoch(), log.logEndOffset(), state.replicas(), state.isr(),
+                r.minInsyncReplicas.getAsInt(), settings.replicaLagTimeMaxMs(), clock.getAsLong());
+        LOG.log(System.Logger.Level.INFO, "{0}: leader at epoch {1} from offset {2}, ISR {3}", r.partition,
+                state.leaderEpoch(), log.logEndOffset(), state.isr());
+        maybeAdvanceHighWatermark(r);
+    }
+
+    /** This broker no longer leads: acks=all waiters fail (their records' fate is the new leader's). */
+    private void resign(Replica r, String why) {
+        if (r.leader == null) {
+            return;
+        }
+        r.leader = null;
+        r.log().failHighWatermarkWaiters(() -> new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                r.partition + ": leadership moved before the records were replicated (" + why
+                        + "); they may or may not be kept"));
+        r.wakeFetches();
+        LOG.log(System.Logger.Level.INFO, "{0}: no longer leader: {1}", r.partition, why);
+    }
+
+    private void follow(Replica r, int leaderId, int epoch) {
+        if (r.followedLeader == leaderId && r.followedEpoch == epoch) {
+            return;
+        }
+        stopFollowing(r);
+        r.log().manageHighWatermark();
+        r.followedLeader = leaderId;
+        r.followedEpoch = epoch;
+        fetchers.computeIfAbsent(leaderId, id -> new FollowerFetcher(this, id, clients.apply(id), scheduler))
+                .add(r, epoch);
+    }
+
+    private void stopFollowing(Replica r) {
+        int leaderId = r.followedLeader;
+        if (leaderId < 0) {
+            return;
+        }
+        r.followedLeader = -1;
+        r.followedEpoch = -1;
+        FollowerFetcher f = fetchers.get(leaderId);
+        if (f != null) {
+            f.remove(r.partition);
+        }
+    }
+
+    private void onDurable(Replica r) {
+        if (r.leader != null) {
+            maybeAdvanceHighWatermark(r);
+        } else {
+            FollowerFetcher f = r.followedLeader < 0 ? null : fetchers.get(r.followedLeader);
+            if (f != null) {
+                f.positionChanged();
+            }
+        }
+    }
+
+    // ---- leader side ---------------------------------------------------------------------------
+
+    /**
+     * Appends a batch as this partition's leader. acks=1 completes once written; acks=all once the
+     * high watermark passes the batch, and is refused up front (NOT_ENOUGH_REPLICAS) while the ISR
+     * is smaller than min.insync.replicas, so nothing is written that cannot be acknowledged.
+     */
+    public CompletableFuture<AppendInfo> appendAsLeader(TopicPartition tp, ByteBuffer batch, boolean acksAll) {
+        Replica r = replicas.get(tp);
+        LeaderState leading = r == null ? null : r.leader;
+        if (leading == null) {
+            return CompletableFuture.failedFuture(notLeader(tp));
+        }
+        if (acksAll && !leading.enoughInSync()) {
+            return CompletableFuture.failedFuture(new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, tp
+                    + " has " + leading.isr().size() + " in-sync replicas " + leading.isr()
+                    + ", fewer than min.insync.replicas=" + leading.minInsyncReplicas() + "; nothing was written"));
+        }
+        PartitionLog log = r.log();
+        CompletableFuture<AppendInfo> appended = log.appendAsLeader(batch, leading.leaderEpoch());
+        appended.thenRun(r::wakeFetches);
+        if (!acksAll) {
+            return appended;
+        }
+        return appended.thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1)
+                .orTimeout(settings.ackTimeoutMs(), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> {
+                    if (e == null) {
+                        return info;
+                    }
+                    Throwable cause = SluiceException.causeOf(e);
+                    if (cause instanceof TimeoutException) {
+                        throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, tp + ": offsets "
+                                + info.baseOffset() + ".." + info.lastOffset() + " were written by the leader but "
+                                + "not confirmed by the in-sync replicas within " + settings.ackTimeoutMs()
+                                + " ms; they may or may not be kept");
+                    }
+                    throw cause instanceof RuntimeException re ? re : new SluiceException(
+                            ErrorCode.STORAGE_ERROR, String.valueOf(cause.getMessage()), cause);
+                }));
+    }
+
+    static SluiceException notLeader(TopicPartition tp) {
+        return new SluiceException(ErrorCode.NOT_LEADER_OR_FOLLOWER, tp + " is not led by this broker");
+    }
+
+    /** Whether this broker leads the partition now, and at which epoch (-1 when it does not). */
+    public int leaderEpochIfLeading(TopicPartition tp) {
+        Replica r = replicas.get(tp);
+        LeaderState l = r == null ? null : r.leader;
+        return l == null ? -1 : l.leaderEpoch();
+    }
+
+    public Optional<List<Integer>> isr(TopicPartition tp) {
+        Replica r = replicas.get(tp);
+        LeaderState l = r == null ? null : r.leader;
+        return l == null ? Optional.empty() : Optional.of(l.isr());
+    }
+
+    /** Follower lag (in offsets) per follower broker, for the partitions this broker leads. */
+    public Map<Integer, Long> followerLag(TopicPartition tp) {
+        Replica r = replicas.get(tp);
+        LeaderState l = r == null ? null : r.leader;
+        return l == null ? Map.of() : l.followerLag(r.log().logEndOffset());
+    }
+
+    void maybeAdvanceHighWatermark(Replica r) {
+        LeaderState leading = r.leader;
+        if (leading == null) {
+            return;
+        }
+        PartitionLog log = r.log();
+        long current = log.highWatermark();
+        long hw = leading.highWatermark(log.durableEnd(), current);
+        if (hw > current) {
+            log.updateHighWatermark(hw);
+        }
+        List<Integer> change = leading.isrChange(log.highWatermark(), clock.getAsLong());
+        if (change != null) {
+            control.execute(() -> proposeIsr(r, leading, change));
+        }
+    }
+
+    private void checkIsrs() {
+        for (Replica r : replicas.values()) {
+            if (r.leader != null) {
+                try {
+                    maybeAdvanceHighWatermark(r);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "checking the ISR of " + r.partition, e);
+                }
+            }
+        }
+    }
+
+    /** Writes an ISR change by a conditional write on the partition's state at this leader's epoch. */
+    private void proposeIsr(Replica r, LeaderState leading, List<Integer> newIsr) {
+        PartitionState current = r.state;
+        if (closed || r.leader != leading || current == null || current.leader() != localId
+                || current.leaderEpoch() != leading.leaderEpoch()) {
+            return;
+        }
+        PartitionState updated = current.withIsr(newIsr);
+        boolean written;
+        try {
+            written = store.hasQuorum() && store.compareAndSet(current, updated);
+        } catch (MetadataUnavailableException e) {
+            // The minority side of a split: the ISR cannot shrink, so the high watermark stays.
+            written = false;
+        }
+        if (!written) {
+            leading.proposalFailed();
+            store.partition(r.partition).ifPresent(this::apply);
+            return;
+        }
+        boolean shrink = newIsr.size() < current.isr().size();
+        (shrink ? metrics.isrShrinks : metrics.isrExpands).incrementAndGet();
+        LOG.log(System.Logger.Level.INFO, "{0}: ISR {1} -> {2} at epoch {3}", r.partition, current.isr(), newIsr,
+                leading.leaderEpoch());
+        apply(updated);
+    }
+
+    // ---- follower side -------------------------------------------------------------------------
+
+    /** The follower fetcher of {@code leaderId} lost its leader's attention for a partition: re-read the state. */
+    void refreshState(TopicPartition tp) {
+        control.execute(() -> {
+            try {
+                store.partition(tp).ifPresent(this::apply);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "re-reading the state of " + tp + ": " + e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        isrCheck.cancel(false);
+        fetchers.values().forEach(FollowerFetcher::close);
+        control.shutdownNow();
+        replicas.values().forEach(Replica::wakeFetches);
+    }
+
+    /** Counters of ISR changes, for metrics. */
+    public static final class ReplicationMetrics {
+        final AtomicLong isrShrinks = new AtomicLong();
+        final AtomicLong isrExpands = new AtomicLong();
+
+        public long isrShrinks() {
+            return isrShrinks.get();
+        }
+
+        public long isrExpands() {
+            return isrExpands.get();
+        }
+    }
+}
