@@ -277,9 +277,10 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Completes when records at or after {@code offset} may be readable, or once {@code timeoutMs}
-     * have passed, whichever is first: the caller reads again either way. Fails (a
+     * have passed, whichever is first; the caller reads again either way. Fails (a
      * {@link SluiceException}) when the partition cannot be waited on: unknown, or offline. Cancel
-     * the future to stop waiting; that releases the wait at once. Completes on the fetch pool.
+     * the future to stop waiting; that releases the wait at once. Completes on the fetch pool, or
+     * is complete on return when the records are there already.
      */
     public CompletableFuture<Void> awaitData(String topic, int partition, long offset, long timeoutMs) {
         return reads.awaitData(topic, partition, offset, timeoutMs);

@@ -127,6 +127,10 @@ final class PartitionReads {
             return CompletableFuture.failedFuture(new SluiceException(ErrorCode.STORAGE_ERROR,
                     "partition " + partition.topic() + "-" + partition.id() + " is offline"));
         }
+        if (log.highWatermark() > offset) {
+            // Already there: no waiter. One the log fires at registration stays queued until its next append.
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> result = new CompletableFuture<>();
         Cancellable wait = log.awaitData(offset, () -> completeOnFetchPool(result));
         ScheduledFuture<?> timer;
