@@ -14,10 +14,7 @@ import java.util.List;
  * @param logStartOffset the first offset a reader can get, remote or local
  */
 public record FetchResult(List<LogRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
-    public FetchResult {
-        records = List.copyOf(records);
-    }
-
+    /** Takes the read's list as it is, not copied: up to a frame's records on every read. */
     static FetchResult of(ReadResult read) {
         return new FetchResult(read.records(), read.nextOffset(), read.highWatermark(), read.logStartOffset());
     }
