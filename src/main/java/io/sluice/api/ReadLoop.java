@@ -157,7 +157,9 @@ final class ReadLoop {
         long from = p.next;
         int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
         reading = true;
-        broker.fetch(p.topic, p.partition, from, max, reserved / JSON_EXPANSION, 0).whenComplete((read, error) ->
+        int maxBytes = reserved / JSON_EXPANSION;
+        // Read in this session's turn on the fetch pool, not behind every other reader's reads.
+        broker.fetch(p.topic, p.partition, from, max, maxBytes, 0, executor).whenComplete((read, error) ->
                 executor.execute(() -> {
                     reading = false;
                     if (stopped) {

@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -272,7 +273,18 @@ public final class Broker implements AutoCloseable {
      */
     public CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxRecords,
             int maxBytes, long timeoutMs) {
-        return reads.fetch(topic, partition, offset, maxRecords, maxBytes, timeoutMs);
+        return reads.fetch(topic, partition, offset, maxRecords, maxBytes, timeoutMs, fetchPool);
+    }
+
+    /**
+     * {@link #fetch(String, int, long, int, int, long)} with the first local read run on
+     * {@code readOn}, which may block on file reads: an executor over the {@link #fetchPool}. A
+     * reader whose own serial executor runs there passes it, so its reads run in its turn instead
+     * of queueing behind every other reader's on the pool (a frame per trip around the queue).
+     */
+    public CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxRecords,
+            int maxBytes, long timeoutMs, Executor readOn) {
+        return reads.fetch(topic, partition, offset, maxRecords, maxBytes, timeoutMs, readOn);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.sluice.log.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,14 +67,14 @@ final class PartitionReads {
 
     // ---- reads and waits ----------------------------------------------------------------------------
 
-    /** See {@link Broker#fetch}. */
+    /** See {@link Broker#fetch(String, int, long, int, int, long, Executor)}. */
     CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxRecords, int maxBytes,
-            long timeoutMs) {
+            long timeoutMs, Executor readOn) {
         CompletableFuture<FetchResult> result = new CompletableFuture<>();
         try {
             Partition p = topics.get(topic).partition(partition);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
-            fetchPool.execute(() -> readOrWait(p, offset, maxRecords, maxBytes, deadline, result));
+            readOn.execute(() -> readOrWait(p, offset, maxRecords, maxBytes, deadline, result));
         } catch (SluiceException | RejectedExecutionException e) {
             result.completeExceptionally(refusal(e));
         }

@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,24 @@ class PartitionReadsTest {
         broker.awaitData("wake", 0, 1, 100).get(10, TimeUnit.SECONDS);
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
         await().atMost(WAIT).until(() -> broker.partitionInfo("wake", 0).waitingReaders() == 0);
+    }
+
+    /** A reader on its own serial executor over the fetch pool reads in its turn, not on a fresh pool task. */
+    @Test
+    void aReadRunsOnTheExecutorItIsGiven() throws IOException {
+        start().createTopic("turn", 1, 1, Map.of());
+        produce("turn", 0, 3);
+        AtomicInteger handed = new AtomicInteger();
+        Executor counting = task -> {
+            handed.incrementAndGet();
+            broker.fetchPool().execute(task);
+        };
+        FetchResult read = broker.fetch("turn", 0, 1, 10, 1 << 20, 0, counting).join();
+        assertEquals(1, handed.get());
+        assertEquals(List.of(1L, 2L), read.records().stream().map(r -> r.offset()).toList());
+        assertEquals(3, read.nextOffset());
+        assertEquals(3, read.highWatermark());
+        assertEquals(0, read.logStartOffset());
     }
 
     @Test
