@@ -188,7 +188,7 @@ public class TopicResource {
         int brokerId = broker.config().brokerId();
         for (Partition p : topic.partitions()) {
             PartitionLog log = p.log();
-            states.add(new PartitionState(p.id(), brokerId, PartitionLog.LEADER_EPOCH, List.of(brokerId), List.of(brokerId),
+            states.add(new PartitionState(p.id(), brokerId, log.epochs().latestEpoch(), List.of(brokerId), List.of(brokerId),
                     p.logStartOffset(), p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(),
                     log.segmentCount(), log.sizeInBytes(), p.tieredBytes(), p.tierAvailable()));
         }
