@@ -11,7 +11,11 @@ final class Appends {
 
     /** As {@code acks=all}: completes once the high watermark covers the batch (fsynced, on one broker). */
     static CompletableFuture<AppendInfo> committed(PartitionLog log, ByteBuffer batch) {
-        return log.appendAsLeader(batch, 0)
+        return committed(log, batch, 0);
+    }
+
+    static CompletableFuture<AppendInfo> committed(PartitionLog log, ByteBuffer batch, int leaderEpoch) {
+        return log.appendAsLeader(batch, leaderEpoch)
                 .thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1).thenApply(v -> info));
     }
 }
