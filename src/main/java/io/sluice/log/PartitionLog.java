@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,8 +34,6 @@ import java.util.stream.Stream;
  */
 public final class PartitionLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
-    /** How long a roll that could not create its next file waits before it tries again. */
-    static final long ROLL_RETRY_MS = 1_000;
     /** The epoch slot of a follower's append: its batches carry their own. */
     private static final int AS_FOLLOWER = Integer.MIN_VALUE;
 
@@ -56,7 +53,7 @@ public final class PartitionLog implements AutoCloseable {
     private final LogRuntime runtime;
     private final SegmentTiering tiering;
     private final SerialExecutor writer;
-    private final NavigableMap<Long, LogSegment> segments;
+    private final LogSegments segments;
     private final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AppendWaiters waiters = new AppendWaiters();
@@ -74,10 +71,6 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile IOException failure;
     private volatile boolean closed;
-    private LogSegment active;
-    /** Set while rolling fails to create the next segment's file; appends go on in the current one. */
-    private volatile IOException rollFailure;
-    private long nextRollAttemptMs;
 
     private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime, SegmentTiering tiering,
             LogLoader.Loaded loaded) throws IOException {
@@ -87,33 +80,20 @@ public final class PartitionLog implements AutoCloseable {
         this.runtime = runtime;
         this.tiering = tiering;
         this.writer = new SerialExecutor(runtime.ioPool());
-        this.segments = loaded.segments();
-        this.active = loaded.active();
+        this.segments = new LogSegments(name, dir, runtime, loaded);
+        LogSegment active = segments.active();
         this.hw = new HighWatermark(active.pointNow(), waiters::fireAll);
-        this.reader = new LogReader(name, segments, hw::visible, () -> logStartOffset, () -> logEndOffset,
+        this.reader = new LogReader(name, segments.map(), hw::visible, () -> logStartOffset, () -> logEndOffset,
                 () -> closed);
-        this.flushes = new FlushPipeline(writer, runtime.flushPool(), () -> active, () -> closed, this::onFsynced,
-                this::onFlushFailed);
-        this.logStartOffset = segments.firstKey();
+        this.flushes = new FlushPipeline(writer, runtime.flushPool(), segments::active, () -> closed,
+                this::onFsynced, this::onFlushFailed);
+        this.logStartOffset = segments.firstBase();
         this.logEndOffset = active.nextOffset();
         this.checkpointed = active.pointNow();
         this.durableEnd = logEndOffset;
         runtime.checkpoints().update(name, checkpointed);
-        this.epochs = LeaderEpochs.load(name, runtime.io(), dir, logEndOffset, lastBatchEpoch(), () -> logEndOffset,
-                this::walkBatches);
-    }
-
-    private int lastBatchEpoch() throws IOException {
-        for (LogSegment s : segments.descendingMap().values()) {
-            if (s.size() > 0) {
-                try {
-                    return s.lastBatchEpoch();
-                } catch (CorruptRecordException e) {
-                    return -1; // a damaged closed segment: reads report it where it is
-                }
-            }
-        }
-        return -1;
+        this.epochs = LeaderEpochs.load(name, runtime.io(), dir, logEndOffset, segments.lastBatchEpoch(),
+                () -> logEndOffset, segments::walkBatches);
     }
 
     /** Opens the log in {@code dir}, creating it if needed, and recovers it from its recovery point. */
@@ -130,15 +110,6 @@ public final class PartitionLog implements AutoCloseable {
         runtime.io().createDirectories(dir);
         return new PartitionLog(name, dir, config, runtime, tiering,
                 LogLoader.load(name, dir, config, runtime, initialOffset));
-    }
-
-    private void walkBatches(LeaderEpochs.EpochVisitor visitor) throws IOException {
-        for (LogSegment s : segments.values()) {
-            s.walkHeaders(0, s.baseOffset(), (position, b) -> {
-                visitor.batch(b.partitionLeaderEpoch(), b.baseOffset());
-                return true;
-            });
-        }
     }
 
     /**
@@ -212,6 +183,12 @@ public final class PartitionLog implements AutoCloseable {
             queued.forEach(p -> p.result.completeExceptionally(offline(failure)));
             return;
         }
+        // Before the acknowledgements: an append that completes is covered by the durable end when fsync is off.
+        if (runtime.fsync()) {
+            flushes.request();
+        } else {
+            advanceDurableEnd(segments.active().pointNow()); // without fsync, written is as durable as it gets
+        }
         for (int i = 0; i < queued.size(); i++) {
             if (refused[i] != null) {
                 queued.get(i).result.completeExceptionally(refused[i]);
@@ -219,14 +196,10 @@ public final class PartitionLog implements AutoCloseable {
                 queued.get(i).result.complete(infos[i]);
             }
         }
-        if (runtime.fsync()) {
-            flushes.request();
-        } else {
-            advanceDurableEnd(active.pointNow()); // without fsync, written is as durable as it gets
-        }
     }
 
     private SluiceException cannotRoll() {
+        IOException rollFailure = segments.rollFailure();
         return new SluiceException(ErrorCode.BROKER_BUSY, "partition " + name + " is full until its next segment "
                 + "can be created (" + rollFailure.getMessage() + "); retry later", rollFailure);
     }
@@ -241,18 +214,19 @@ public final class PartitionLog implements AutoCloseable {
         long now = runtime.clock().getAsLong();
         List<ByteBuffer> run = new ArrayList<>();
         int runBytes = 0;
-        long next = active.nextOffset();
+        long next = segments.active().nextOffset();
         for (int i = 0; i < queued.size(); i++) {
             PendingAppend p = queued.get(i);
             refused[i] = refusal(p, next);
             if (refused[i] != null) {
                 continue;
             }
-            if (active.size() + runBytes > 0 && shouldRoll(active.size() + runBytes + (long) p.size, next, now)) {
+            int activeSize = segments.active().size();
+            if (activeSize + runBytes > 0 && segments.shouldRoll(config, activeSize + runBytes + (long) p.size, next, now)) {
                 appendRun(run);
                 run.clear();
                 runBytes = 0;
-                if (!tryRoll(now) && !fits(p.size, next)) {
+                if (!tryRoll(now) && !segments.fits(p.size, next)) {
                     refused[i] = cannotRoll();
                     continue;
                 }
@@ -291,80 +265,27 @@ public final class PartitionLog implements AutoCloseable {
                 + " comes from a deposed leader and was refused");
     }
 
-    private boolean shouldRoll(long sizeAfterAppend, long next, long now) {
-        LogConfig c = config;
-        return sizeAfterAppend > c.segmentBytes() || now - active.createdAtMs() >= c.segmentMs()
-                || next - active.baseOffset() > Integer.MAX_VALUE / 2;
-    }
-
-    /** Whether the active segment can still take a batch of {@code size} bytes (it holds fewer records than bytes). */
-    private boolean fits(int size, long next) {
-        return (long) active.size() + size <= Integer.MAX_VALUE && next + size - active.baseOffset() <= Integer.MAX_VALUE;
-    }
-
     private void appendRun(List<ByteBuffer> run) throws IOException {
         if (run.isEmpty()) {
             return;
         }
-        int position = active.size();
-        long offset = active.nextOffset();
-        try {
-            List<RecoveryPoint> batchEnds = hw.managed() ? new ArrayList<>(run.size()) : null;
-            active.append(run, batchEnds);
-            logEndOffset = active.nextOffset(); // before a roll in this drain may publish a visible end past it
-            if (batchEnds != null) {
-                hw.written(batchEnds);
-            }
-        } catch (IOException e) {
-            try {
-                active.truncateTo(position, offset);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+        List<RecoveryPoint> batchEnds = hw.managed() ? new ArrayList<>(run.size()) : null;
+        segments.append(run, batchEnds);
+        logEndOffset = segments.active().nextOffset(); // before a roll in this drain may publish a visible end past it
+        if (batchEnds != null) {
+            hw.written(batchEnds);
         }
     }
 
-    /**
-     * Closes the active segment durably and starts a new one at the log end offset. A failed fsync
-     * of the log is thrown (the log goes offline); failing to write the indexes or to create the next
-     * file (EMFILE, a full directory) is not: nothing written is at risk, so appends go on in the
-     * current segment and the roll is tried again after {@link #ROLL_RETRY_MS}.
-     *
-     * @return whether the log rolled
-     */
+    /** Rolls the active segment ({@link LogSegments#tryRoll}); the closed one is durable whole and may go to the tier. */
     private boolean tryRoll(long now) throws IOException {
-        if (now < nextRollAttemptMs) {
+        LogSegment closedSegment = segments.tryRoll(config, now);
+        if (closedSegment == null) {
             return false;
         }
-        active.flushLog();
-        RecoveryPoint sealed = active.pointNow();
-        LogSegment next;
-        try {
-            active.persistIndexesDurably();
-            next = LogSegment.create(runtime.io(), runtime.openFiles(), dir, active.nextOffset(),
-                    config.indexIntervalBytes(), now);
-        } catch (IOException e) {
-            nextRollAttemptMs = now + ROLL_RETRY_MS;
-            if (rollFailure == null) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: could not roll to a new segment at offset {1}; appending to "
-                        + "segment {2} and trying again: {3}", name, active.nextOffset(), active.baseOffset(), e.toString());
-            }
-            rollFailure = e;
-            return false;
-        }
-        if (rollFailure != null) {
-            LOG.log(System.Logger.Level.INFO, "{0}: rolled again after a failure to create a segment", name);
-            rollFailure = null;
-        }
-        LogSegment closedSegment = active;
-        segments.put(next.baseOffset(), next);
-        active = next;
-        closedSegment.closeForAppends();
-        onFsynced(sealed);
-        LOG.log(System.Logger.Level.DEBUG, "{0}: rolled to segment {1}", name, next.baseOffset());
+        onFsynced(closedSegment.pointNow());
         if (config.remoteStorage()) {
-            tiering.onSegmentClosed(describe(closedSegment));
+            tiering.onSegmentClosed(segments.describe(closedSegment));
         }
         return true;
     }
@@ -396,21 +317,9 @@ public final class PartitionLog implements AutoCloseable {
         hw.failWaiters(() -> offline(error));
     }
 
-    private ClosedSegment describe(LogSegment s) {
-        return new ClosedSegment(name, s.baseOffset(), s.nextOffset(), s.maxTimestamp(), s.size(), s.file(),
-                s.offsetIndexFile(), s.timeIndexFile());
-    }
-
     /** Every closed segment still on disk, oldest first: what a restarted tier checks for upload. */
     public List<ClosedSegment> closedSegments() {
-        List<ClosedSegment> closedOnes = new ArrayList<>();
-        long visibleBase = hw.visible().segmentBase();
-        for (LogSegment s : segments.values()) {
-            if (s.baseOffset() < visibleBase) {
-                closedOnes.add(describe(s));
-            }
-        }
-        return closedOnes;
+        return segments.closedBelow(hw.visible().segmentBase());
     }
 
     private void failWriter(IOException e) {
@@ -459,9 +368,10 @@ public final class PartitionLog implements AutoCloseable {
             }
             long now = runtime.clock().getAsLong();
             try {
+                LogSegment active = segments.active();
                 if (active.size() > 0 && now - active.createdAtMs() >= config.segmentMs() && !tryRoll(now)
-                        && rollFailure != null) {
-                    throw new UncheckedIOException("rolling " + name + " by segment.ms", rollFailure);
+                        && segments.rollFailure() != null) {
+                    throw new UncheckedIOException("rolling " + name + " by segment.ms", segments.rollFailure());
                 }
             } catch (IOException e) {
                 failWriter(e);
@@ -470,7 +380,7 @@ public final class PartitionLog implements AutoCloseable {
             epochs.flush();
             try {
                 enforceRetention(now);
-                active.persistIndexes();
+                segments.active().persistIndexes();
             } catch (IOException e) {
                 throw new UncheckedIOException("maintaining " + name, e);
             }
@@ -479,13 +389,12 @@ public final class PartitionLog implements AutoCloseable {
 
     private void enforceRetention(long now) throws IOException {
         long startBefore = logStartOffset;
-        for (LogSegment oldest : Retention.expired(segments, config, tiering, now)) {
+        for (LogSegment oldest : Retention.expired(segments.map(), config, tiering, now)) {
             if (oldest.nextOffset() > hw.value()) {
                 break; // not committed yet: a follower may still need it, and a reader has not seen it
             }
-            segments.remove(oldest.baseOffset());
-            logStartOffset = segments.firstKey();
-            oldest.delete();
+            segments.deleteOldest(oldest);
+            logStartOffset = segments.firstBase();
             LOG.log(System.Logger.Level.INFO, "{0}: deleted local segment {1} by retention, local log start is now {2}",
                     name, oldest.baseOffset(), logStartOffset);
         }
@@ -518,8 +427,8 @@ public final class PartitionLog implements AutoCloseable {
             long saved = runtime.checkpoints().claimHighWatermark(name);
             long start = saved == RecoveryCheckpoints.NO_HIGH_WATERMARK ? durableEnd
                     : Math.max(logStartOffset, Math.min(saved, durableEnd));
-            RecoveryPoint point = pointAt(start);
-            hw.manage(point, batchEndsAbove(point));
+            RecoveryPoint point = segments.pointAt(start);
+            hw.manage(point, segments.batchEndsAbove(point));
             runtime.checkpoints().updateHighWatermark(name, hw.value());
         }).join();
     }
@@ -552,26 +461,6 @@ public final class PartitionLog implements AutoCloseable {
         hw.failWaiters(why);
     }
 
-    /** The point at the last batch boundary at or below {@code offset} (writer thread). */
-    private RecoveryPoint pointAt(long offset) throws IOException {
-        return segments.floorEntry(Math.max(offset, segments.firstKey())).getValue().pointAt(offset);
-    }
-
-    /** Where each batch after {@code from} ends, up to the log end (writer thread). */
-    private List<RecoveryPoint> batchEndsAbove(RecoveryPoint from) throws IOException {
-        List<RecoveryPoint> ends = new ArrayList<>();
-        for (LogSegment s : segments.tailMap(from.segmentBase(), true).values()) {
-            boolean first = s.baseOffset() == from.segmentBase();
-            s.walkHeaders(first ? from.position() : 0, first ? from.nextOffset() : s.baseOffset(), (position, b) -> {
-                // Only readers use these points (never a recovery checkpoint): no timestamps needed.
-                ends.add(new RecoveryPoint(s.baseOffset(), position + b.sizeInBytes(), b.nextOffset(), position,
-                        b.storedCrc(), -1, -1));
-                return true;
-            });
-        }
-        return ends;
-    }
-
     /**
      * Removes every record at or above {@code offset}: the segments after the one holding it are
      * deleted and that one is cut at the start of the batch holding {@code offset} (the offset itself
@@ -593,17 +482,13 @@ public final class PartitionLog implements AutoCloseable {
                 startAt(offset);
                 return;
             }
-            LogSegment keep = segments.floorEntry(offset).getValue();
+            LogSegment keep = segments.map().floorEntry(offset).getValue();
             RecoveryPoint cut = keep.pointAt(offset);
             hw.truncated(cut); // readers first: they must not look past the cut while it happens
             logEndOffset = cut.nextOffset();
             durableEnd = Math.min(durableEnd, cut.nextOffset());
             flushes.truncated();
-            deleteSegmentsAfter(keep.baseOffset());
-            if (keep != active) {
-                keep.reopenForAppends();
-                active = keep;
-            }
+            segments.keepUpTo(keep);
             keep.cutTo(cut);
             epochs.truncateFromEnd(cut.nextOffset());
             if (checkpointed.nextOffset() > cut.nextOffset() || checkpointed.segmentBase() > cut.segmentBase()) {
@@ -634,11 +519,7 @@ public final class PartitionLog implements AutoCloseable {
         logEndOffset = offset;
         durableEnd = offset;
         flushes.truncated();
-        deleteSegmentsAfter(Long.MIN_VALUE);
-        LogSegment fresh = LogSegment.create(runtime.io(), runtime.openFiles(), dir, offset,
-                config.indexIntervalBytes(), runtime.clock().getAsLong());
-        segments.put(offset, fresh);
-        active = fresh;
+        segments.startAt(offset, config, runtime.clock().getAsLong());
         logStartOffset = offset;
         epochs.clear();
         checkpointed = start;
@@ -647,18 +528,6 @@ public final class PartitionLog implements AutoCloseable {
             runtime.checkpoints().updateHighWatermark(name, offset);
         }
         LOG.log(System.Logger.Level.INFO, "{0}: emptied, the log starts again at offset {1}", name, offset);
-    }
-
-    /** Deletes the segments above {@code base}, newest first, and makes the deletions durable. */
-    private void deleteSegmentsAfter(long base) throws IOException {
-        List<LogSegment> doomed = new ArrayList<>(segments.tailMap(base, false).descendingMap().values());
-        for (LogSegment s : doomed) {
-            segments.remove(s.baseOffset());
-            s.delete();
-        }
-        if (!doomed.isEmpty()) {
-            runtime.io().syncDirectory(dir);
-        }
     }
 
     private interface WriterTask {
@@ -728,24 +597,16 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments.count();
     }
 
     /** Bytes of the segments that start at or after {@code offset}. */
     public long sizeInBytesFrom(long offset) {
-        long total = 0;
-        for (LogSegment s : segments.tailMap(offset, true).values()) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytesFrom(offset);
     }
 
     public long sizeInBytes() {
-        long total = 0;
-        for (LogSegment s : segments.values()) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytesFrom(Long.MIN_VALUE);
     }
 
     /** Readers parked on this log, waiting for data. */
@@ -772,6 +633,7 @@ public final class PartitionLog implements AutoCloseable {
             IOException error = null;
             try {
                 if (failure == null) {
+                    LogSegment active = segments.active();
                     active.flushLog();
                     onFsynced(active.pointNow());
                     active.persistIndexesDurably();
@@ -780,16 +642,11 @@ public final class PartitionLog implements AutoCloseable {
             } catch (IOException e) {
                 error = e;
             }
-            for (LogSegment s : segments.values()) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    if (error == null) {
-                        error = e;
-                    } else {
-                        error.addSuppressed(e);
-                    }
-                }
+            try {
+                segments.closeAll(error);
+                error = null;
+            } catch (IOException e) {
+                error = e;
             }
             hw.failWaiters(() -> offline(failure));
             waiters.fireAll();

@@ -112,7 +112,7 @@ class LogFaultsTest {
         storage.refuseNewFilesIn(Set.of());
         fill(log, 100, 1);
         assertEquals(1, log.segmentCount(), "no new attempt before the retry delay");
-        clock.addAndGet(PartitionLog.ROLL_RETRY_MS);
+        clock.addAndGet(LogSegments.ROLL_RETRY_MS);
         fill(log, 101, 1);
         assertEquals(2, log.segmentCount(), "rolled once the file could be created");
         assertEquals(102, log.highWatermark());
@@ -131,7 +131,7 @@ class LogFaultsTest {
         assertTrue(e.getCause() instanceof UncheckedIOException, e.toString());
         assertTrue(log.isOnline());
         storage.refuseNewFilesIn(Set.of());
-        clock.addAndGet(PartitionLog.ROLL_RETRY_MS);
+        clock.addAndGet(LogSegments.ROLL_RETRY_MS);
         log.maintain().join();
         assertEquals(2, log.segmentCount());
         log.close();
