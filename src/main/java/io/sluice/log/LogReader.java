@@ -75,6 +75,13 @@ final class LogReader {
         });
     }
 
+    /** A read met bytes that truncation cut after the read took its end: retried. */
+    private static final class CutUnderReader extends IOException {
+        CutUnderReader(CorruptRecordException cause) {
+            super(cause);
+        }
+    }
+
     private interface Read<T> {
         T run() throws IOException;
     }
@@ -83,7 +90,7 @@ final class LogReader {
         for (int attempt = 0; ; attempt++) {
             try {
                 return read.run();
-            } catch (ClosedChannelException | NoSuchFileException e) {
+            } catch (ClosedChannelException | NoSuchFileException | CutUnderReader e) {
                 if (closed.getAsBoolean() || attempt > 2) {
                     throw new SluiceException(ErrorCode.STORAGE_ERROR, "partition " + name + " is closed", e);
                 }
@@ -117,8 +124,15 @@ final class LogReader {
             int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
             int position = segment.positionOf(offset, limit);
             if (position >= 0) {
-                ByteBuffer bytes = segment.read(position, limit, maxBytes);
-                RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
+                try {
+                    ByteBuffer bytes = segment.read(position, limit, maxBytes);
+                    RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
+                } catch (CorruptRecordException e) {
+                    if (visible.get().nextOffset() < end.nextOffset()) {
+                        throw new CutUnderReader(e); // truncation lowered the end while we read: look again
+                    }
+                    throw e;
+                }
                 long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
                 return new ReadResult(records, next, end.nextOffset(), start);
             }
