@@ -393,8 +393,10 @@ public final class PartitionLog implements AutoCloseable {
             if (oldest.nextOffset() > hw.value()) {
                 break; // not committed yet: a follower may still need it, and a reader has not seen it
             }
+            // The start moves first: a reader that finds the offset below it goes to the tier, not to a
+            // segment being deleted.
+            logStartOffset = segments.map().higherKey(oldest.baseOffset());
             segments.deleteOldest(oldest);
-            logStartOffset = segments.firstBase();
             LOG.log(System.Logger.Level.INFO, "{0}: deleted local segment {1} by retention, local log start is now {2}",
                     name, oldest.baseOffset(), logStartOffset);
         }

@@ -51,7 +51,7 @@ public final class RecordBatches {
      *
      * @throws CorruptRecordException naming {@code where} and the position of the first bad batch
      */
-    public static List<ByteBuffer> splitValidated(ByteBuffer bytes, String where) {
+    static List<ByteBuffer> splitValidated(ByteBuffer bytes, String where) {
         ByteBuffer all = bytes.slice();
         if (!all.hasRemaining()) {
             throw new CorruptRecordException("no batch in " + where);
