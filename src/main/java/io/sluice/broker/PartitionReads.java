@@ -62,7 +62,7 @@ final class PartitionReads {
 
     /** The epoch the partition's leader writes at: the one source of {@link PartitionInfo#leaderEpoch}. */
     private static int leaderEpoch(Partition p) {
-        return PartitionLog.LEADER_EPOCH;
+        return p.leaderEpoch();
     }
 
     // ---- reads and waits ----------------------------------------------------------------------------
