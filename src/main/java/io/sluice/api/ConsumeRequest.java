@@ -1,7 +1,7 @@
 package io.sluice.api;
 
 import io.sluice.broker.Broker;
-import io.sluice.broker.Partition;
+import io.sluice.broker.PartitionInfo;
 import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
@@ -21,8 +21,11 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
     private static final List<String> PARAMETERS = List.of("topic", "group", "from", "autoCommit", "format",
             "keyFormat", "partition", "offset", "credits");
 
-    /** A partition to read, from {@code offset}. */
-    record Start(Partition source, long offset) {
+    /**
+     * A partition to read, from {@code offset}. The topic's id tells a reader its topic was deleted
+     * even when one of the same name was created meanwhile.
+     */
+    record Start(String topic, String topicId, int partition, long offset) {
     }
 
     /** Validates the query and positions the reader; throws {@link SluiceException} on bad input. */
@@ -52,19 +55,19 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
                 throw invalid("'partition' reads one topic; got " + topics.size());
             }
             Topic topic = broker.topic(topics.get(0));
-            Partition source = topic.partition(Params.partition(partition));
+            PartitionInfo source = broker.partitionInfo(topic.name(), Params.partition(partition));
             long start = offset == null ? startOffset(source, from)
                     : Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
             checkInRange(source, start);
-            starts.add(new Start(source, start));
+            starts.add(new Start(topic.name(), topic.metadata().id(), source.partition(), start));
         } else {
             if (offset != null) {
                 throw invalid("'offset' needs a 'partition'");
             }
             for (String name : topics) {
                 Topic topic = broker.topic(name);
-                for (Partition source : topic.partitions()) {
-                    starts.add(new Start(source, startOffset(source, from)));
+                for (PartitionInfo source : broker.partitionInfos(name)) {
+                    starts.add(new Start(name, topic.metadata().id(), source.partition(), startOffset(source, from)));
                 }
             }
         }
@@ -91,13 +94,13 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
         }
     }
 
-    private static long startOffset(Partition source, String from) {
+    private static long startOffset(PartitionInfo source, String from) {
         return from.equals("earliest") ? source.logStartOffset() : source.highWatermark();
     }
 
-    static void checkInRange(Partition source, long offset) {
+    static void checkInRange(PartitionInfo source, long offset) {
         if (offset < source.logStartOffset() || offset > source.logEndOffset()) {
-            throw SluiceException.offsetOutOfRange(source.topic() + "-" + source.id(), offset,
+            throw SluiceException.offsetOutOfRange(source.topic() + "-" + source.partition(), offset,
                     source.logStartOffset(), source.logEndOffset());
         }
     }

@@ -7,15 +7,17 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
-import io.sluice.broker.Partition;
+import io.sluice.broker.PartitionInfo;
 import io.sluice.broker.Topic;
-import io.sluice.log.PartitionLog;
+import io.sluice.error.SluiceException;
 import io.sluice.tier.Tier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -31,26 +33,32 @@ public class LogMetrics {
     private static final long REFRESH_SECONDS = 5;
     static final String TOPIC_TAG = "topic";
     private static final String PREFIX = "sluice.";
+    /** How long one reading of a partition's state serves its gauges. */
+    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Broker broker;
     private final MeterRegistry registry;
     private final List<Runnable> refreshers = new ArrayList<>();
+    private final Map<PartitionKey, Sampler> samplers = new ConcurrentHashMap<>();
 
     public LogMetrics(Broker broker, MeterRegistry registry, ConsumeSocket consumers) {
         this.broker = broker;
         this.registry = registry;
-        gauge("sluice.log.end.offset", "Offset the next record appended to the partition gets", PartitionLog::logEndOffset);
-        gauge("sluice.log.high.watermark", "Offset up to which records are durable and readable",
-                PartitionLog::highWatermark);
-        gauge("sluice.log.start.offset", "First offset of the partition's local log", PartitionLog::logStartOffset);
-        gauge("sluice.log.segments", "Local segment files of the partition", PartitionLog::segmentCount);
-        gauge("sluice.log.size.bytes", "Bytes of the partition's local segments", PartitionLog::sizeInBytes);
-        gauge("sluice.log.waiting.readers", "Fetches and WebSocket readers waiting for the partition's next records",
-                PartitionLog::waitingReaders);
+        partitionGauge("sluice.log.end.offset", "Offset the next record appended to the partition gets",
+                PartitionInfo::logEndOffset);
+        partitionGauge("sluice.log.high.watermark", "Offset up to which records are durable and readable",
+                PartitionInfo::highWatermark);
+        // Named before the tier existed: the local log's start, as sluice.log.local.start.offset.
+        partitionGauge("sluice.log.start.offset", "First offset of the partition's local log",
+                PartitionInfo::localLogStartOffset);
+        partitionGauge("sluice.log.segments", "Local segment files of the partition", PartitionInfo::segments);
+        partitionGauge("sluice.log.size.bytes", "Bytes of the partition's local segments", PartitionInfo::sizeBytes);
+        partitionGauge("sluice.log.waiting.readers",
+                "Fetches and WebSocket readers waiting for the partition's next records", PartitionInfo::waitingReaders);
         partitionGauge("sluice.log.tiered.bytes", "Bytes of the partition uploaded to the object store",
-                Partition::tieredBytes);
+                PartitionInfo::tieredBytes);
         partitionGauge("sluice.log.local.start.offset", "First offset of the partition stored on local disk",
-                Partition::localLogStartOffset);
+                PartitionInfo::localLogStartOffset);
         Gauge.builder("sluice.ws.consumers", consumers, ConsumeSocket::openSessions)
                 .description("Open /ws/consume sessions").register(registry);
         Gauge.builder("sluice.disk.free.bytes", broker, b -> StorageHealth.freeBytes(b.config().dataDir()))
@@ -82,6 +90,7 @@ public class LogMetrics {
 
     /** Removes every Sluice meter of a topic that was just deleted. */
     public void topicDeleted(String topic) {
+        samplers.keySet().removeIf(k -> k.topic().equals(topic));
         for (Meter m : registry.getMeters()) {
             if (m.getId().getName().startsWith(PREFIX) && topic.equals(m.getId().getTag(TOPIC_TAG))) {
                 registry.remove(m);
@@ -93,22 +102,57 @@ public class LogMetrics {
         Gauge.builder(name, tier, value).description(description).register(registry);
     }
 
-    private void gauge(String name, String description, ToDoubleFunction<PartitionLog> value) {
-        partitionGauge(name, description, p -> value.applyAsDouble(p.log()));
-    }
-
-    private void partitionGauge(String name, String description, ToDoubleFunction<Partition> value) {
+    private void partitionGauge(String name, String description, ToDoubleFunction<PartitionInfo> value) {
         MultiGauge gauge = MultiGauge.builder(name).description(description).register(registry);
         refreshers.add(() -> {
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
             for (Topic t : broker.topics()) {
-                for (Partition p : t.partitions()) {
-                    rows.add(MultiGauge.Row.of(Tags.of(TOPIC_TAG, t.name(), "partition", Integer.toString(p.id())),
-                            p, value));
+                for (int p = 0; p < t.partitionCount(); p++) {
+                    rows.add(MultiGauge.Row.of(Tags.of(TOPIC_TAG, t.name(), "partition", Integer.toString(p)),
+                            partition(t.name(), p), s -> s.value(value)));
                 }
             }
             gauge.register(rows, true);
         });
+    }
+
+    private record PartitionKey(String topic, int partition) {
+    }
+
+    /** The sampler of one partition, shared by all its gauges: one scrape reads the partition once. */
+    private Sampler partition(String topic, int partition) {
+        return samplers.computeIfAbsent(new PartitionKey(topic, partition), k -> new Sampler(broker, topic, partition));
+    }
+
+    /**
+     * Reads a partition's state through the broker, by name, at most once per {@link #SAMPLE_NANOS}:
+     * a scrape asks every gauge of the partition in turn, and each would otherwise read it again.
+     */
+    private static final class Sampler {
+        private final Broker broker;
+        private final String topic;
+        private final int partition;
+        private PartitionInfo last;
+        private long sampledAt;
+
+        Sampler(Broker broker, String topic, int partition) {
+            this.broker = broker;
+            this.topic = topic;
+            this.partition = partition;
+        }
+
+        synchronized double value(ToDoubleFunction<PartitionInfo> value) {
+            long now = System.nanoTime();
+            if (last == null || now - sampledAt > SAMPLE_NANOS) {
+                try {
+                    last = broker.partitionInfo(topic, partition);
+                    sampledAt = now;
+                } catch (SluiceException deleted) {
+                    return Double.NaN; // its meters go at the next refresh
+                }
+            }
+            return value.applyAsDouble(last);
+        }
     }
 
     private void refresh() {
@@ -124,6 +168,7 @@ public class LogMetrics {
         List<Meter> meters = new ArrayList<>(registry.getMeters());
         Set<String> live = new HashSet<>();
         broker.topics().forEach(t -> live.add(t.name()));
+        samplers.keySet().removeIf(k -> !live.contains(k.topic()));
         for (Meter m : meters) {
             String topic = m.getId().getTag(TOPIC_TAG);
             if (topic != null && m.getId().getName().startsWith(PREFIX) && !live.contains(topic)) {

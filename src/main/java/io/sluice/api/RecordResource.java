@@ -3,13 +3,12 @@ package io.sluice.api;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.broker.Acks;
 import io.sluice.broker.Broker;
+import io.sluice.broker.FetchResult;
 import io.sluice.broker.ProduceRecord;
 import io.sluice.broker.RecordResult;
 import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
-import io.sluice.log.LogRecord;
-import io.sluice.log.PartitionLog.ReadResult;
 import io.vertx.ext.web.RoutingContext;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -243,7 +242,7 @@ public class RecordResource {
         }
         exchange.addEndHandler(ended -> reservation.end());
         RequestMetrics.TopicMeters meters = metrics.of(broker.topic(topic));
-        CompletableFuture<ReadResult> read = broker.fetch(topic, p, from, records, bytes, timeout);
+        CompletableFuture<FetchResult> read = broker.fetch(topic, p, from, records, bytes, timeout);
         return read.thenApply(result -> {
             byte[] body = fetchReply(topic, p, result, writer);
             // A long poll's time is mostly waiting for data: kept apart, so the latency stays the read's.
@@ -260,7 +259,7 @@ public class RecordResource {
                 + "retry later or with a smaller maxBytes").toResponse();
     }
 
-    private static byte[] fetchReply(String topic, int partition, ReadResult result, RecordJsonWriter writer) {
+    private static byte[] fetchReply(String topic, int partition, FetchResult result, RecordJsonWriter writer) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + result.records().size() * 256);
         try (JsonGenerator g = ProduceRequestParser.JSON.createGenerator(out)) {
             g.writeStartObject();

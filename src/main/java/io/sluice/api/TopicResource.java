@@ -4,14 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.broker.Broker;
-import io.sluice.broker.Partition;
+import io.sluice.broker.PartitionInfo;
 import io.sluice.broker.Topic;
 import io.sluice.broker.TopicConfig;
 import io.sluice.broker.TopicMetadata;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogConfig;
-import io.sluice.log.PartitionLog;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -185,12 +184,10 @@ public class TopicResource {
     private TopicDescription describe(Topic topic) {
         TopicMetadata m = topic.metadata();
         List<PartitionState> states = new ArrayList<>();
-        int brokerId = broker.config().brokerId();
-        for (Partition p : topic.partitions()) {
-            PartitionLog log = p.log();
-            states.add(new PartitionState(p.id(), brokerId, PartitionLog.LEADER_EPOCH, List.of(brokerId), List.of(brokerId),
-                    p.logStartOffset(), p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(),
-                    log.segmentCount(), log.sizeInBytes(), p.tieredBytes(), p.tierAvailable()));
+        for (PartitionInfo p : broker.partitionInfos(m.name())) {
+            states.add(new PartitionState(p.partition(), p.leader(), p.leaderEpoch(), p.replicas(), p.isr(),
+                    p.logStartOffset(), p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(), p.segments(),
+                    p.sizeBytes(), p.tieredBytes(), p.tierAvailable()));
         }
         return new TopicDescription(m.name(), m.id(), m.partitions(), m.replicationFactor(),
                 effectiveConfig(m.config()), m.config().overrides(), states);

@@ -2,10 +2,8 @@ package io.sluice.broker;
 
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
-import io.sluice.log.Cancellable;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
-import io.sluice.log.PartitionLog.ReadResult;
 import io.sluice.log.RecoveryCheckpoints;
 import io.sluice.log.SegmentFileCache;
 import io.sluice.log.StorageIo;
@@ -20,20 +18,23 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Sluice broker: the object graph that owns the topics, their logs, the thread pools the logs
  * are written and read on, and the partitioners. The api layer talks to this class only; it knows
- * nothing of HTTP or JSON. Built directly in tests: {@code new Broker(BrokerConfig.defaults(dir))}.
+ * nothing of HTTP or JSON. The api reaches partitions through {@link #fetch}, {@link #awaitData} and
+ * {@link #partitionInfo}, which answer with values and futures and never with a log, so where a
+ * partition is led stays hidden below this line. Built directly in tests:
+ * {@code new Broker(BrokerConfig.defaults(dir))}.
  */
 public final class Broker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
@@ -52,6 +53,7 @@ public final class Broker implements AutoCloseable {
     private final Partitioners partitioners = new Partitioners();
     private final Topics topics;
     private final Producer producer;
+    private final PartitionReads reads;
     private final MemoryBudget requestMemory;
     private final Tier tier;
 
@@ -81,7 +83,11 @@ public final class Broker implements AutoCloseable {
         this.dataDirLock = lockDataDir(config.dataDir());
         this.ioPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-io"));
         this.fetchPool = Executors.newFixedThreadPool(config.fetchThreads(), daemonThreads("sluice-fetch"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("sluice-scheduler"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemonThreads("sluice-scheduler"));
+        // Readers wait with a timer each and most waits end early, by data: their timers leave the
+        // queue when cancelled instead of piling up there until they would have fired.
+        timers.setRemoveOnCancelPolicy(true);
+        this.scheduler = timers;
         this.flushPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-flush"));
         this.openFiles = new SegmentFileCache(io, config.maxOpenSegmentFiles());
         try {
@@ -94,6 +100,7 @@ public final class Broker implements AutoCloseable {
             dataDirLock.channel().close();
             throw e;
         }
+        this.reads = new PartitionReads(topics, fetchPool, scheduler, config.brokerId());
         this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis);
         this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
@@ -260,56 +267,45 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Reads from a partition at {@code offset}; when the offset is at the high watermark (nothing
-     * there yet), waits up to {@code timeoutMs} for an append (long poll). Completes on the fetch pool.
+     * there yet), waits up to {@code timeoutMs} for an append (long poll). Never blocks: every
+     * failure (an unknown topic or partition, an offset out of range, a tier that does not answer)
+     * fails the future with a {@link SluiceException}. Completes on the fetch pool.
      */
-    public CompletableFuture<ReadResult> fetch(String topic, int partition, long offset, int maxRecords,
+    public CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxRecords,
             int maxBytes, long timeoutMs) {
-        Partition p = topics.get(topic).partition(partition);
-        CompletableFuture<ReadResult> result = new CompletableFuture<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
-        fetchPool.execute(() -> readOrWait(p, offset, maxRecords, maxBytes, deadline, result));
-        return result;
+        return reads.fetch(topic, partition, offset, maxRecords, maxBytes, timeoutMs, fetchPool);
     }
 
-    private void readOrWait(Partition partition, long offset, int maxRecords, int maxBytes, long deadline,
-            CompletableFuture<ReadResult> result) {
-        partition.read(offset, maxBytes, maxRecords).whenComplete((read, error) -> {
-            if (error != null) {
-                result.completeExceptionally(SluiceException.causeOf(error));
-            } else {
-                completeOrWait(partition, read, offset, maxRecords, maxBytes, deadline, result);
-            }
-        });
+    /**
+     * {@link #fetch(String, int, long, int, int, long)} with the first local read run on
+     * {@code readOn}, which may block on file reads: an executor over the {@link #fetchPool}. A
+     * reader whose own serial executor runs there passes it, so its reads run in its turn instead
+     * of queueing behind every other reader's on the pool (a frame per trip around the queue).
+     */
+    public CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxRecords,
+            int maxBytes, long timeoutMs, Executor readOn) {
+        return reads.fetch(topic, partition, offset, maxRecords, maxBytes, timeoutMs, readOn);
     }
 
-    private void completeOrWait(Partition partition, ReadResult read, long offset, int maxRecords, int maxBytes,
-            long deadline, CompletableFuture<ReadResult> result) {
-        PartitionLog log = partition.log();
-        long remaining = deadline - System.nanoTime();
-        // Below the high watermark there is data: a read that found none there is answered as it is,
-        // never parked on, since a wait for "data above offset" fires at once and would spin.
-        if (!read.records().isEmpty() || offset < read.highWatermark() || remaining <= 0 || !log.isOnline()) {
-            result.complete(read);
-            return;
-        }
-        AtomicBoolean resumed = new AtomicBoolean();
-        Cancellable[] wait = new Cancellable[1];
-        ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-        Runnable onData = () -> {
-            if (resumed.compareAndSet(false, true)) {
-                if (timer[0] != null) {
-                    timer[0].cancel(false);
-                }
-                fetchPool.execute(() -> readOrWait(partition, offset, maxRecords, maxBytes, deadline, result));
-            }
-        };
-        wait[0] = log.awaitData(offset, onData);
-        timer[0] = scheduler.schedule(() -> {
-            if (resumed.compareAndSet(false, true)) {
-                wait[0].cancel();
-                fetchPool.execute(() -> readOrWait(partition, offset, maxRecords, maxBytes, 0, result));
-            }
-        }, remaining, TimeUnit.NANOSECONDS);
+    /**
+     * Completes when records at or after {@code offset} may be readable, or once {@code timeoutMs}
+     * have passed, whichever is first; the caller reads again either way. Fails (a
+     * {@link SluiceException}) when the partition cannot be waited on: unknown, or offline. Cancel
+     * the future to stop waiting; that releases the wait at once. Completes on the fetch pool, or
+     * is complete on return when the records are there already.
+     */
+    public CompletableFuture<Void> awaitData(String topic, int partition, long offset, long timeoutMs) {
+        return reads.awaitData(topic, partition, offset, timeoutMs);
+    }
+
+    /** Every partition of {@code topic}, in partition order. Throws TOPIC_NOT_FOUND. */
+    public List<PartitionInfo> partitionInfos(String topic) {
+        return reads.infos(topic);
+    }
+
+    /** One partition of {@code topic}. Throws TOPIC_NOT_FOUND, PARTITION_NOT_FOUND. */
+    public PartitionInfo partitionInfo(String topic, int partition) {
+        return reads.info(topic, partition);
     }
 
     /** Runs blocking log work (reads, timestamp searches) off the caller's thread. */

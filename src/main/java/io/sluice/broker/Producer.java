@@ -3,7 +3,6 @@ package io.sluice.broker;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.PartitionLog;
-import io.sluice.log.PartitionLog.Durability;
 import io.sluice.log.Record;
 import io.sluice.log.RecordBatchBuilder;
 import io.sluice.log.RecordBatchDescriptor;
@@ -70,30 +69,35 @@ final class Producer {
                     + " has " + budgets.inFlightBytes(used[refused]) + " bytes of appends in flight (limit "
                     + limits.partitionInFlightBytes() + "); nothing of this request was written, retry later");
         }
-        return append(batches, used, reserved, records.size(), timestamps, acks);
+        return append(topic, batches, used, reserved, records.size(), timestamps, acks);
     }
 
     /**
      * Queues every batch. From the first append on nothing may throw: a batch that cannot be queued
      * becomes an error result for its records, so the reply says exactly what was written.
      */
-    private CompletableFuture<List<RecordResult>> append(List<PlannedBatch> batches, PartitionLog[] logs,
+    private CompletableFuture<List<RecordResult>> append(Topic topic, List<PlannedBatch> batches, PartitionLog[] logs,
             long[] reserved, int recordCount, long[] timestamps, Acks acks) {
         RecordResult[] results = new RecordResult[recordCount];
-        Durability durability = acks == Acks.ALL ? Durability.FLUSHED : Durability.WRITTEN;
         List<List<CompletableFuture<?>>> byPartition = new ArrayList<>(logs.length);
         for (int p = 0; p < logs.length; p++) {
             byPartition.add(new ArrayList<>());
         }
         List<CompletableFuture<Void>> pending = new ArrayList<>(batches.size());
         for (PlannedBatch b : batches) {
+            PartitionLog log = logs[b.partition];
             CompletableFuture<PartitionLog.AppendInfo> appended;
             try {
-                appended = logs[b.partition].append(b.bytes, durability);
+                appended = log.appendAsLeader(b.bytes, topic.partition(b.partition).leaderEpoch());
             } catch (RuntimeException e) {
                 appended = CompletableFuture.failedFuture(e);
             }
             byPartition.get(b.partition).add(appended);
+            if (acks == Acks.ALL) {
+                // Committed, not just written: the high watermark passed it (the durable end on one broker).
+                appended = appended.thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1)
+                        .thenApply(v -> info));
+            }
             if (acks == Acks.NONE) {
                 for (int i : b.recordIndexes) {
                     results[i] = RecordResult.ok(b.partition, -1, timestamps[i]);

@@ -1,41 +1,35 @@
 package io.sluice.log;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Pipelined group commit for one log: appends written but not yet fsynced wait here, and one fsync
- * at a time runs on the flush pool while the writer goes on writing, so one fsync covers every
- * append that arrived during the previous one. When an fsync ends, what it covered is acknowledged
- * ({@code acks=all}) and reported durable; when it fails, everything waiting fails with it.
+ * Pipelined group commit for one log: one fsync at a time runs on the flush pool while the writer
+ * goes on writing, so one fsync covers every append that arrived during the previous one. When an
+ * fsync ends, the point it covered is reported durable (the high watermark and {@code acks=all}
+ * follow from there); when it fails, the log is told and goes offline.
  *
  * <p>Everything here runs on the log's writer thread except the fsync itself.
  */
 final class FlushPipeline {
-    /** An append written but not yet fsynced. */
-    private record AwaitingFlush(PartitionLog.AppendInfo info, CompletableFuture<PartitionLog.AppendInfo> result) {
-    }
-
     private final Executor writer;
     private final Executor flushPool;
     private final Supplier<LogSegment> active;
     private final BooleanSupplier stopped;
     private final Consumer<RecoveryPoint> durable;
     private final Consumer<IOException> failed;
-    /** In offset order. */
-    private final ArrayDeque<AwaitingFlush> awaiting = new ArrayDeque<>();
     private boolean inFlight;
+    /** Bumped when the log is truncated: an fsync started before reports a point that may be gone. */
+    private long generation;
 
     /**
      * @param active  the segment appends go to now
      * @param stopped whether the log closed (an fsync ending after that reports nothing)
      * @param durable told, on the writer, each point an fsync made durable
-     * @param failed  told, on the writer, of an fsync that failed; fails the waiting appends ({@link #failAll})
+     * @param failed  told, on the writer, of an fsync that failed
      */
     FlushPipeline(Executor writer, Executor flushPool, Supplier<LogSegment> active, BooleanSupplier stopped,
             Consumer<RecoveryPoint> durable, Consumer<IOException> failed) {
@@ -45,11 +39,6 @@ final class FlushPipeline {
         this.stopped = stopped;
         this.durable = durable;
         this.failed = failed;
-    }
-
-    /** Holds {@code result} until an fsync covers {@code info}. */
-    void await(PartitionLog.AppendInfo info, CompletableFuture<PartitionLog.AppendInfo> result) {
-        awaiting.add(new AwaitingFlush(info, result));
     }
 
     /**
@@ -63,6 +52,7 @@ final class FlushPipeline {
         inFlight = true;
         LogSegment segment = active.get();
         RecoveryPoint target = segment.pointNow();
+        long startedIn = generation;
         flushPool.execute(() -> {
             IOException error = null;
             try {
@@ -71,13 +61,26 @@ final class FlushPipeline {
                 error = e;
             }
             IOException fsyncError = error;
-            writer.execute(() -> flushed(target, fsyncError));
+            writer.execute(() -> flushed(target, fsyncError, startedIn));
         });
     }
 
-    private void flushed(RecoveryPoint target, IOException error) {
+    /** The log was truncated: whatever the running fsync reports is stale. */
+    void truncated() {
+        generation++;
+    }
+
+    private void flushed(RecoveryPoint target, IOException error, long startedIn) {
         inFlight = false;
         if (stopped.getAsBoolean()) {
+            return;
+        }
+        if (startedIn != generation) {
+            // The fsync covered a file that truncation has cut or deleted since: report nothing of it,
+            // and make what was appended after the truncation durable.
+            if (active.get().size() > 0) {
+                request();
+            }
             return;
         }
         if (error != null) {
@@ -86,23 +89,8 @@ final class FlushPipeline {
             return;
         }
         durable.accept(target);
-        completeBelow(target.nextOffset());
         if (active.get().nextOffset() > target.nextOffset()) {
             request();
-        }
-    }
-
-    /** Acknowledges every waiting append below {@code offset}. */
-    void completeBelow(long offset) {
-        while (!awaiting.isEmpty() && awaiting.peek().info().lastOffset() < offset) {
-            AwaitingFlush a = awaiting.poll();
-            a.result().complete(a.info());
-        }
-    }
-
-    void failAll(Throwable error) {
-        for (AwaitingFlush a; (a = awaiting.poll()) != null; ) {
-            a.result().completeExceptionally(error);
         }
     }
 }

@@ -44,14 +44,57 @@ final class LogReader {
      * records. Every batch is CRC-checked before a record of it is returned.
      */
     ReadResult read(long offset, int maxBytes, int maxRecords) {
+        return withRetries(offset, () -> readOnce(offset, maxBytes, maxRecords));
+    }
+
+    /**
+     * Whole batches from {@code offset} up to the log end (not the high watermark: a follower copies
+     * what is not yet committed), from one segment, at most {@code maxBytes} but always one batch.
+     */
+    LogSlice readForReplica(long offset, int maxBytes) {
+        return withRetries(offset, () -> {
+            long start = logStartOffset.getAsLong();
+            long logEnd = logEndOffset.getAsLong();
+            if (offset < start || offset > logEnd) {
+                throw SluiceException.offsetOutOfRange(name, offset, start, logEnd);
+            }
+            Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+            if (entry == null) {
+                throw SluiceException.offsetOutOfRange(name, offset, start, logEnd);
+            }
+            LogSegment segment = entry.getValue();
+            if (offset == logEnd) {
+                return new LogSlice(segment.file(), segment.size(), 0);
+            }
+            LogSlice slice = segment.sliceFrom(offset, maxBytes);
+            if (slice == null) {
+                throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + name
+                        + " is not where a batch starts (log start " + start + ", log end " + logEnd + ")");
+            }
+            return slice;
+        });
+    }
+
+    /** A read met bytes that truncation cut after the read took its end: retried. */
+    private static final class CutUnderReader extends IOException {
+        CutUnderReader(CorruptRecordException cause) {
+            super(cause);
+        }
+    }
+
+    private interface Read<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T withRetries(long offset, Read<T> read) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return readOnce(offset, maxBytes, maxRecords);
-            } catch (ClosedChannelException | NoSuchFileException e) {
+                return read.run();
+            } catch (ClosedChannelException | NoSuchFileException | CutUnderReader e) {
                 if (closed.getAsBoolean() || attempt > 2) {
                     throw new SluiceException(ErrorCode.STORAGE_ERROR, "partition " + name + " is closed", e);
                 }
-                // Retention removed the segment under us: look again, the offset may now be out of range.
+                // Retention or truncation removed the segment under us: look again, the offset may now be out of range.
             } catch (IOException e) {
                 if (SegmentFileCache.isOutOfDescriptors(e)) {
                     // Not a disk failure: the broker is at its descriptor limit; the client may retry.
@@ -81,8 +124,15 @@ final class LogReader {
             int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
             int position = segment.positionOf(offset, limit);
             if (position >= 0) {
-                ByteBuffer bytes = segment.read(position, limit, maxBytes);
-                RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
+                try {
+                    ByteBuffer bytes = segment.read(position, limit, maxBytes);
+                    RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
+                } catch (CorruptRecordException e) {
+                    if (visible.get().nextOffset() < end.nextOffset()) {
+                        throw new CutUnderReader(e); // truncation lowered the end while we read: look again
+                    }
+                    throw e;
+                }
                 long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
                 return new ReadResult(records, next, end.nextOffset(), start);
             }

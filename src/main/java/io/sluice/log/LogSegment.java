@@ -243,10 +243,10 @@ final class LogSegment {
     }
 
     /**
-     * Appends batches whose base offsets are already stamped, in one gathering write.
-     * Writer thread only.
+     * Appends batches whose base offsets are already stamped, in one gathering write; adds the point
+     * where each batch ends to {@code batchEnds} unless it is null. Writer thread only.
      */
-    void append(List<ByteBuffer> batches) throws IOException {
+    void append(List<ByteBuffer> batches, List<RecoveryPoint> batchEnds) throws IOException {
         int position = size;
         long total = 0;
         ByteBuffer[] buffers = new ByteBuffer[batches.size()];
@@ -257,8 +257,13 @@ final class LogSegment {
                 throw new IllegalStateException("segment " + logFile + " expects offset=" + nextOffset
                         + " but batch starts at " + b.baseOffset());
             }
-            indexBatch((int) (position + total), b);
+            int at = (int) (position + total);
+            indexBatch(at, b);
             nextOffset = b.nextOffset();
+            if (batchEnds != null) {
+                batchEnds.add(new RecoveryPoint(baseOffset, at + batch.limit(), nextOffset, at, b.storedCrc(),
+                        maxTimestamp, offsetOfMaxTimestamp));
+            }
             buffers[i] = batch.duplicate().clear();
             total += batch.limit();
         }
@@ -318,6 +323,96 @@ final class LogSegment {
         nextOffset = offset;
     }
 
+    /** Told of each batch header a {@link #walkHeaders} passes; returns whether to go on. */
+    interface HeaderVisitor {
+        boolean visit(int position, RecordBatch header) throws IOException;
+    }
+
+    /**
+     * Walks the batch headers from {@code position} (where the batch {@code expectedBase} starts) to
+     * the end of the segment, each checked to continue the one before ({@link #checkedHeaderAt}).
+     */
+    void walkHeaders(int position, long expectedBase, HeaderVisitor visitor) throws IOException {
+        int limit = size;
+        while (position + RECORD_BATCH_OVERHEAD <= limit) {
+            RecordBatch b = checkedHeaderAt(position, limit, expectedBase);
+            if (!visitor.visit(position, b)) {
+                return;
+            }
+            position += b.sizeInBytes();
+            expectedBase = b.nextOffset();
+        }
+    }
+
+    /**
+     * The point at the last batch boundary at or below {@code offset} in this segment, found by
+     * walking headers from the index entry before the one that covers it. Its newest timestamp
+     * comes from the time index before the walk plus the headers walked (as Kafka's segment
+     * truncation takes it): a timestamp between two index entries may be missed, never invented.
+     */
+    RecoveryPoint pointAt(long offset) throws IOException {
+        if (offset <= baseOffset) {
+            return RecoveryPoint.emptySegment(baseOffset);
+        }
+        // The entry before the floor one: the walk then passes a whole batch before any boundary <= offset.
+        int slot = offsetIndex.floorSlot(offset - 1) - 1;
+        int start = slot < 0 ? 0 : (int) offsetIndex.valueAt(slot);
+        long startOffset = slot < 0 ? baseOffset : offsetIndex.keyAt(slot);
+        long[] max = {-1, -1};
+        for (int t = timeIndex.entries() - 1; t >= 0; t--) {
+            if (timeIndex.valueAt(t) < startOffset) {
+                max[0] = timeIndex.keyAt(t);
+                max[1] = timeIndex.valueAt(t);
+                break;
+            }
+        }
+        RecoveryPoint[] found = {RecoveryPoint.emptySegment(baseOffset)};
+        walkHeaders(start, startOffset, (position, b) -> {
+            if (b.nextOffset() > offset) {
+                return false;
+            }
+            if (b.maxTimestamp() > max[0]) {
+                max[0] = b.maxTimestamp();
+                max[1] = b.baseOffset();
+            }
+            found[0] = new RecoveryPoint(baseOffset, position + b.sizeInBytes(), b.nextOffset(), position,
+                    b.storedCrc(), max[0], max[1]);
+            return true;
+        });
+        return found[0];
+    }
+
+    /** The leader epoch of the segment's last batch, or -1 when it has none. */
+    int lastBatchEpoch() throws IOException {
+        RecoveryPoint end = pointAt(nextOffset);
+        return end.lastBatchPosition() < 0 ? -1
+                : new RecordBatch(readAt(end.lastBatchPosition(), RECORD_BATCH_OVERHEAD), 0).partitionLeaderEpoch();
+    }
+
+    /**
+     * Cuts the segment at {@code point} (a batch boundary from {@link #pointAt}) durably: the file is
+     * truncated and fsynced, index entries at or past it dropped and the indexes rewritten. The
+     * segment must be open for appends (the active one, or reopened by {@link #reopenForAppends}).
+     */
+    void cutTo(RecoveryPoint point) throws IOException {
+        if (point.segmentBase() != baseOffset || point.position() > size) {
+            throw new IllegalStateException("segment " + logFile + " of size=" + size + " cannot be cut at " + point);
+        }
+        channel.truncate(point.position());
+        channel.force(true);
+        offsetIndex.truncateValuesFrom(point.position());
+        timeIndex.truncateValuesFrom(point.nextOffset());
+        size = point.position();
+        nextOffset = point.nextOffset();
+        lastBatchPosition = point.lastBatchPosition();
+        lastBatchCrc = point.lastBatchCrc();
+        maxTimestamp = point.maxTimestamp();
+        offsetOfMaxTimestamp = point.offsetOfMaxTimestamp();
+        bytesSinceLastIndexEntry = indexIntervalBytes; // the next batch gets an entry
+        offsetIndex.persist(io, true);
+        timeIndex.persist(io, true);
+    }
+
     /**
      * Position of the batch that holds {@code offset}, scanning batch headers from the nearest
      * index entry; -1 when the offset lies at or beyond {@code limit}.
@@ -367,6 +462,27 @@ final class LogSegment {
         int firstSize = RecordBatch.sizeAt(readAt(position, LOG_OVERHEAD), 0);
         int length = Math.min(limit - position, Math.max(maxBytes, firstSize));
         return readAt(position, length);
+    }
+
+    /**
+     * The region of whole batches from the one that starts at {@code offset}: at most {@code maxBytes},
+     * but always that first batch. Null when no batch of this segment starts at {@code offset}.
+     */
+    LogSlice sliceFrom(long offset, int maxBytes) throws IOException {
+        int limit = size;
+        int position = positionOf(offset, limit);
+        if (position < 0 || new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0).baseOffset() != offset) {
+            return null;
+        }
+        int[] length = {0};
+        walkHeaders(position, offset, (at, b) -> {
+            if (length[0] > 0 && (long) length[0] + b.sizeInBytes() > maxBytes || at + b.sizeInBytes() > limit) {
+                return false;
+            }
+            length[0] += b.sizeInBytes();
+            return true;
+        });
+        return new LogSlice(logFile, position, length[0]);
     }
 
     /** First offset with a timestamp at or after {@code timestamp}, or -1 if none below {@code limit}. */

@@ -1,5 +1,7 @@
 package io.sluice.log;
 
+import static java.util.Objects.requireNonNull;
+
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import java.io.IOException;
@@ -10,35 +12,30 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * One partition's log: an ordered set of segments, the last of which takes appends. Owns the
- * invariants that offsets are dense and increasing, that a reader never sees bytes that are not
- * yet durable (when fsync is on), and that a torn tail is cut away on open ({@link LogLoader}).
+ * invariants that offsets are dense and increasing, that a reader never sees past the high
+ * watermark ({@link HighWatermark}), and that a torn tail is cut away on open ({@link LogLoader}).
  *
  * <p>Appends are queued and drained by a single writer ({@link SerialExecutor}); the fsyncs that make
- * them durable are group-committed by a {@link FlushPipeline}. Readers never take a lock: they read a
- * published visible end and positional reads below it.
+ * them durable are group-committed by a {@link FlushPipeline}. A leader's appends get their offsets
+ * and leader epoch here ({@link #appendAsLeader}); a follower's come with both set and must continue
+ * the log exactly ({@link #appendAsFollower}). Truncation runs on the writer too, between appends.
+ * Readers never take a lock: they read a published visible end and positional reads below it.
  */
 public final class PartitionLog implements AutoCloseable {
-    /**
-     * The leader epoch stamped into every batch at append (the CRC does not cover it), as Kafka's
-     * leader does: one broker, never re-elected, leads at epoch 0; describe reports the same.
-     */
-    public static final int LEADER_EPOCH = 0;
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
-    /** How long a roll that could not create its next file waits before it tries again. */
-    static final long ROLL_RETRY_MS = 1_000;
-
-    /** When an append is acknowledged: once written (acks=1) or once fsynced (acks=all). */
-    public enum Durability { WRITTEN, FLUSHED }
+    /** The epoch slot of a follower's append: its batches carry their own. */
+    private static final int AS_FOLLOWER = Integer.MIN_VALUE;
 
     public record AppendInfo(long baseOffset, long lastOffset) {
     }
@@ -46,7 +43,9 @@ public final class PartitionLog implements AutoCloseable {
     public record ReadResult(List<LogRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
     }
 
-    private record PendingAppend(ByteBuffer batch, Durability durability, CompletableFuture<AppendInfo> result) {
+    /** Queued batches: a leader's one (epoch to stamp), or a follower's run (offsets and epochs set). */
+    private record PendingAppend(List<ByteBuffer> batches, int size, int leaderEpoch,
+            CompletableFuture<AppendInfo> result) {
     }
 
     private final String name;
@@ -54,45 +53,47 @@ public final class PartitionLog implements AutoCloseable {
     private final LogRuntime runtime;
     private final SegmentTiering tiering;
     private final SerialExecutor writer;
-    private final NavigableMap<Long, LogSegment> segments;
+    private final LogSegments segments;
     private final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AppendWaiters waiters = new AppendWaiters();
     private final FlushPipeline flushes;
     private final LogReader reader;
+    private final HighWatermark hw;
+    private final LeaderEpochs epochs;
     private volatile LogConfig config;
-    /** The end of what readers may see: the high watermark and where it sits in the files. */
-    private volatile RecoveryPoint visible;
-    /** The last point known fsynced (writer thread). */
-    private RecoveryPoint durable;
+    /** The last point known fsynced (writer thread): what the recovery checkpoint records. */
+    private RecoveryPoint checkpointed;
+    /** The fsynced end, or the written end when fsync is off. */
+    private volatile long durableEnd;
+    private volatile LongConsumer durableListener = end -> { };
     private volatile long logEndOffset;
     private volatile long logStartOffset;
     private volatile IOException failure;
     private volatile boolean closed;
-    private LogSegment active;
-    /** Set while rolling fails to create the next segment's file; appends go on in the current one. */
-    private volatile IOException rollFailure;
-    private long nextRollAttemptMs;
 
     private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime, SegmentTiering tiering,
-            LogLoader.Loaded loaded) {
+            LogLoader.Loaded loaded) throws IOException {
         this.name = name;
         this.dir = dir;
         this.config = config;
         this.runtime = runtime;
         this.tiering = tiering;
         this.writer = new SerialExecutor(runtime.ioPool());
-        this.segments = loaded.segments();
-        this.active = loaded.active();
-        this.reader = new LogReader(name, segments, () -> visible, () -> logStartOffset, () -> logEndOffset,
+        this.segments = new LogSegments(name, dir, runtime, loaded);
+        LogSegment active = segments.active();
+        this.hw = new HighWatermark(active.pointNow(), waiters::fireAll);
+        this.reader = new LogReader(name, segments.map(), hw::visible, () -> logStartOffset, () -> logEndOffset,
                 () -> closed);
-        this.flushes = new FlushPipeline(writer, runtime.flushPool(), () -> active, () -> closed, this::onDurable,
-                this::onFlushFailed);
-        this.logStartOffset = segments.firstKey();
+        this.flushes = new FlushPipeline(writer, runtime.flushPool(), segments::active, () -> closed,
+                this::onFsynced, this::onFlushFailed);
+        this.logStartOffset = segments.firstBase();
         this.logEndOffset = active.nextOffset();
-        this.visible = active.pointNow();
-        this.durable = visible;
-        runtime.checkpoints().update(name, durable);
+        this.checkpointed = active.pointNow();
+        this.durableEnd = logEndOffset;
+        runtime.checkpoints().update(name, checkpointed);
+        this.epochs = LeaderEpochs.load(name, runtime.io(), dir, logEndOffset, segments.lastBatchEpoch(),
+                () -> logEndOffset, segments::walkBatches);
     }
 
     /** Opens the log in {@code dir}, creating it if needed, and recovers it from its recovery point. */
@@ -112,21 +113,47 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Queues an encoded batch (base offset not yet assigned) for the writer. The future completes
-     * when the batch is written or, for {@link Durability#FLUSHED}, fsynced (when fsync is on).
+     * Queues an encoded batch (base offset not yet assigned) for the writer, which stamps its base
+     * offset and {@code leaderEpoch}; the future completes once it is written (not fsynced: wait for
+     * the high watermark for that). A leader epoch newer than the log's latest starts that epoch at
+     * this batch; an older one means the caller was deposed (a fenced leader) and is refused.
      */
-    public CompletableFuture<AppendInfo> append(ByteBuffer batch, Durability durability) {
-        CompletableFuture<AppendInfo> result = new CompletableFuture<>();
+    public CompletableFuture<AppendInfo> appendAsLeader(ByteBuffer batch, int leaderEpoch) {
+        if (leaderEpoch < 0) {
+            throw new IllegalArgumentException("leaderEpoch=" + leaderEpoch + " of " + name);
+        }
+        return enqueue(new PendingAppend(List.of(batch), batch.limit(), leaderEpoch, new CompletableFuture<>()));
+    }
+
+    /**
+     * Appends whole batches copied from the leader, offsets and epochs already set. Every batch is
+     * validated (CRC, magic, sizes, contiguous offsets) before anything is queued; the first must
+     * start at the log end when the writer gets to it, else nothing is written and the future fails
+     * with OFFSET_OUT_OF_RANGE. A batch whose epoch is newer than the log's latest starts that epoch.
+     * Completes with the new log end once written.
+     */
+    public CompletableFuture<Long> appendAsFollower(ByteBuffer batches) {
+        List<ByteBuffer> split;
+        try {
+            split = RecordBatches.splitValidated(batches, "follower append to " + name);
+        } catch (CorruptRecordException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return enqueue(new PendingAppend(split, batches.remaining(), AS_FOLLOWER, new CompletableFuture<>()))
+                .thenApply(info -> info.lastOffset() + 1);
+    }
+
+    private CompletableFuture<AppendInfo> enqueue(PendingAppend append) {
         IOException failed = failure;
         if (closed || failed != null) {
-            result.completeExceptionally(offline(failed));
-            return result;
+            append.result.completeExceptionally(offline(failed));
+            return append.result;
         }
-        pending.add(new PendingAppend(batch, durability, result));
+        pending.add(append);
         if (drainScheduled.compareAndSet(false, true)) {
             writer.execute(this::drain);
         }
-        return result;
+        return append.result;
     }
 
     private SluiceException offline(IOException cause) {
@@ -136,188 +163,163 @@ public final class PartitionLog implements AutoCloseable {
 
     private void drain() {
         drainScheduled.set(false);
-        List<PendingAppend> batch = new ArrayList<>();
+        List<PendingAppend> queued = new ArrayList<>();
         for (PendingAppend p; (p = pending.poll()) != null; ) {
-            batch.add(p);
+            queued.add(p);
         }
-        if (batch.isEmpty()) {
+        if (queued.isEmpty()) {
             return;
         }
         if (closed || failure != null) {
-            batch.forEach(p -> p.result.completeExceptionally(offline(failure)));
+            queued.forEach(p -> p.result.completeExceptionally(offline(failure)));
             return;
         }
-        List<AppendInfo> infos = new ArrayList<>(batch.size());
+        AppendInfo[] infos = new AppendInfo[queued.size()];
+        RuntimeException[] refused = new RuntimeException[queued.size()];
         try {
-            writeAll(batch, infos);
+            writeAll(queued, infos, refused);
         } catch (IOException | RuntimeException e) {
             failWriter(e instanceof IOException io ? io : new IOException(e));
-            batch.forEach(p -> p.result.completeExceptionally(offline(failure)));
+            queued.forEach(p -> p.result.completeExceptionally(offline(failure)));
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            PendingAppend p = batch.get(i);
-            AppendInfo info = infos.get(i);
-            if (info == null) {
-                p.result.completeExceptionally(cannotRoll());
-            } else if (p.durability == Durability.WRITTEN || !runtime.fsync()) {
-                p.result.complete(info);
-            } else {
-                flushes.await(info, p.result);
-            }
-        }
+        // Before the acknowledgements: an append that completes is covered by the durable end when fsync is off.
         if (runtime.fsync()) {
             flushes.request();
         } else {
-            visible = active.pointNow();
-            waiters.fireAll();
+            advanceDurableEnd(segments.active().pointNow()); // without fsync, written is as durable as it gets
+        }
+        for (int i = 0; i < queued.size(); i++) {
+            if (refused[i] != null) {
+                queued.get(i).result.completeExceptionally(refused[i]);
+            } else {
+                queued.get(i).result.complete(infos[i]);
+            }
         }
     }
 
     private SluiceException cannotRoll() {
+        IOException rollFailure = segments.rollFailure();
         return new SluiceException(ErrorCode.BROKER_BUSY, "partition " + name + " is full until its next segment "
                 + "can be created (" + rollFailure.getMessage() + "); retry later", rollFailure);
     }
 
     /**
-     * Stamps offsets and writes the batches, rolling the active segment where size or age says so.
-     * An append that the current segment cannot hold while a roll keeps failing gets a null info.
+     * Stamps offsets and epochs and writes the batches, rolling the active segment where size or age
+     * says so. An append refused (a fenced epoch, a follower batch that does not continue the log, a
+     * full segment while a roll keeps failing) gets its refusal instead of an info, and writes nothing.
      */
-    private void writeAll(List<PendingAppend> batch, List<AppendInfo> infos) throws IOException {
+    private void writeAll(List<PendingAppend> queued, AppendInfo[] infos, RuntimeException[] refused)
+            throws IOException {
         long now = runtime.clock().getAsLong();
         List<ByteBuffer> run = new ArrayList<>();
         int runBytes = 0;
-        long next = active.nextOffset();
-        for (PendingAppend p : batch) {
-            int size = p.batch.limit();
-            if (active.size() + runBytes > 0 && shouldRoll(active.size() + runBytes + (long) size, next, now)) {
+        long next = segments.active().nextOffset();
+        for (int i = 0; i < queued.size(); i++) {
+            PendingAppend p = queued.get(i);
+            refused[i] = refusal(p, next);
+            if (refused[i] != null) {
+                continue;
+            }
+            int activeSize = segments.active().size();
+            if (activeSize + runBytes > 0 && segments.shouldRoll(config, activeSize + runBytes + (long) p.size, next, now)) {
                 appendRun(run);
                 run.clear();
                 runBytes = 0;
-                if (!tryRoll(now) && !fits(size, next)) {
-                    infos.add(null);
+                if (!tryRoll(now) && !segments.fits(p.size, next)) {
+                    refused[i] = cannotRoll();
                     continue;
                 }
             }
-            RecordBatch b = new RecordBatch(p.batch, 0);
-            b.setBaseOffset(next);
-            b.setPartitionLeaderEpoch(LEADER_EPOCH);
-            infos.add(new AppendInfo(next, b.lastOffset()));
-            next = b.nextOffset();
-            run.add(p.batch);
-            runBytes += size;
+            long base = next;
+            for (ByteBuffer bytes : p.batches) {
+                RecordBatch b = new RecordBatch(bytes, 0);
+                if (p.leaderEpoch != AS_FOLLOWER) {
+                    b.setBaseOffset(next);
+                    b.setPartitionLeaderEpoch(p.leaderEpoch);
+                }
+                // Before the batch is written: a crash in between leaves an epoch starting at the log
+                // end, which loading drops.
+                if (b.partitionLeaderEpoch() > epochs.latestEpoch()) {
+                    epochs.assign(b.partitionLeaderEpoch(), next);
+                }
+                next = b.nextOffset();
+                run.add(bytes);
+            }
+            runBytes += p.size;
+            infos[i] = new AppendInfo(base, next - 1);
         }
         appendRun(run);
-        logEndOffset = next;
     }
 
-    private boolean shouldRoll(long sizeAfterAppend, long next, long now) {
-        LogConfig c = config;
-        return sizeAfterAppend > c.segmentBytes() || now - active.createdAtMs() >= c.segmentMs()
-                || next - active.baseOffset() > Integer.MAX_VALUE / 2;
-    }
-
-    /** Whether the active segment can still take a batch of {@code size} bytes (it holds fewer records than bytes). */
-    private boolean fits(int size, long next) {
-        return (long) active.size() + size <= Integer.MAX_VALUE && next + size - active.baseOffset() <= Integer.MAX_VALUE;
+    /** Why {@code p} cannot be written at {@code next}, or null. */
+    private RuntimeException refusal(PendingAppend p, long next) {
+        if (p.leaderEpoch == AS_FOLLOWER) {
+            long base = new RecordBatch(p.batches.get(0), 0).baseOffset();
+            return base == next ? null : new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "follower append to "
+                    + name + " starts at offset " + base + " but the log ends at " + next + "; nothing was written");
+        }
+        int latest = epochs.latestEpoch();
+        return p.leaderEpoch >= latest ? null : new SluiceException(ErrorCode.LEADER_NOT_AVAILABLE, "partition "
+                + name + " has leader epoch " + latest + "; an append as leader at the older epoch " + p.leaderEpoch
+                + " comes from a deposed leader and was refused");
     }
 
     private void appendRun(List<ByteBuffer> run) throws IOException {
         if (run.isEmpty()) {
             return;
         }
-        int position = active.size();
-        long offset = active.nextOffset();
-        try {
-            active.append(run);
-            logEndOffset = active.nextOffset(); // before a roll in this drain may publish a visible end past it
-        } catch (IOException e) {
-            try {
-                active.truncateTo(position, offset);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+        List<RecoveryPoint> batchEnds = hw.managed() ? new ArrayList<>(run.size()) : null;
+        segments.append(run, batchEnds);
+        logEndOffset = segments.active().nextOffset(); // before a roll in this drain may publish a visible end past it
+        if (batchEnds != null) {
+            hw.written(batchEnds);
         }
     }
 
-    /**
-     * Closes the active segment durably and starts a new one at the log end offset. A failed fsync
-     * of the log is thrown (the log goes offline); failing to write the indexes or to create the next
-     * file (EMFILE, a full directory) is not: nothing written is at risk, so appends go on in the
-     * current segment and the roll is tried again after {@link #ROLL_RETRY_MS}.
-     *
-     * @return whether the log rolled
-     */
+    /** Rolls the active segment ({@link LogSegments#tryRoll}); the closed one is durable whole and may go to the tier. */
     private boolean tryRoll(long now) throws IOException {
-        if (now < nextRollAttemptMs) {
+        LogSegment closedSegment = segments.tryRoll(config, now);
+        if (closedSegment == null) {
             return false;
         }
-        active.flushLog();
-        RecoveryPoint sealed = active.pointNow();
-        LogSegment next;
-        try {
-            active.persistIndexesDurably();
-            next = LogSegment.create(runtime.io(), runtime.openFiles(), dir, active.nextOffset(),
-                    config.indexIntervalBytes(), now);
-        } catch (IOException e) {
-            nextRollAttemptMs = now + ROLL_RETRY_MS;
-            if (rollFailure == null) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: could not roll to a new segment at offset {1}; appending to "
-                        + "segment {2} and trying again: {3}", name, active.nextOffset(), active.baseOffset(), e.toString());
-            }
-            rollFailure = e;
-            return false;
-        }
-        if (rollFailure != null) {
-            LOG.log(System.Logger.Level.INFO, "{0}: rolled again after a failure to create a segment", name);
-            rollFailure = null;
-        }
-        LogSegment closedSegment = active;
-        segments.put(next.baseOffset(), next);
-        active = next;
-        closedSegment.closeForAppends();
-        onDurable(sealed);
-        LOG.log(System.Logger.Level.DEBUG, "{0}: rolled to segment {1}", name, next.baseOffset());
+        onFsynced(closedSegment.pointNow());
         if (config.remoteStorage()) {
-            tiering.onSegmentClosed(describe(closedSegment));
+            tiering.onSegmentClosed(segments.describe(closedSegment));
         }
         return true;
     }
 
-    /** Writer thread: {@code point} is on disk; what it covers becomes visible and acknowledged. */
-    private void onDurable(RecoveryPoint point) {
-        if (point.nextOffset() > durable.nextOffset()) {
-            durable = point; // before the acknowledgements: a checkpoint written after an ack covers it
+    /** Writer thread: {@code point} is fsynced; the recovery checkpoint may record it. */
+    private void onFsynced(RecoveryPoint point) {
+        if (point.nextOffset() > checkpointed.nextOffset()) {
+            checkpointed = point;
             runtime.checkpoints().update(name, point);
         }
-        if (point.nextOffset() > visible.nextOffset()) {
-            visible = point;
+        advanceDurableEnd(point);
+    }
+
+    /**
+     * Writer thread: what {@code point} covers is durable (or written, without fsync). The automatic
+     * high watermark follows; a managed one may rise to it; the listener (replication) hears of it.
+     */
+    private void advanceDurableEnd(RecoveryPoint point) {
+        if (point.nextOffset() <= durableEnd) {
+            return;
         }
-        flushes.completeBelow(point.nextOffset());
-        waiters.fireAll();
+        durableEnd = point.nextOffset();
+        hw.durable(point);
+        durableListener.accept(point.nextOffset());
     }
 
     private void onFlushFailed(IOException error) {
         failWriter(error);
-        flushes.failAll(offline(error));
-    }
-
-    private ClosedSegment describe(LogSegment s) {
-        return new ClosedSegment(name, s.baseOffset(), s.nextOffset(), s.maxTimestamp(), s.size(), s.file(),
-                s.offsetIndexFile(), s.timeIndexFile());
+        hw.failWaiters(() -> offline(error));
     }
 
     /** Every closed segment still on disk, oldest first: what a restarted tier checks for upload. */
     public List<ClosedSegment> closedSegments() {
-        List<ClosedSegment> closedOnes = new ArrayList<>();
-        long visibleBase = visible.segmentBase();
-        for (LogSegment s : segments.values()) {
-            if (s.baseOffset() < visibleBase) {
-                closedOnes.add(describe(s));
-            }
-        }
-        return closedOnes;
+        return segments.closedBelow(hw.visible().segmentBase());
     }
 
     private void failWriter(IOException e) {
@@ -347,7 +349,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     public Cancellable awaitData(long offset, Runnable callback) {
         AppendWaiters.Waiter waiter = waiters.add(callback);
-        if (visible.nextOffset() > offset || closed) {
+        if (hw.value() > offset || closed) {
             waiter.fire();
         }
         return waiter;
@@ -366,17 +368,19 @@ public final class PartitionLog implements AutoCloseable {
             }
             long now = runtime.clock().getAsLong();
             try {
+                LogSegment active = segments.active();
                 if (active.size() > 0 && now - active.createdAtMs() >= config.segmentMs() && !tryRoll(now)
-                        && rollFailure != null) {
-                    throw new UncheckedIOException("rolling " + name + " by segment.ms", rollFailure);
+                        && segments.rollFailure() != null) {
+                    throw new UncheckedIOException("rolling " + name + " by segment.ms", segments.rollFailure());
                 }
             } catch (IOException e) {
                 failWriter(e);
                 throw new UncheckedIOException("rolling " + name, e);
             }
+            epochs.flush();
             try {
                 enforceRetention(now);
-                active.persistIndexes();
+                segments.active().persistIndexes();
             } catch (IOException e) {
                 throw new UncheckedIOException("maintaining " + name, e);
             }
@@ -384,13 +388,171 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void enforceRetention(long now) throws IOException {
-        for (LogSegment oldest : Retention.expired(segments, config, tiering, now)) {
-            segments.remove(oldest.baseOffset());
-            logStartOffset = segments.firstKey();
-            oldest.delete();
+        long startBefore = logStartOffset;
+        for (LogSegment oldest : Retention.expired(segments.map(), config, tiering, now)) {
+            if (oldest.nextOffset() > hw.value()) {
+                break; // not committed yet: a follower may still need it, and a reader has not seen it
+            }
+            // The start moves first: a reader that finds the offset below it goes to the tier, not to a
+            // segment being deleted.
+            logStartOffset = segments.map().higherKey(oldest.baseOffset());
+            segments.deleteOldest(oldest);
             LOG.log(System.Logger.Level.INFO, "{0}: deleted local segment {1} by retention, local log start is now {2}",
                     name, oldest.baseOffset(), logStartOffset);
         }
+        if (logStartOffset != startBefore) {
+            epochs.truncateFromStart(logStartOffset);
+        }
+    }
+
+    /**
+     * Whole batches from {@code offset} up to the log end (not the high watermark), from one segment,
+     * at most {@code maxBytes} but always one whole batch when any exists; length 0 at the log end.
+     *
+     * @throws SluiceException OFFSET_OUT_OF_RANGE below the log start, past the log end, or where no batch starts
+     */
+    public LogSlice readForReplica(long offset, int maxBytes) {
+        return reader.readForReplica(offset, maxBytes);
+    }
+
+    /**
+     * Hands the high watermark to replication: from now on only {@link #updateHighWatermark} raises
+     * it. It starts at the checkpointed watermark (at most the log end), or at the log end when none
+     * was checkpointed (a log that was its own only replica: everything in it was visible). Blocks
+     * until the writer has switched; not to be called on the writer.
+     */
+    public void manageHighWatermark() {
+        onWriter("managing the high watermark of", () -> {
+            if (hw.managed()) {
+                return;
+            }
+            long saved = runtime.checkpoints().claimHighWatermark(name);
+            long start = saved == RecoveryCheckpoints.NO_HIGH_WATERMARK ? durableEnd
+                    : Math.max(logStartOffset, Math.min(saved, durableEnd));
+            RecoveryPoint point = segments.pointAt(start);
+            hw.manage(point, segments.batchEndsAbove(point));
+            runtime.checkpoints().updateHighWatermark(name, hw.value());
+        }).join();
+    }
+
+    /**
+     * Replication's high watermark: what the in-sync replicas hold. Clipped to this log's durable end
+     * and down to a batch boundary; a value below the current watermark is ignored (only truncation
+     * lowers it). Readers see up to it from now on; {@link #awaitHighWatermark} waiters it reaches complete.
+     */
+    public void updateHighWatermark(long highWatermark) {
+        hw.update(highWatermark);
+        runtime.checkpoints().updateHighWatermark(name, hw.value());
+    }
+
+    /** Completes once the high watermark is at or above {@code offset} ({@code acks=all}: last offset + 1). */
+    public CompletableFuture<Void> awaitHighWatermark(long offset) {
+        IOException failed = failure;
+        if (closed || failed != null) {
+            return CompletableFuture.failedFuture(offline(failed));
+        }
+        CompletableFuture<Void> waiter = hw.await(offset);
+        if (closed || failure != null) {
+            hw.failWaiters(() -> offline(failure)); // raced with close or a failure: nobody else fails it
+        }
+        return waiter;
+    }
+
+    /** Fails every pending {@link #awaitHighWatermark} with {@code why} (leadership was lost). */
+    public void failHighWatermarkWaiters(Supplier<RuntimeException> why) {
+        hw.failWaiters(why);
+    }
+
+    /**
+     * Removes every record at or above {@code offset}: the segments after the one holding it are
+     * deleted and that one is cut at the start of the batch holding {@code offset} (the offset itself
+     * when it is a batch boundary). The log end, durable end, recovery checkpoint, indexes and epoch
+     * file follow; the high watermark comes down to the new end if it was above. Nothing happens at
+     * or past the log end; below the log start the log is emptied to start at {@code offset}.
+     *
+     * <p>Crash-safe by order: later segments go newest first (a crash leaves a shorter, contiguous
+     * log), then the cut is fsynced, and only then does the epoch file forget the epochs past it (a
+     * crash before leaves entries past the log end, which loading drops). Appends queued before this
+     * call are written before the truncation; chain later appends on the returned future.
+     */
+    public CompletableFuture<Void> truncateTo(long offset) {
+        return onWriter("truncating", () -> {
+            if (offset >= logEndOffset) {
+                return;
+            }
+            if (offset < logStartOffset) {
+                startAt(offset);
+                return;
+            }
+            LogSegment keep = segments.map().floorEntry(offset).getValue();
+            RecoveryPoint cut = keep.pointAt(offset);
+            hw.truncated(cut); // readers first: they must not look past the cut while it happens
+            logEndOffset = cut.nextOffset();
+            durableEnd = Math.min(durableEnd, cut.nextOffset());
+            flushes.truncated();
+            segments.keepUpTo(keep);
+            keep.cutTo(cut);
+            epochs.truncateFromEnd(cut.nextOffset());
+            if (checkpointed.nextOffset() > cut.nextOffset() || checkpointed.segmentBase() > cut.segmentBase()) {
+                checkpointed = cut;
+                runtime.checkpoints().update(name, cut);
+            }
+            if (hw.managed()) {
+                runtime.checkpoints().updateHighWatermark(name, hw.value());
+            }
+            LOG.log(System.Logger.Level.INFO, "{0}: truncated to offset {1} (asked {2})", name, cut.nextOffset(), offset);
+        });
+    }
+
+    /**
+     * Deletes every segment and starts an empty log at {@code offset}: a follower whose leader's log
+     * starts past this log's end. The epoch file is emptied; the high watermark is {@code offset}.
+     */
+    public CompletableFuture<Void> truncateFullyAndStartAt(long offset) {
+        return onWriter("emptying", () -> startAt(offset));
+    }
+
+    private void startAt(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset=" + offset + " of " + name);
+        }
+        RecoveryPoint start = RecoveryPoint.emptySegment(offset);
+        hw.reset(start);
+        logEndOffset = offset;
+        durableEnd = offset;
+        flushes.truncated();
+        segments.startAt(offset, config, runtime.clock().getAsLong());
+        logStartOffset = offset;
+        epochs.clear();
+        checkpointed = start;
+        runtime.checkpoints().update(name, start);
+        if (hw.managed()) {
+            runtime.checkpoints().updateHighWatermark(name, offset);
+        }
+        LOG.log(System.Logger.Level.INFO, "{0}: emptied, the log starts again at offset {1}", name, offset);
+    }
+
+    private interface WriterTask {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code task} on the writer. An I/O failure mid-way leaves files and memory apart, so it
+     * takes the log offline, as a failed append does.
+     */
+    private CompletableFuture<Void> onWriter(String what, WriterTask task) {
+        return CompletableFuture.runAsync(() -> {
+            if (closed || failure != null) {
+                throw offline(failure);
+            }
+            try {
+                task.run();
+            } catch (IOException e) {
+                failWriter(e);
+                hw.failWaiters(() -> offline(e));
+                throw new UncheckedIOException(what + " " + name, e);
+            }
+        }, writer);
     }
 
     public void updateConfig(LogConfig newConfig) {
@@ -413,29 +575,40 @@ public final class PartitionLog implements AutoCloseable {
         return logEndOffset;
     }
 
+    /** The end of what readers see: the durable end, or what replication set ({@link #manageHighWatermark}). */
     public long highWatermark() {
-        return visible.nextOffset();
+        return hw.value();
+    }
+
+    /** The fsynced end of the log; the written end when fsync is off. */
+    public long durableEnd() {
+        return durableEnd;
+    }
+
+    /**
+     * Sets the one listener told each new durable end (replication reports it to the leader). It is
+     * called on the log's writer thread and must only hand work off.
+     */
+    public void onDurableAdvance(LongConsumer listener) {
+        this.durableListener = requireNonNull(listener);
+    }
+
+    /** The leader epochs of this log and where each starts. */
+    public LeaderEpochs epochs() {
+        return epochs;
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments.count();
     }
 
     /** Bytes of the segments that start at or after {@code offset}. */
     public long sizeInBytesFrom(long offset) {
-        long total = 0;
-        for (LogSegment s : segments.tailMap(offset, true).values()) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytesFrom(offset);
     }
 
     public long sizeInBytes() {
-        long total = 0;
-        for (LogSegment s : segments.values()) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytesFrom(Long.MIN_VALUE);
     }
 
     /** Readers parked on this log, waiting for data. */
@@ -462,25 +635,22 @@ public final class PartitionLog implements AutoCloseable {
             IOException error = null;
             try {
                 if (failure == null) {
+                    LogSegment active = segments.active();
                     active.flushLog();
-                    onDurable(active.pointNow());
+                    onFsynced(active.pointNow());
                     active.persistIndexesDurably();
+                    epochs.flush();
                 }
             } catch (IOException e) {
                 error = e;
             }
-            for (LogSegment s : segments.values()) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    if (error == null) {
-                        error = e;
-                    } else {
-                        error.addSuppressed(e);
-                    }
-                }
+            try {
+                segments.closeAll(error);
+                error = null;
+            } catch (IOException e) {
+                error = e;
             }
-            flushes.failAll(offline(failure));
+            hw.failWaiters(() -> offline(failure));
             waiters.fireAll();
             if (error != null) {
                 throw new UncheckedIOException("closing " + name, error);

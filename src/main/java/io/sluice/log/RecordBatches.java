@@ -1,6 +1,7 @@
 package io.sluice.log;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Decoding a run of whole batches read from a segment, local or remote. */
@@ -41,5 +42,42 @@ public final class RecordBatches {
             expectedBase = batch.nextOffset();
             at += size;
         }
+    }
+
+    /**
+     * Splits a run of whole batches whose offsets and epochs are already set (a follower's fetch) into
+     * one buffer per batch, after checking every one of them: each validates (size, magic, CRC), each
+     * starts where the one before ended, and nothing is left over. Nothing is split before all pass.
+     *
+     * @throws CorruptRecordException naming {@code where} and the position of the first bad batch
+     */
+    static List<ByteBuffer> splitValidated(ByteBuffer bytes, String where) {
+        ByteBuffer all = bytes.slice();
+        if (!all.hasRemaining()) {
+            throw new CorruptRecordException("no batch in " + where);
+        }
+        List<int[]> bounds = new ArrayList<>();
+        int at = 0;
+        long expectedBase = -1;
+        while (at < all.limit()) {
+            if (all.limit() - at < RecordBatchDescriptor.LOG_OVERHEAD) {
+                throw new CorruptRecordException(where + ": " + (all.limit() - at) + " bytes at " + at
+                        + " are not a whole batch");
+            }
+            RecordBatch batch = new RecordBatch(all, at);
+            batch.validate(where + ":" + at);
+            if (expectedBase >= 0 && batch.baseOffset() != expectedBase) {
+                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected "
+                        + expectedBase + ") at " + where + ":" + at);
+            }
+            bounds.add(new int[] {at, batch.sizeInBytes()});
+            expectedBase = batch.nextOffset();
+            at += batch.sizeInBytes();
+        }
+        List<ByteBuffer> batches = new ArrayList<>(bounds.size());
+        for (int[] b : bounds) {
+            batches.add(all.slice(b[0], b[1]));
+        }
+        return batches;
     }
 }

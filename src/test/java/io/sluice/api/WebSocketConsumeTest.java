@@ -455,4 +455,27 @@ class WebSocketConsumeTest extends ApiTest {
         }
         Wait.upTo(10).until(() -> consumeSocket.openSessions() == before);
     }
+
+    /**
+     * A reader holds its topic by id, not only by name: one that had not read yet when its topic was
+     * deleted and another of the same name created is told its topic was deleted, and is sent nothing
+     * of the new one (the broker is addressed by name, so the read itself would find the new topic).
+     */
+    @Test
+    void aReaderIsNeverHandedTheNewTopicOfADeletedOnesName() {
+        String t = topic("reborn", 1);
+        fill(t, 0, 0, 2);
+        int before = settledOpenSessions();
+        try (WsClient behind = consume("topic=" + t + "&partition=0&offset=0&credits=0")) {
+            behind.awaitFrame("assigned", 0);
+            assertEquals(204, api.delete("/topics/" + t).status());
+            api.createTopic(t, 1);
+            fill(t, 0, 100, 5);
+            behind.send("{\"type\":\"credit\",\"records\":10}");
+            behind.awaitClose(10);
+            assertEquals("TOPIC_NOT_FOUND", behind.awaitFrame("error", 0).get("code").asText());
+            assertEquals(0, behind.recordCount());
+        }
+        Wait.upTo(10).until(() -> consumeSocket.openSessions() == before);
+    }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogRecord;
-import io.sluice.log.PartitionLog.ReadResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,7 +132,7 @@ class BrokerTest {
         for (int i = 0; i < 100; i++) {
             assertEquals(i, results.get(i).offset(), "offsets in request order");
         }
-        ReadResult read = broker.fetch("big", 0, 0, 1000, 1 << 20, 0).join();
+        FetchResult read = broker.fetch("big", 0, 0, 1000, 1 << 20, 0).join();
         assertEquals(100, read.records().size());
     }
 
@@ -177,12 +176,12 @@ class BrokerTest {
     @Test
     void aLongPollReturnsWhenARecordArrives() throws Exception {
         start().createTopic("poll", 1, 1, Map.of());
-        CompletableFuture<ReadResult> poll = broker.fetch("poll", 0, 0, 10, 1024, 30_000);
+        CompletableFuture<FetchResult> poll = broker.fetch("poll", 0, 0, 10, 1024, 30_000);
         assertFalse(poll.isDone());
         broker.produce("poll", List.of(value("hello")), Acks.ALL, null).join();
         List<LogRecord> records = poll.get(10, TimeUnit.SECONDS).records();
         assertEquals("hello", new String(records.get(0).value(), StandardCharsets.UTF_8));
-        ReadResult idle = broker.fetch("poll", 0, 1, 10, 1024, 50).get(10, TimeUnit.SECONDS);
+        FetchResult idle = broker.fetch("poll", 0, 1, 10, 1024, 50).get(10, TimeUnit.SECONDS);
         assertTrue(idle.records().isEmpty());
         assertEquals(1, idle.highWatermark());
     }

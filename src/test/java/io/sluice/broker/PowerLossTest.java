@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.log.LogRecord;
-import io.sluice.log.PartitionLog.ReadResult;
 import io.sluice.log.PowerLossStorage;
 import io.sluice.log.StorageIo;
 import java.io.IOException;
@@ -138,7 +137,7 @@ class PowerLossTest {
         long next = 0;
         while (running.get()) {
             try {
-                ReadResult r = broker.fetch(TOPIC, partition, next, 500, 1 << 20, 50).join();
+                FetchResult r = broker.fetch(TOPIC, partition, next, 500, 1 << 20, 50).join();
                 for (LogRecord rec : r.records()) {
                     served.put(new Slot(partition, rec.offset()), new String(rec.value(), StandardCharsets.UTF_8));
                 }
@@ -156,7 +155,7 @@ class PowerLossTest {
             long end = broker.topic(TOPIC).partition(p).highWatermark();
             assertEquals(end, broker.topic(TOPIC).partition(p).logEndOffset(), "everything recovered is visible");
             while (next < end) {
-                ReadResult r = broker.fetch(TOPIC, p, next, 1000, 1 << 20, 0).join();
+                FetchResult r = broker.fetch(TOPIC, p, next, 1000, 1 << 20, 0).join();
                 for (LogRecord rec : r.records()) {
                     stored.put(new Slot(p, rec.offset()), new String(rec.value(), StandardCharsets.UTF_8));
                 }

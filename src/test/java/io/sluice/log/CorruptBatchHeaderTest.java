@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.log.PartitionLog.Durability;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -129,7 +128,7 @@ class CorruptBatchHeaderTest {
                     byte[] value = ("value-" + b + "-" + i + "-" + "x".repeat(40)).getBytes(StandardCharsets.UTF_8);
                     records.add(new Record(null, value, FIRST_TIMESTAMP + b, List.of()));
                 }
-                log.append(RecordBatchBuilder.build(records), Durability.WRITTEN).join();
+                log.appendAsLeader(RecordBatchBuilder.build(records), 0).join();
             }
             assertTrue(log.segmentCount() > 1, "segments should have rolled");
         } catch (IOException e) {

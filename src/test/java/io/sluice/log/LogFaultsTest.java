@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
-import io.sluice.log.PartitionLog.Durability;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -61,7 +60,7 @@ class LogFaultsTest {
 
     private static void fill(PartitionLog log, int from, int count) {
         for (int i = from; i < from + count; i++) {
-            log.append(batch("v" + i), Durability.FLUSHED).join();
+            Appends.committed(log, batch("v" + i)).join();
         }
     }
 
@@ -95,7 +94,7 @@ class LogFaultsTest {
             assertTrue(files.anyMatch(p -> p.toString().endsWith(".log" + LogLoader.SET_ASIDE_SUFFIX)),
                     "the segments after the cut are set aside, not deleted");
         }
-        assertEquals(secondBase + 2, reopened.append(batch("next"), Durability.FLUSHED).join().baseOffset());
+        assertEquals(secondBase + 2, Appends.committed(reopened, batch("next")).join().baseOffset());
         reopened.close();
         log.close();
     }
@@ -113,7 +112,7 @@ class LogFaultsTest {
         storage.refuseNewFilesIn(Set.of());
         fill(log, 100, 1);
         assertEquals(1, log.segmentCount(), "no new attempt before the retry delay");
-        clock.addAndGet(PartitionLog.ROLL_RETRY_MS);
+        clock.addAndGet(LogSegments.ROLL_RETRY_MS);
         fill(log, 101, 1);
         assertEquals(2, log.segmentCount(), "rolled once the file could be created");
         assertEquals(102, log.highWatermark());
@@ -132,7 +131,7 @@ class LogFaultsTest {
         assertTrue(e.getCause() instanceof UncheckedIOException, e.toString());
         assertTrue(log.isOnline());
         storage.refuseNewFilesIn(Set.of());
-        clock.addAndGet(PartitionLog.ROLL_RETRY_MS);
+        clock.addAndGet(LogSegments.ROLL_RETRY_MS);
         log.maintain().join();
         assertEquals(2, log.segmentCount());
         log.close();
@@ -143,7 +142,7 @@ class LogFaultsTest {
         PartitionLog log = PartitionLog.open("t-0", dir, smallSegments(),
                 runtime(RecoveryCheckpoints.inMemory(), 16, false));
         for (int i = 0; i < 100; i++) {
-            log.append(batch("v" + i), Durability.WRITTEN).join();
+            log.appendAsLeader(batch("v" + i), 0).join();
         }
         log.read(0, 100, 1); // opens a closed segment's file through the cache
         assertTrue(storage.openChannels() >= 2, "active and one closed segment open: " + storage.openChannels());

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.PartitionLog.AppendInfo;
-import io.sluice.log.PartitionLog.Durability;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -98,7 +97,7 @@ class PartitionLogTest {
 
     private void fill(PartitionLog log, int count) {
         for (int i = 0; i < count; i++) {
-            log.append(batch("v" + i), Durability.FLUSHED).join();
+            Appends.committed(log, batch("v" + i)).join();
         }
     }
 
@@ -106,7 +105,7 @@ class PartitionLogTest {
     void appendsGetDenseOffsetsAndReadBackAcrossSegments() throws IOException {
         PartitionLog log = openLog(smallSegments());
         for (int i = 0; i < 300; i++) {
-            AppendInfo info = log.append(batch("a" + i, "b" + i), Durability.FLUSHED).join();
+            AppendInfo info = Appends.committed(log, batch("a" + i, "b" + i)).join();
             assertEquals(2L * i, info.baseOffset());
             assertEquals(2L * i + 1, info.lastOffset());
         }
@@ -123,7 +122,7 @@ class PartitionLogTest {
     void readsFromAnyOffsetStartAtThatOffset() throws IOException {
         PartitionLog log = openLog(smallSegments());
         for (int i = 0; i < 200; i++) {
-            log.append(batch("x" + (3 * i), "x" + (3 * i + 1), "x" + (3 * i + 2)), Durability.FLUSHED).join();
+            Appends.committed(log, batch("x" + (3 * i), "x" + (3 * i + 1), "x" + (3 * i + 2))).join();
         }
         Random random = new Random(SEED);
         System.out.println("seed=" + SEED);
@@ -154,7 +153,7 @@ class PartitionLogTest {
             int id = t;
             done.add(CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < perThread; i++) {
-                    CompletableFuture<AppendInfo> f = log.append(batch("t" + id + "-" + i), Durability.FLUSHED);
+                    CompletableFuture<AppendInfo> f = Appends.committed(log, batch("t" + id + "-" + i));
                     synchronized (futures) {
                         futures.add(f);
                     }
@@ -179,8 +178,8 @@ class PartitionLogTest {
         PartitionLog log = PartitionLog.open("t-0", dir, LogConfig.defaults(),
                 LogRuntime.inMemoryCheckpoints(pool, heldFsyncs::add, clock::get, true));
         open.add(log);
-        CompletableFuture<AppendInfo> written = log.append(batch("one"), Durability.WRITTEN);
-        CompletableFuture<AppendInfo> durable = log.append(batch("two"), Durability.FLUSHED);
+        CompletableFuture<AppendInfo> written = log.appendAsLeader(batch("one"), 0);
+        CompletableFuture<AppendInfo> durable = Appends.committed(log, batch("two"));
         await().atMost(Duration.ofSeconds(5)).until(() -> written.isDone() && log.logEndOffset() == 2
                 && !heldFsyncs.isEmpty());
         assertEquals(0, log.highWatermark(), "the high watermark is the fsynced end");
@@ -214,7 +213,7 @@ class PartitionLogTest {
         List<String> values = readAll(reopened, 0);
         assertEquals(49, values.size());
         assertEquals("v48", values.get(48));
-        assertEquals(49, reopened.append(batch("new"), Durability.FLUSHED).join().baseOffset());
+        assertEquals(49, Appends.committed(reopened, batch("new")).join().baseOffset());
     }
 
     @Test
@@ -287,7 +286,7 @@ class PartitionLogTest {
     void findsOffsetsByTimestamp() throws IOException {
         PartitionLog log = openLog(smallSegments());
         for (int i = 0; i < 300; i++) {
-            log.append(batchAt(10_000L + 10L * i, "t" + i), Durability.FLUSHED).join();
+            Appends.committed(log, batchAt(10_000L + 10L * i, "t" + i)).join();
         }
         log.close();
         PartitionLog reopened = openLog(smallSegments());
@@ -319,7 +318,7 @@ class PartitionLogTest {
     void retentionByTimeUsesEachSegmentsNewestTimestampAndKeepsTheActiveSegment() throws IOException {
         PartitionLog log = openLog(smallSegments().withRetention(60_000, -1));
         for (int i = 0; i < 200; i++) {
-            log.append(batchAt(1_000L * i, "t" + i), Durability.FLUSHED).join();
+            Appends.committed(log, batchAt(1_000L * i, "t" + i)).join();
         }
         clock.set(1_000L * 199 + 60_001);
         log.maintain().join();
@@ -336,7 +335,7 @@ class PartitionLogTest {
         clock.addAndGet(10_001);
         log.maintain().join();
         assertEquals(2, log.segmentCount());
-        assertEquals(5, log.append(batch("after"), Durability.FLUSHED).join().baseOffset());
+        assertEquals(5, Appends.committed(log, batch("after")).join().baseOffset());
     }
 
     @Test
@@ -345,14 +344,14 @@ class PartitionLogTest {
         AtomicBoolean woken = new AtomicBoolean();
         log.awaitData(0, () -> woken.set(true));
         assertTrue(!woken.get());
-        log.append(batch("wake"), Durability.FLUSHED).join();
+        Appends.committed(log, batch("wake")).join();
         await().atMost(Duration.ofSeconds(5)).untilTrue(woken);
         AtomicBoolean immediate = new AtomicBoolean();
         log.awaitData(0, () -> immediate.set(true));
         assertTrue(immediate.get(), "data already there: fires at once");
         AtomicBoolean cancelled = new AtomicBoolean();
         log.awaitData(1, () -> cancelled.set(true)).cancel();
-        log.append(batch("x"), Durability.FLUSHED).join();
+        Appends.committed(log, batch("x")).join();
         assertTrue(!cancelled.get());
     }
 
@@ -360,7 +359,7 @@ class PartitionLogTest {
     void aClosedLogRefusesAppends() throws IOException {
         PartitionLog log = openLog(LogConfig.defaults());
         log.close();
-        CompletableFuture<AppendInfo> f = log.append(batch("late"), Durability.FLUSHED);
+        CompletableFuture<AppendInfo> f = Appends.committed(log, batch("late"));
         SluiceException e = assertThrows(SluiceException.class, () -> {
             try {
                 f.join();

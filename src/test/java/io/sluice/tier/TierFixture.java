@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.sluice.broker.Acks;
 import io.sluice.broker.Broker;
 import io.sluice.broker.BrokerConfig;
+import io.sluice.broker.FetchResult;
 import io.sluice.broker.ProduceRecord;
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRecord;
-import io.sluice.log.PartitionLog.ReadResult;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,7 +116,7 @@ final class TierFixture implements AutoCloseable {
         long next = from;
         long end = broker.topic(topic).partition(0).highWatermark();
         while (next < end) {
-            ReadResult r = broker.fetch(topic, 0, next, 1000, 64 * 1024, 0).join();
+            FetchResult r = broker.fetch(topic, 0, next, 1000, 64 * 1024, 0).join();
             assertFalse(r.records().isEmpty(), "no records at offset " + next);
             for (LogRecord rec : r.records()) {
                 assertEquals(next, rec.offset(), "offsets are dense across remote and local");

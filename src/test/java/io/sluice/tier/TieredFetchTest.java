@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.broker.Acks;
 import io.sluice.broker.Broker;
 import io.sluice.broker.BrokerConfig;
+import io.sluice.broker.FetchResult;
 import io.sluice.broker.Partition;
 import io.sluice.broker.ProduceRecord;
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRecord;
 import io.sluice.log.OffsetIndexView;
-import io.sluice.log.PartitionLog.ReadResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +87,7 @@ class TieredFetchTest {
         return p;
     }
 
-    private static void assertWholeBatchFrom(long offset, ReadResult r, long highWatermark) {
+    private static void assertWholeBatchFrom(long offset, FetchResult r, long highWatermark) {
         long batchEnd = offset / BATCH * BATCH + BATCH; // one past the last offset of the batch holding offset
         assertFalse(r.records().isEmpty(), "no records at offset " + offset);
         assertEquals(batchEnd - offset, r.records().size(), "maxBytes=1 returns exactly the rest of the batch at "
@@ -114,14 +114,14 @@ class TieredFetchTest {
             offsets.add((long) rnd.nextInt((int) remoteEnd));
         }
         for (long offset : offsets) {
-            ReadResult r = broker.fetch("small-max-bytes", 0, offset, 1000, 1, 0).join();
+            FetchResult r = broker.fetch("small-max-bytes", 0, offset, 1000, 1, 0).join();
             assertWholeBatchFrom(offset, r, hw);
         }
         // Reading the whole tiered range one smallest fetch after another: every offset once.
         long next = 0;
         int fetches = 0;
         while (next < remoteEnd) {
-            ReadResult r = broker.fetch("small-max-bytes", 0, next, 1000, 1, 0).join();
+            FetchResult r = broker.fetch("small-max-bytes", 0, next, 1000, 1, 0).join();
             assertWholeBatchFrom(next, r, hw);
             next = r.nextOffset();
             fetches++;
@@ -136,7 +136,7 @@ class TieredFetchTest {
         long hw = p.highWatermark();
         for (long offset : new long[] {0, 13, 507, p.localLogStartOffset() - 1, p.localLogStartOffset() + 3}) {
             long start = System.nanoTime();
-            ReadResult r = broker.fetch("long-poll", 0, offset, 1000, 1, 30_000).orTimeout(10, TimeUnit.SECONDS).join();
+            FetchResult r = broker.fetch("long-poll", 0, offset, 1000, 1, 30_000).orTimeout(10, TimeUnit.SECONDS).join();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertWholeBatchFrom(offset, r, hw);
             assertTrue(ms < 2_000, "a long poll at " + offset + " below the high watermark " + hw + " took " + ms + " ms");
@@ -151,7 +151,7 @@ class TieredFetchTest {
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !pending.isDone());
         broker.produce("long-poll-at-end", List.of(new ProduceRecord(0, null, "late".getBytes(StandardCharsets.UTF_8),
                 null, List.of())), Acks.ALL, null).join();
-        ReadResult r = pending.orTimeout(10, TimeUnit.SECONDS).join();
+        FetchResult r = pending.orTimeout(10, TimeUnit.SECONDS).join();
         assertEquals(1, r.records().size());
         assertEquals(hw, r.records().get(0).offset());
     }

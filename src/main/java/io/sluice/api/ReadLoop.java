@@ -1,0 +1,354 @@
+package io.sluice.api;
+
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.sluice.broker.Broker;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.LogRecord;
+import io.sluice.log.SerialExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The reading half of a WebSocket reader ({@link ConsumerSession} owns the other: the client's
+ * messages and the session's end). Owns the partitions read and the next offset of each, the credit
+ * the client granted, and the connection's {@link OutboundWindow}. It never sends more records than
+ * the credit allows; a frame's bytes are reserved from the broker-wide outbound budget before its
+ * records are read and returned once the socket has written it out, so a client that does not read
+ * holds at most its connection's share, and reading stops until the socket drains. A socket that
+ * writes nothing out for the drain timeout is dropped. Caught up, the loop waits on every partition
+ * until the broker says data may be there: no polling.
+ *
+ * <p>It reaches partitions only through {@link Broker#fetch} and {@link Broker#awaitData}, by topic
+ * and partition number, so it reads the same whether this broker leads a partition or another one.
+ * All state is touched only on the session's {@link SerialExecutor}, so it needs no lock.
+ */
+final class ReadLoop {
+    static final int MAX_RECORDS_PER_FRAME = 500;
+    /**
+     * Stored bytes read per frame byte: a record's JSON (topic, field names, base64) is larger than
+     * its stored form, so reading half the frame's bytes fills most of a frame without reading
+     * much that does not fit and is read again for the next one.
+     */
+    static final int JSON_EXPANSION = 2;
+    /** How soon a reader refused by a full budget tries again. */
+    static final long BUDGET_RETRY_MS = 50;
+    /**
+     * How long a caught-up reader waits on a partition before it reads again unasked. A bound, so
+     * that a wait the broker serves elsewhere (a partition led by another broker) is renewed rather
+     * than held forever.
+     */
+    static final long PARK_TIMEOUT_MS = 30_000;
+
+    /** How the loop ends its session when it cannot go on; both are final. */
+    interface Ending {
+        /** A fatal error: the client is told and the connection closed. */
+        void fail(String code, String message);
+
+        /** A client whose socket does not drain: told, closed and dropped at once. */
+        void failAndDrop(String code, String message);
+    }
+
+    /** One partition read, and the next offset to send from it. */
+    private static final class Position {
+        final String topic;
+        final String topicId;
+        final int partition;
+        long next;
+        CompletableFuture<Void> parked;
+
+        Position(ConsumeRequest.Start start) {
+            this.topic = start.topic();
+            this.topicId = start.topicId();
+            this.partition = start.partition();
+            this.next = start.offset();
+        }
+
+        String name() {
+            return topic + "-" + partition;
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ReadLoop.class.getName());
+
+    private final Broker broker;
+    private final WebSocketConnection connection;
+    private final RecordJsonWriter writer;
+    private final SerialExecutor executor;
+    private final OutboundWindow window;
+    private final long drainTimeoutNanos;
+    private final Ending ending;
+    private final List<Position> positions = new ArrayList<>();
+    private long credit;
+    private boolean reading;
+    private boolean waitingForBudget;
+    private boolean drainCheckScheduled;
+    private boolean stopped;
+    private int cursor;
+
+    ReadLoop(Broker broker, WebSocketConnection connection, ConsumeRequest request, SerialExecutor executor,
+            ConsumeLimits limits, Ending ending) {
+        this.broker = broker;
+        this.connection = connection;
+        this.writer = request.writer();
+        this.credit = request.credits();
+        this.executor = executor;
+        this.window = new OutboundWindow(limits.outbound(), limits.connectionBytes());
+        this.drainTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.drainTimeoutMs());
+        this.ending = ending;
+        request.starts().forEach(s -> positions.add(new Position(s)));
+    }
+
+    /** Each partition read and the next offset to send from it, for the client's "assigned" frame. */
+    List<ConsumeRequest.Start> assignment() {
+        return positions.stream().map(p -> new ConsumeRequest.Start(p.topic, p.topicId, p.partition, p.next))
+                .toList();
+    }
+
+    /** The client granted {@code records} more. */
+    void grant(long records) {
+        credit = Math.min(Long.MAX_VALUE / 2, credit + records);
+        pump();
+    }
+
+    /** Moves a partition's next offset; throws {@link SluiceException} when it is not read here or out of range. */
+    void seek(String topic, int partition, long offset) {
+        for (Position p : positions) {
+            if (p.topic.equals(topic) && p.partition == partition) {
+                ConsumeRequest.checkInRange(broker.partitionInfo(topic, partition), offset);
+                p.next = offset;
+                unpark(p);
+                pump();
+                return;
+            }
+        }
+        throw new SluiceException(ErrorCode.PARTITION_NOT_FOUND, "this reader is not assigned " + topic + "-"
+                + partition);
+    }
+
+    /**
+     * Reads and sends the next frame if credit allows, the connection's window has room and no read
+     * is under way; waits on every partition when all are caught up. The frame's bytes are reserved
+     * from the outbound budget before the read; when the budget is full the loop tries again
+     * shortly. Reads complete later, on the session's executor.
+     */
+    void pump() {
+        if (stopped || reading || waitingForBudget || credit <= 0 || !window.hasRoom()) {
+            return;
+        }
+        int frameBytes = window.frameBytes();
+        if (!window.reserve(frameBytes)) {
+            retryWhenBudgetFrees();
+            return;
+        }
+        readNext(0, frameBytes);
+    }
+
+    private void readNext(int tried, int reserved) {
+        if (tried == positions.size()) {
+            window.unreserve(reserved);
+            parkAll();
+            return;
+        }
+        Position p = positions.get((cursor + tried) % positions.size());
+        long from = p.next;
+        int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
+        reading = true;
+        int maxBytes = reserved / JSON_EXPANSION;
+        // Read in this session's turn on the fetch pool, not behind every other reader's reads.
+        broker.fetch(p.topic, p.partition, from, max, maxBytes, 0, executor).whenComplete((read, error) ->
+                executor.execute(() -> {
+                    reading = false;
+                    if (stopped) {
+                        return; // stop() returned the reservation with everything else
+                    }
+                    if (error != null) {
+                        window.unreserve(reserved);
+                        onReadError(p, from, SluiceException.causeOf(error));
+                    } else if (p.next != from) {
+                        window.unreserve(reserved);
+                        pump(); // a seek moved this partition while the read ran: the result is stale
+                    } else if (!sameTopic(p)) {
+                        // Deleted, and perhaps created again under its name: these records are not this reader's.
+                        window.unreserve(reserved);
+                        end(deleted(p));
+                    } else if (!read.records().isEmpty()) {
+                        cursor = (cursor + tried + 1) % positions.size();
+                        send(p, read.records(), reserved);
+                    } else if (from < read.highWatermark()) {
+                        // Below the high watermark there is data: an empty read there is a fault, and
+                        // waiting would spin (a wait for data at the offset fires at once).
+                        window.unreserve(reserved);
+                        ending.fail(ErrorCode.STORAGE_ERROR.name(), "reading " + p.name() + " at offset " + from
+                                + " below the high watermark " + read.highWatermark() + " returned nothing");
+                    } else {
+                        readNext(tried + 1, reserved);
+                    }
+                }));
+    }
+
+    /**
+     * Sends the records that fit in the {@code reserved} bytes. A first record larger than that
+     * goes alone, once nothing else is in flight and the budget has room for it: a big record
+     * delays its reader, never stalls it.
+     */
+    private void send(Position p, List<LogRecord> records, int reserved) {
+        RecordJsonWriter.Frame frame = writer.recordsFrame(p.topic, p.partition, records, reserved);
+        if (frame.bytes() > reserved) {
+            if (window.inFlightFrames() > 0) {
+                window.unreserve(reserved); // read again once the frames in flight are written
+                return;
+            }
+            if (!window.reserve(frame.bytes() - reserved)) {
+                window.unreserve(reserved);
+                retryWhenBudgetFrees();
+                return;
+            }
+        } else {
+            window.unreserve(reserved - frame.bytes());
+        }
+        p.next = frame.nextOffset();
+        credit -= frame.records();
+        window.sent(frame.bytes(), System.nanoTime());
+        scheduleDrainCheck(drainTimeoutNanos);
+        connection.sendText(frame.text()).subscribe().with(
+                ok -> executor.execute(() -> frameWritten(frame.bytes())),
+                e -> executor.execute(() -> ending.fail(ErrorCode.STORAGE_ERROR.name(), "send failed: " + e)));
+        // The read decoded whole batches; while the window has room, the rest goes out without
+        // reading (and decoding) the same batches again. What does not fit now is dropped, not held.
+        List<LogRecord> rest = records.subList(frame.records(), records.size());
+        if (!rest.isEmpty() && credit > 0 && window.hasRoom() && window.reserve(window.frameBytes())) {
+            send(p, rest.subList(0, (int) Math.min(rest.size(), credit)), window.frameBytes());
+            return;
+        }
+        pump();
+    }
+
+    private void frameWritten(int bytes) {
+        window.written(bytes, System.nanoTime());
+        pump();
+    }
+
+    private void retryWhenBudgetFrees() {
+        waitingForBudget = true;
+        broker.scheduler().schedule(() -> executor.execute(() -> {
+            waitingForBudget = false;
+            pump();
+        }), BUDGET_RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Checks, {@code delayNanos} from now, that the socket is still writing frames out. One check pending at most. */
+    private void scheduleDrainCheck(long delayNanos) {
+        if (drainCheckScheduled || stopped) {
+            return;
+        }
+        drainCheckScheduled = true;
+        broker.scheduler().schedule(() -> executor.execute(this::checkDrain), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkDrain() {
+        drainCheckScheduled = false;
+        if (stopped || window.inFlightFrames() == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (window.stalled(now, drainTimeoutNanos)) {
+            long ms = TimeUnit.NANOSECONDS.toMillis(drainTimeoutNanos);
+            LOG.log(System.Logger.Level.INFO, "dropping reader {0}: its socket wrote nothing out for {1} ms,"
+                    + " {2} bytes waiting", connection.id(), ms, window.inFlightBytes());
+            ending.failAndDrop(ErrorCode.THROTTLED.name(), "this reader read nothing for " + ms + " ms; disconnecting");
+        } else {
+            scheduleDrainCheck(window.progressNanos() + drainTimeoutNanos - now);
+        }
+    }
+
+    private void onReadError(Position p, long from, Throwable error) {
+        if (error instanceof SluiceException e && e.code() == ErrorCode.OFFSET_OUT_OF_RANGE && sameTopic(p)) {
+            long logStart;
+            try {
+                logStart = broker.partitionInfo(p.topic, p.partition).logStartOffset();
+            } catch (SluiceException gone) {
+                end(p, gone);
+                return;
+            }
+            if (from < logStart) {
+                // Retention deleted what this reader had not read yet: go on from the new log start.
+                LOG.log(System.Logger.Level.INFO, "{0}: reader fell below the log start, resetting {1} -> {2}",
+                        p.name(), from, logStart);
+                p.next = logStart;
+                pump();
+                return;
+            }
+        }
+        end(p, error);
+    }
+
+    /**
+     * Waits on every partition not waited on yet. A wait that fails (the partition went offline,
+     * its topic was deleted) ends the session: the broker fails it at once rather than letting it
+     * fire over and over, which would spin this session on the fetch pool.
+     */
+    private void parkAll() {
+        for (Position p : positions) {
+            if (p.parked == null) {
+                CompletableFuture<Void> wait = broker.awaitData(p.topic, p.partition, p.next, PARK_TIMEOUT_MS);
+                p.parked = wait;
+                wait.whenComplete((v, error) -> executor.execute(() -> woken(p, wait, error)));
+            }
+        }
+    }
+
+    private void woken(Position p, CompletableFuture<Void> wait, Throwable error) {
+        if (p.parked == wait) {
+            p.parked = null;
+        }
+        if (stopped || error instanceof CancellationException) {
+            return; // a seek or the session's end gave this wait up
+        }
+        if (error != null) {
+            end(p, SluiceException.causeOf(error));
+        } else {
+            pump();
+        }
+    }
+
+    private void unpark(Position p) {
+        if (p.parked != null) {
+            p.parked.cancel(false);
+            p.parked = null;
+        }
+    }
+
+    /** Whether the topic read is still the one this reader opened, not deleted nor replaced by a namesake. */
+    private boolean sameTopic(Position p) {
+        try {
+            return broker.topic(p.topic).metadata().id().equals(p.topicId);
+        } catch (SluiceException deleted) {
+            return false;
+        }
+    }
+
+    private static SluiceException deleted(Position p) {
+        return new SluiceException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + p.topic + "' was deleted");
+    }
+
+    /** Ends the session for a failure on {@code p}: told as its topic's deletion when that is what happened. */
+    private void end(Position p, Throwable error) {
+        end(!sameTopic(p) ? deleted(p) : error instanceof SluiceException e ? e
+                : new SluiceException(ErrorCode.STORAGE_ERROR, "reading " + p.name() + " failed: " + error, error));
+    }
+
+    private void end(SluiceException reason) {
+        ending.fail(reason.code().name(), reason.getMessage());
+    }
+
+    /** Gives up every wait and the connection's share of the outbound budget. Idempotent. */
+    void stop() {
+        stopped = true;
+        positions.forEach(this::unpark);
+        window.releaseAll();
+    }
+}

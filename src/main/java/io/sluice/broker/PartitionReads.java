@@ -1,0 +1,165 @@
+package io.sluice.broker;
+
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.Cancellable;
+import io.sluice.log.PartitionLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The api's one way into partitions, behind {@link Broker}: reads, long polls, waits for data and
+ * partition state. Everything is addressed by topic name and partition number and answered with
+ * values ({@link FetchResult}, {@link PartitionInfo}) and futures, never with a log: where the
+ * partition is led stays in here, so serving a partition led by another broker means forwarding
+ * from this class and nothing above it changes.
+ *
+ * <p>Futures complete on the fetch pool, never on a partition's writer or the scheduler thread: a
+ * caller's continuation must not delay the next group commit or the timers of other readers.
+ */
+final class PartitionReads {
+    private final Topics topics;
+    private final ExecutorService fetchPool;
+    private final ScheduledExecutorService scheduler;
+    private final int brokerId;
+
+    PartitionReads(Topics topics, ExecutorService fetchPool, ScheduledExecutorService scheduler, int brokerId) {
+        this.topics = topics;
+        this.fetchPool = fetchPool;
+        this.scheduler = scheduler;
+        this.brokerId = brokerId;
+    }
+
+    // ---- partition state --------------------------------------------------------------------------
+
+    List<PartitionInfo> infos(String topic) {
+        List<PartitionInfo> infos = new ArrayList<>();
+        for (Partition p : topics.get(topic).partitions()) {
+            infos.add(info(p));
+        }
+        return infos;
+    }
+
+    PartitionInfo info(String topic, int partition) {
+        return info(topics.get(topic).partition(partition));
+    }
+
+    /** One broker leads every partition it has, alone, so it is the only replica and the whole ISR. */
+    private PartitionInfo info(Partition p) {
+        PartitionLog log = p.log();
+        List<Integer> self = List.of(brokerId);
+        return new PartitionInfo(p.topic(), p.id(), brokerId, leaderEpoch(p), self, self, p.logStartOffset(),
+                p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(), log.segmentCount(), log.sizeInBytes(),
+                p.tieredBytes(), p.tierAvailable(), log.waitingReaders());
+    }
+
+    /** The epoch the partition's leader writes at: the one source of {@link PartitionInfo#leaderEpoch}. */
+    private static int leaderEpoch(Partition p) {
+        return p.leaderEpoch();
+    }
+
+    // ---- reads and waits ----------------------------------------------------------------------------
+
+    /** See {@link Broker#fetch(String, int, long, int, int, long, Executor)}. */
+    CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxRecords, int maxBytes,
+            long timeoutMs, Executor readOn) {
+        CompletableFuture<FetchResult> result = new CompletableFuture<>();
+        try {
+            Partition p = topics.get(topic).partition(partition);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
+            readOn.execute(() -> readOrWait(p, offset, maxRecords, maxBytes, deadline, result));
+        } catch (SluiceException | RejectedExecutionException e) {
+            result.completeExceptionally(refusal(e));
+        }
+        return result;
+    }
+
+    private void readOrWait(Partition partition, long offset, int maxRecords, int maxBytes, long deadline,
+            CompletableFuture<FetchResult> result) {
+        partition.read(offset, maxBytes, maxRecords).whenComplete((read, error) -> {
+            if (error != null) {
+                result.completeExceptionally(SluiceException.causeOf(error));
+                return;
+            }
+            long remaining = deadline - System.nanoTime();
+            // Below the high watermark there is data: a read that found none there is answered as it is,
+            // never waited on, since a wait for "data at offset" fires at once and would spin.
+            if (!read.records().isEmpty() || offset < read.highWatermark() || remaining <= 0
+                    || !partition.log().isOnline()) {
+                result.complete(FetchResult.of(read));
+                return;
+            }
+            awaitData(partition, offset, remaining).whenComplete((v, waitError) -> {
+                if (waitError != null) {
+                    result.completeExceptionally(SluiceException.causeOf(waitError));
+                } else {
+                    readOrWait(partition, offset, maxRecords, maxBytes, deadline, result);
+                }
+            });
+        });
+    }
+
+    /** See {@link Broker#awaitData}. */
+    CompletableFuture<Void> awaitData(String topic, int partition, long offset, long timeoutMs) {
+        try {
+            Partition p = topics.get(topic).partition(partition);
+            return awaitData(p, offset, TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs)));
+        } catch (SluiceException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Completes when data at or after {@code offset} is visible or {@code timeoutNanos} have passed,
+     * whichever is first; fails at once when the log is offline, since a closed log fires every
+     * wait at once and a caller that waited again would spin. Completing the future (cancelling
+     * it) removes the wait from the log and its timer from the scheduler.
+     */
+    private CompletableFuture<Void> awaitData(Partition partition, long offset, long timeoutNanos) {
+        PartitionLog log = partition.log();
+        if (!log.isOnline()) {
+            return CompletableFuture.failedFuture(new SluiceException(ErrorCode.STORAGE_ERROR,
+                    "partition " + partition.topic() + "-" + partition.id() + " is offline"));
+        }
+        if (log.highWatermark() > offset) {
+            // Already there: no waiter. One the log fires at registration stays queued until its next append.
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        Cancellable wait = log.awaitData(offset, () -> completeOnFetchPool(result));
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(() -> completeOnFetchPool(result), timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            wait.cancel();
+            result.completeExceptionally(refusal(e));
+            return result;
+        }
+        result.whenComplete((v, e) -> {
+            wait.cancel();
+            timer.cancel(false);
+        });
+        return result;
+    }
+
+    private void completeOnFetchPool(CompletableFuture<Void> result) {
+        try {
+            fetchPool.execute(() -> result.complete(null));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(refusal(e));
+        }
+    }
+
+    /** A lookup that failed stays what it was; a pool that refuses work means the broker is stopping. */
+    private static SluiceException refusal(RuntimeException e) {
+        return e instanceof SluiceException s ? s
+                : new SluiceException(ErrorCode.STORAGE_ERROR, "the broker is stopping", e);
+    }
+}
