@@ -14,19 +14,20 @@ import java.util.WeakHashMap;
  * A request reserves what it needs on every partition it writes to, or nothing: a refusal leaves
  * no batch of it queued. A request that alone needs more than a partition's whole budget reserves
  * the whole budget, so it waits for the partition to drain instead of being refused for ever.
- * Budgets are keyed weakly by log, so a deleted topic's budgets go with its logs.
+ * Budgets are keyed weakly by log (or, for a partition led elsewhere, by its topic's forwarding key), so a
+ * deleted topic's budgets go with it.
  */
 final class AppendBudgets {
     private final long perPartitionBytes;
-    private final Map<PartitionLog, MemoryBudget> budgets = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<Object, MemoryBudget> budgets = Collections.synchronizedMap(new WeakHashMap<>());
 
     AppendBudgets(long perPartitionBytes) {
         this.perPartitionBytes = perPartitionBytes;
     }
 
-    private MemoryBudget of(PartitionLog log) {
-        return budgets.computeIfAbsent(log, l -> new MemoryBudget("in-flight appends of " + l.name(),
-                perPartitionBytes));
+    private MemoryBudget of(Object partition) {
+        return budgets.computeIfAbsent(partition, l -> new MemoryBudget("in-flight appends of "
+                + (l instanceof PartitionLog log ? log.name() : "a partition led elsewhere"), perPartitionBytes));
     }
 
     /** The bytes a request that queues {@code bytes} on one partition reserves there. */
@@ -35,7 +36,7 @@ final class AppendBudgets {
     }
 
     /** Reserves {@code bytes[p]} on {@code logs[p]} for every p, or nothing; the index refused, or -1. */
-    int tryReserveAll(PartitionLog[] logs, long[] bytes) {
+    int tryReserveAll(Object[] logs, long[] bytes) {
         for (int p = 0; p < logs.length; p++) {
             if (logs[p] != null && !of(logs[p]).tryReserve(bytes[p])) {
                 for (int q = 0; q < p; q++) {
@@ -49,12 +50,12 @@ final class AppendBudgets {
         return -1;
     }
 
-    void release(PartitionLog log, long bytes) {
+    void release(Object log, long bytes) {
         of(log).release(bytes);
     }
 
     /** Bytes now reserved on {@code log}, for tests and metrics. */
-    long inFlightBytes(PartitionLog log) {
+    long inFlightBytes(Object log) {
         return of(log).usedBytes();
     }
 }

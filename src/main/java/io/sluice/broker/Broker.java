@@ -1,6 +1,10 @@
 package io.sluice.broker;
 
+import io.sluice.cluster.BrokerInfo;
+import io.sluice.cluster.MetadataStore;
+import io.sluice.cluster.ReassignmentProgress;
 import io.sluice.error.ErrorCode;
+import io.sluice.replication.ReplicaManager;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
@@ -17,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +59,7 @@ public final class Broker implements AutoCloseable {
     private final Topics topics;
     private final Producer producer;
     private final PartitionReads reads;
+    private final BrokerCluster cluster;
     private final MemoryBudget requestMemory;
     private final Tier tier;
 
@@ -90,18 +96,27 @@ public final class Broker implements AutoCloseable {
         this.scheduler = timers;
         this.flushPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-flush"));
         this.openFiles = new SegmentFileCache(io, config.maxOpenSegmentFiles());
+        Topics loaded = null;
         try {
             this.checkpoints = RecoveryCheckpoints.load(io, config.dataDir());
             LogRuntime runtime = new LogRuntime(ioPool, flushPool, System::currentTimeMillis, config.fsync(), io,
                     openFiles, checkpoints);
-            this.topics = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier);
+            loaded = new Topics(config.dataDir(), runtime, config.logDefaults(), partitioners, tier,
+                    config.cluster().singleBroker());
+            this.topics = loaded;
+            this.reads = new PartitionReads(topics, fetchPool, scheduler);
+            this.cluster = new BrokerCluster(config.brokerId(), config.dataDir(), config.cluster(), topics, reads,
+                    scheduler, fetchPool, System::currentTimeMillis);
         } catch (IOException | RuntimeException e) {
+            if (loaded != null) {
+                loaded.close();
+            }
             shutDownPools();
             dataDirLock.channel().close();
             throw e;
         }
-        this.reads = new PartitionReads(topics, fetchPool, scheduler, config.brokerId());
-        this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis);
+        this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis,
+                config.logDefaults(), cluster.router()::append);
         this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
@@ -228,7 +243,7 @@ public final class Broker implements AutoCloseable {
     // ---- topics -------------------------------------------------------------------------------
 
     public Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> config) {
-        return topics.create(name, partitions, replicationFactor, config);
+        return cluster.createTopic(name, partitions, replicationFactor, config, System.currentTimeMillis());
     }
 
     public Topic topic(String name) {
@@ -240,15 +255,57 @@ public final class Broker implements AutoCloseable {
     }
 
     public void deleteTopic(String name) {
-        topics.delete(name);
+        cluster.deleteTopic(name);
     }
 
     public Topic updateTopicConfig(String name, Map<String, String> changes) {
-        return topics.updateConfig(name, changes);
+        return cluster.updateTopicConfig(name, changes);
     }
 
     public Topic addPartitions(String name, int newCount) {
-        return topics.addPartitions(name, newCount);
+        return cluster.addPartitions(name, newCount);
+    }
+
+    /** Moves partitions' replicas to other brokers: {@code targets} maps a partition to its new replicas. */
+    public void reassign(String topic, Map<Integer, List<Integer>> targets) {
+        cluster.requestReassignment(topic, targets);
+    }
+
+    public List<ReassignmentProgress> reassignments(String topic) {
+        return cluster.reassignmentProgress(topic);
+    }
+
+    /** The cluster as this broker sees it: its id, the controller, every registered broker and whether it is alive. */
+    public ClusterView clusterView() {
+        MetadataStore store = cluster.store();
+        Set<Integer> live = store.liveBrokers();
+        List<ClusterView.Member> members = store.brokers().values().stream()
+                .sorted(java.util.Comparator.comparingInt(BrokerInfo::id))
+                .map(b -> new ClusterView.Member(b.id(), b.host(), b.httpPort(), b.rack(), live.contains(b.id())))
+                .toList();
+        return new ClusterView(store.clusterId(), store.controllerId(), store.isAvailable() && store.hasQuorum(),
+                members);
+    }
+
+    /** Replication counters: ISR shrinks and expands, forwarded requests. */
+    public ReplicaManager.ReplicationMetrics replicationMetrics() {
+        return cluster.replicas().replicationMetrics();
+    }
+
+    public long forwardedProduces() {
+        return cluster.router().forwardedProduces();
+    }
+
+    public long forwardedReads() {
+        return cluster.router().forwardedReads();
+    }
+
+    /**
+     * Waits until this broker has joined a quorum of the cluster and taken the role (leader or
+     * follower) of each of its replicas: what readiness waits for after a start.
+     */
+    public boolean awaitRoles(long timeoutMs) {
+        return cluster.awaitRoles(timeoutMs);
     }
 
     // ---- produce and fetch ----------------------------------------------------------------------
@@ -327,8 +384,12 @@ public final class Broker implements AutoCloseable {
         return topics.damaged();
     }
 
-    /** Readiness: every partition log can take writes. */
+    /** Readiness: in a quorum of the cluster, and every partition log can take writes. */
     public boolean isHealthy() {
+        MetadataStore store = cluster.store();
+        if (!store.isAvailable() || !store.hasQuorum()) {
+            return false;
+        }
         for (Topic t : topics.all()) {
             for (PartitionLog log : t.logs()) {
                 if (!log.isOnline()) {
@@ -345,6 +406,7 @@ public final class Broker implements AutoCloseable {
      */
     @Override
     public void close() {
+        cluster.close();
         scheduler.shutdownNow();
         for (Topic t : topics.all()) {
             for (PartitionLog log : t.logs()) {

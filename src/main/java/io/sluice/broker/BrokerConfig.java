@@ -15,15 +15,17 @@ import java.nio.file.Path;
  * @param maxOpenSegmentFiles   how many closed segments' files stay open across all partitions when idle
  *                              (the active segment of each partition holds one more)
  * @param produceLimits         what produce requests and queued appends may hold
+ * @param cluster               the cluster this broker joins (a cluster of one by default)
  */
 public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
-        LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits) {
+        LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
+        ClusterSettings cluster) {
 
     /** A config with the default bound on open segment files and the default produce limits. */
     public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
             LogConfig logDefaults, long maintenanceIntervalMs) {
         this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                SegmentFileCache.DEFAULT_MAX_OPEN, ProduceLimits.defaults());
+                SegmentFileCache.DEFAULT_MAX_OPEN, ProduceLimits.defaults(), ClusterSettings.single());
     }
 
     public static BrokerConfig defaults(Path dataDir) {
@@ -34,21 +36,31 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
 
     public BrokerConfig withFsync(boolean on) {
         return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits);
+                maxOpenSegmentFiles, produceLimits, cluster);
     }
 
     public BrokerConfig withMaintenanceIntervalMs(long ms) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
-                maxOpenSegmentFiles, produceLimits);
+                maxOpenSegmentFiles, produceLimits, cluster);
     }
 
     public BrokerConfig withMaxOpenSegmentFiles(int max) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, max, produceLimits);
+                maintenanceIntervalMs, max, produceLimits, cluster);
     }
 
     public BrokerConfig withProduceLimits(ProduceLimits limits) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, limits);
+                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster);
+    }
+
+    public BrokerConfig withCluster(ClusterSettings settings) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
+                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings);
+    }
+
+    public BrokerConfig withBrokerId(int id) {
+        return new BrokerConfig(dataDir, id, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles, produceLimits, cluster);
     }
 }

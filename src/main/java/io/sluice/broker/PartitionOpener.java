@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -44,23 +47,22 @@ final class PartitionOpener {
     }
 
     /**
-     * Opens partitions {@code [from, meta.partitions())} after {@code existing}.
+     * Opens the partitions {@code ids} of a topic, in order.
      *
      * @param fresh the topic id is new (a create or a growth): the bucket holds nothing for these
      *              partitions, so their remote views are known empty without asking it
      * @param loadRemote at start: whether to try listing the bucket now (false when it is known unreachable)
+     * @return the partitions opened
      * @throws SluiceException BROKER_BUSY when the broker ran out of descriptors or memory, else
      *                         STORAGE_ERROR; the partitions this call created are gone again
      */
-    List<Partition> open(TopicMetadata meta, List<Partition> existing, boolean fresh, boolean loadRemote) {
-        List<Partition> partitions = new ArrayList<>(existing);
+    List<Partition> open(TopicMetadata meta, Collection<Integer> ids, boolean fresh, boolean loadRemote) {
         List<Partition> opened = new ArrayList<>();
         boolean listing = loadRemote;
-        for (int p = existing.size(); p < meta.partitions(); p++) {
+        for (int p : ids) {
             try {
                 Partition partition = openOne(meta, p, fresh, listing);
                 opened.add(partition);
-                partitions.add(partition);
                 // One listing that failed says the store is away: the rest load in the background,
                 // rather than each waiting out its own timeout on the way to readiness.
                 listing &= partition.tierAvailable();
@@ -69,7 +71,18 @@ final class PartitionOpener {
                 throw failure("opening partition " + p + " of topic " + meta.name(), e);
             }
         }
-        return partitions;
+        return opened;
+    }
+
+    /** The partitions of {@code meta} that have a log directory here. */
+    Set<Integer> onDisk(TopicMetadata meta) {
+        Set<Integer> ids = new TreeSet<>();
+        for (int p = 0; p < meta.partitions(); p++) {
+            if (Files.isDirectory(logsDir.resolve(dirName(meta.name(), p)))) {
+                ids.add(p);
+            }
+        }
+        return ids;
     }
 
     private Partition openOne(TopicMetadata meta, int p, boolean fresh, boolean loadRemote) throws IOException {

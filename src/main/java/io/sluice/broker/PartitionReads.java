@@ -4,6 +4,10 @@ import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.Cancellable;
 import io.sluice.log.PartitionLog;
+import io.sluice.cluster.PartitionState;
+import io.sluice.cluster.TopicPartition;
+import io.sluice.log.LogRecord;
+import io.sluice.replication.Messages.HeapRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,41 +32,63 @@ final class PartitionReads {
     private final Topics topics;
     private final ExecutorService fetchPool;
     private final ScheduledExecutorService scheduler;
-    private final int brokerId;
+    private volatile PartitionRouter router;
 
-    PartitionReads(Topics topics, ExecutorService fetchPool, ScheduledExecutorService scheduler, int brokerId) {
+    PartitionReads(Topics topics, ExecutorService fetchPool, ScheduledExecutorService scheduler) {
         this.topics = topics;
         this.fetchPool = fetchPool;
         this.scheduler = scheduler;
-        this.brokerId = brokerId;
+    }
+
+    /** Set once the cluster side of the broker is up; reads before it are served locally. */
+    void routeThrough(PartitionRouter partitionRouter) {
+        this.router = partitionRouter;
     }
 
     // ---- partition state --------------------------------------------------------------------------
 
     List<PartitionInfo> infos(String topic) {
+        Topic t = topics.get(topic);
         List<PartitionInfo> infos = new ArrayList<>();
-        for (Partition p : topics.get(topic).partitions()) {
-            infos.add(info(p));
+        for (int p = 0; p < t.partitionCount(); p++) {
+            infos.add(info(t, p));
         }
         return infos;
     }
 
     PartitionInfo info(String topic, int partition) {
-        return info(topics.get(topic).partition(partition));
+        Topic t = topics.get(topic);
+        t.checkExists(partition);
+        return info(t, partition);
     }
 
-    /** One broker leads every partition it has, alone, so it is the only replica and the whole ISR. */
-    private PartitionInfo info(Partition p) {
+    /**
+     * Leader, epoch, replicas and ISR as the cluster records them; offsets and sizes from this
+     * broker's replica (the leader's when it leads here, a follower's copy else), or -1 when it
+     * holds none.
+     */
+    private PartitionInfo info(Topic t, int partition) {
+        PartitionState state = router == null ? null
+                : router.state(new TopicPartition(t.name(), partition)).orElse(null);
+        int leader = state == null ? PartitionState.NO_LEADER : state.leader();
+        int epoch = state == null ? -1 : state.leaderEpoch();
+        List<Integer> replicas = state == null ? List.of() : state.replicas();
+        List<Integer> isr = state == null ? List.of() : state.isr();
+        if (!t.holds(partition)) {
+            return new PartitionInfo(t.name(), partition, leader, epoch, replicas, isr, -1, -1, -1, -1, 0, 0, 0,
+                    true, 0);
+        }
+        Partition p = t.partition(partition);
         PartitionLog log = p.log();
-        List<Integer> self = List.of(brokerId);
-        return new PartitionInfo(p.topic(), p.id(), brokerId, leaderEpoch(p), self, self, p.logStartOffset(),
+        return new PartitionInfo(p.topic(), p.id(), leader, epoch, replicas, isr, p.logStartOffset(),
                 p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(), log.segmentCount(), log.sizeInBytes(),
                 p.tieredBytes(), p.tierAvailable(), log.waitingReaders());
     }
 
-    /** The epoch the partition's leader writes at: the one source of {@link PartitionInfo#leaderEpoch}. */
-    private static int leaderEpoch(Partition p) {
-        return p.leaderEpoch();
+    /** Whether reads of the partition are served here: this broker leads it (or runs alone). */
+    private boolean servedHere(Topic t, int partition) {
+        PartitionRouter r = router;
+        return t.holds(partition) && (r == null || r.leadsLocally(new TopicPartition(t.name(), partition)));
     }
 
     // ---- reads and waits ----------------------------------------------------------------------------
@@ -72,7 +98,12 @@ final class PartitionReads {
             long timeoutMs, Executor readOn) {
         CompletableFuture<FetchResult> result = new CompletableFuture<>();
         try {
-            Partition p = topics.get(topic).partition(partition);
+            Topic t = topics.get(topic);
+            t.checkExists(partition);
+            if (!servedHere(t, partition)) {
+                return forwardedFetch(new TopicPartition(topic, partition), offset, maxRecords, maxBytes, timeoutMs);
+            }
+            Partition p = t.partition(partition);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
             readOn.execute(() -> readOrWait(p, offset, maxRecords, maxBytes, deadline, result));
         } catch (SluiceException | RejectedExecutionException e) {
@@ -106,10 +137,45 @@ final class PartitionReads {
         });
     }
 
+    /** A read forwarded by another broker: served only when this broker leads the partition. */
+    CompletableFuture<FetchResult> fetchLocal(TopicPartition tp, long offset, int maxRecords, int maxBytes,
+            long timeoutMs) {
+        try {
+            Topic t = topics.get(tp.topic());
+            t.checkExists(tp.partition());
+            if (!servedHere(t, tp.partition())) {
+                throw new SluiceException(ErrorCode.NOT_LEADER_OR_FOLLOWER, tp + " is not led by this broker");
+            }
+            return fetch(tp.topic(), tp.partition(), offset, maxRecords, maxBytes, timeoutMs, fetchPool);
+        } catch (SluiceException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<FetchResult> forwardedFetch(TopicPartition tp, long offset, int maxRecords,
+            int maxBytes, long timeoutMs) {
+        PartitionRouter r = router;
+        if (r == null) {
+            return CompletableFuture.failedFuture(new SluiceException(ErrorCode.LEADER_NOT_AVAILABLE,
+                    tp + " is not served yet: the broker is starting"));
+        }
+        return r.readRemote(tp, offset, maxBytes, maxRecords, timeoutMs).thenApplyAsync(reply -> {
+            List<LogRecord> records = ForwardedRecords.decode(((HeapRecords) reply.records()).bytes());
+            return new FetchResult(records, reply.nextOffset(), reply.highWatermark(), reply.logStartOffset());
+        }, fetchPool);
+    }
+
     /** See {@link Broker#awaitData}. */
     CompletableFuture<Void> awaitData(String topic, int partition, long offset, long timeoutMs) {
         try {
-            Partition p = topics.get(topic).partition(partition);
+            Topic t = topics.get(topic);
+            t.checkExists(partition);
+            if (!servedHere(t, partition)) {
+                // The leader is elsewhere: its long poll is the wait (one record, read again by the caller).
+                return forwardedFetch(new TopicPartition(topic, partition), offset, 1, 1, timeoutMs)
+                        .thenApply(r -> null);
+            }
+            Partition p = t.partition(partition);
             return awaitData(p, offset, TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs)));
         } catch (SluiceException e) {
             return CompletableFuture.failedFuture(e);

@@ -1,7 +1,9 @@
 package io.sluice.broker;
 
+import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import io.sluice.log.LogConfig;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.Record;
 import io.sluice.log.RecordBatchBuilder;
@@ -27,12 +29,22 @@ final class Producer {
     private final ProduceLimits limits;
     private final AppendBudgets budgets;
     private final LongSupplier clock;
+    private final LogConfig logDefaults;
+    private final Appender appender;
 
-    Producer(Partitioners partitioners, ProduceLimits limits, LongSupplier clock) {
+    /** Where a partition's batch goes: its leader, here or on another broker. */
+    interface Appender {
+        CompletableFuture<PartitionLog.AppendInfo> append(TopicPartition partition, ByteBuffer batch, Acks acks);
+    }
+
+    Producer(Partitioners partitioners, ProduceLimits limits, LongSupplier clock, LogConfig logDefaults,
+            Appender appender) {
         this.partitioners = partitioners;
         this.limits = limits;
         this.budgets = new AppendBudgets(limits.partitionInFlightBytes());
         this.clock = clock;
+        this.logDefaults = logDefaults;
+        this.appender = appender;
     }
 
     private record PlannedBatch(int partition, int[] recordIndexes, ByteBuffer bytes) {
@@ -47,17 +59,19 @@ final class Producer {
             throw new SluiceException(ErrorCode.REQUEST_TOO_LARGE, "a produce request may carry at most "
                     + limits.maxRecordsPerRequest() + " records, this one has " + records.size());
         }
-        List<PartitionLog> logs = topic.logs();
-        int[] partitionOf = choosePartitions(topic, logs.size(), records, partitionerName);
+        int count = topic.partitionCount();
+        int[] partitionOf = choosePartitions(topic, count, records, partitionerName);
         long[] timestamps = timestamps(topic, records);
-        List<PlannedBatch> batches = planBatches(topic, logs, records, partitionOf, timestamps);
+        List<PlannedBatch> batches = planBatches(topic, count, records, partitionOf, timestamps);
         for (PlannedBatch b : batches) {
-            topic.partition(b.partition).checkWritable(); // before anything is written
+            if (topic.holds(b.partition)) {
+                topic.partition(b.partition).checkWritable(); // before anything is written
+            }
         }
-        PartitionLog[] used = new PartitionLog[logs.size()];
-        long[] reserved = new long[logs.size()];
+        Object[] used = new Object[count];
+        long[] reserved = new long[count];
         for (PlannedBatch b : batches) {
-            used[b.partition] = logs.get(b.partition);
+            used[b.partition] = budgetKey(topic, b.partition);
             reserved[b.partition] += b.bytes.limit();
         }
         for (int p = 0; p < reserved.length; p++) {
@@ -72,32 +86,32 @@ final class Producer {
         return append(topic, batches, used, reserved, records.size(), timestamps, acks);
     }
 
+    /** What a partition's in-flight bytes are counted against: its local log, or its forwarding queue. */
+    private static Object budgetKey(Topic topic, int partition) {
+        return topic.holds(partition) ? topic.partition(partition).log() : topic.forwardingKey(partition);
+    }
+
     /**
-     * Queues every batch. From the first append on nothing may throw: a batch that cannot be queued
-     * becomes an error result for its records, so the reply says exactly what was written.
+     * Sends every batch to its partition's leader. From the first append on nothing may throw: a
+     * batch that cannot be sent becomes an error result for its records, so the reply says exactly
+     * what was written.
      */
-    private CompletableFuture<List<RecordResult>> append(Topic topic, List<PlannedBatch> batches, PartitionLog[] logs,
+    private CompletableFuture<List<RecordResult>> append(Topic topic, List<PlannedBatch> batches, Object[] keys,
             long[] reserved, int recordCount, long[] timestamps, Acks acks) {
         RecordResult[] results = new RecordResult[recordCount];
-        List<List<CompletableFuture<?>>> byPartition = new ArrayList<>(logs.length);
-        for (int p = 0; p < logs.length; p++) {
+        List<List<CompletableFuture<?>>> byPartition = new ArrayList<>(keys.length);
+        for (int p = 0; p < keys.length; p++) {
             byPartition.add(new ArrayList<>());
         }
         List<CompletableFuture<Void>> pending = new ArrayList<>(batches.size());
         for (PlannedBatch b : batches) {
-            PartitionLog log = logs[b.partition];
             CompletableFuture<PartitionLog.AppendInfo> appended;
             try {
-                appended = log.appendAsLeader(b.bytes, topic.partition(b.partition).leaderEpoch());
+                appended = appender.append(new TopicPartition(topic.name(), b.partition), b.bytes, acks);
             } catch (RuntimeException e) {
                 appended = CompletableFuture.failedFuture(e);
             }
             byPartition.get(b.partition).add(appended);
-            if (acks == Acks.ALL) {
-                // Committed, not just written: the high watermark passed it (the durable end on one broker).
-                appended = appended.thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1)
-                        .thenApply(v -> info));
-            }
             if (acks == Acks.NONE) {
                 for (int i : b.recordIndexes) {
                     results[i] = RecordResult.ok(b.partition, -1, timestamps[i]);
@@ -114,13 +128,13 @@ final class Producer {
                 return null;
             }));
         }
-        for (int p = 0; p < logs.length; p++) {
-            if (logs[p] != null) {
-                PartitionLog log = logs[p];
+        for (int p = 0; p < keys.length; p++) {
+            if (keys[p] != null) {
+                Object key = keys[p];
                 long bytes = reserved[p];
-                // Released once the writer is done with every batch of the request, whatever the outcome.
+                // Released once every batch of the request is done with, whatever the outcome.
                 CompletableFuture.allOf(byPartition.get(p).toArray(CompletableFuture[]::new))
-                        .whenComplete((v, e) -> budgets.release(log, bytes));
+                        .whenComplete((v, e) -> budgets.release(key, bytes));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> Arrays.asList(results));
@@ -201,16 +215,16 @@ final class Producer {
      * Sizes are exact (Kafka's rule: the whole batch, log overhead included, must fit), so a record
      * whose batch is exactly max.message.bytes is taken and one byte more is refused.
      */
-    private static List<PlannedBatch> planBatches(Topic topic, List<PartitionLog> logs, List<ProduceRecord> records,
+    private List<PlannedBatch> planBatches(Topic topic, int partitionCount, List<ProduceRecord> records,
             int[] partitionOf, long[] timestamps) {
-        int[][] byPartition = groupByPartition(logs.size(), partitionOf);
+        int[][] byPartition = groupByPartition(partitionCount, partitionOf);
+        int max = topic.metadata().config().toLogConfig(logDefaults).maxMessageBytes();
         List<PlannedBatch> batches = new ArrayList<>();
         for (int p = 0; p < byPartition.length; p++) {
             int[] indexes = byPartition[p];
             if (indexes.length == 0) {
                 continue;
             }
-            int max = logs.get(p).config().maxMessageBytes();
             int start = 0;
             long size = RecordBatchDescriptor.RECORD_BATCH_OVERHEAD;
             for (int k = 0; k < indexes.length; k++) {

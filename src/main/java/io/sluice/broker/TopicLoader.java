@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -39,10 +41,11 @@ final class TopicLoader {
     private final Partitioners partitioners;
     private final Tier tier;
     private final boolean tierReachable;
+    private final boolean openEveryPartition;
     private final List<DamagedDefinition> damaged = new ArrayList<>();
 
     TopicLoader(Path dataDir, TopicStore store, Tombstones tombstones, PartitionOpener opener,
-            Partitioners partitioners, Tier tier, boolean tierReachable) {
+            Partitioners partitioners, Tier tier, boolean tierReachable, boolean openEveryPartition) {
         this.dataDir = dataDir;
         this.logsDir = dataDir.resolve("logs");
         this.store = store;
@@ -51,6 +54,7 @@ final class TopicLoader {
         this.partitioners = partitioners;
         this.tier = tier;
         this.tierReachable = tierReachable;
+        this.openEveryPartition = openEveryPartition;
     }
 
     /** @param sync where deletions to finish in the bucket go; null without a tier */
@@ -94,7 +98,9 @@ final class TopicLoader {
         boolean loadRemote = tierReachable;
         for (TopicMetadata meta : byName.values()) {
             try {
-                Topic topic = new Topic(meta, opener.open(meta, List.of(), false, loadRemote));
+                Collection<Integer> ids = openEveryPartition
+                        ? IntStream.range(0, meta.partitions()).boxed().toList() : opener.onDisk(meta);
+                Topic topic = new Topic(meta, opener.open(meta, ids, false, loadRemote));
                 topics.add(topic);
                 loadRemote &= topic.partitions().stream().allMatch(Partition::tierAvailable);
             } catch (SluiceException e) {

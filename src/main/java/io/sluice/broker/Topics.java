@@ -11,11 +11,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,9 +45,14 @@ final class Topics implements AutoCloseable {
     private final BucketSync sync;
     private final List<DamagedDefinition> damaged;
 
-    /** @param tier the object-store tier, or null to keep everything local */
-    Topics(Path dataDir, LogRuntime runtime, LogConfig defaults, Partitioners partitioners, Tier tier)
-            throws IOException {
+    /**
+     * @param tier the object-store tier, or null to keep everything local
+     * @param openEveryPartition at start, open every partition of every topic (a broker alone holds
+     *                           them all); else only those with a log directory here, the cluster
+     *                           saying later which others this broker holds
+     */
+    Topics(Path dataDir, LogRuntime runtime, LogConfig defaults, Partitioners partitioners, Tier tier,
+            boolean openEveryPartition) throws IOException {
         this.logsDir = dataDir.resolve("logs");
         this.store = new TopicStore(dataDir);
         this.tombstones = new Tombstones(dataDir);
@@ -58,7 +65,7 @@ final class Topics implements AutoCloseable {
         this.sync = tier == null ? null : new BucketSync(tier, tombstones);
         boolean reachable = tier != null && tier.ensureBucket();
         TopicLoader.Result loaded = new TopicLoader(dataDir, store, tombstones, opener, partitioners, tier,
-                reachable).load(sync);
+                reachable, openEveryPartition).load(sync);
         loaded.topics().forEach(t -> topics.put(t.name(), t));
         if (sync != null) {
             loaded.topics().forEach(t -> sync.save(t.metadata()));
@@ -107,44 +114,98 @@ final class Topics implements AutoCloseable {
         return t;
     }
 
+    /** The topic of that name, or null. */
+    Topic find(String name) {
+        return topics.get(name);
+    }
+
     Collection<Topic> all() {
         return topics.values();
     }
 
-    synchronized Topic create(String name, int partitions, int replicationFactor, Map<String, String> config) {
+    /**
+     * Checks a new topic as {@code POST /topics} must: name, count, config, replication factor, and
+     * no collision with {@code existing} names. Returns its parsed config.
+     */
+    TopicConfig validateNew(String name, int partitions, int replicationFactor, Map<String, String> config,
+            Collection<String> existing) {
         TopicMetadata.validateName(name);
         TopicMetadata.validatePartitionCount(partitions);
-        if (replicationFactor != 1) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "replicationFactor must be 1 on a single broker, was "
+        if (replicationFactor < 1) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "replicationFactor must be at least 1, was "
                     + replicationFactor);
         }
         TopicConfig topicConfig = TopicConfig.of(config, partitioners);
-        if (topicConfig.minInsyncReplicas() > replicationFactor) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, "min.insync.replicas="
-                    + topicConfig.minInsyncReplicas() + " exceeds replicationFactor=" + replicationFactor);
-        }
-        if (topics.containsKey(name)) {
+        checkMinIsr(topicConfig, replicationFactor);
+        if (existing.contains(name)) {
             throw new SluiceException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
         }
-        TopicMetadata.refuseCollision(name, topics.keySet());
-        // A new id: the objects of a deleted topic of the same name, keyed by its old id, are never adopted.
-        TopicMetadata meta = new TopicMetadata(name, UUID.randomUUID().toString(), partitions, replicationFactor,
-                topicConfig, runtime.clock().getAsLong());
-        store.save(meta);
-        List<Partition> opened;
-        try {
-            opened = opener.open(meta, List.of(), true, false);
-        } catch (SluiceException e) {
-            store.delete(name); // all or nothing: no definition the API does not list
-            throw e;
+        TopicMetadata.refuseCollision(name, existing);
+        return topicConfig;
+    }
+
+    static void checkMinIsr(TopicConfig config, int replicationFactor) {
+        if (config.minInsyncReplicas() > replicationFactor) {
+            throw new SluiceException(ErrorCode.INVALID_CONFIG, "min.insync.replicas=" + config.minInsyncReplicas()
+                    + " exceeds replicationFactor=" + replicationFactor);
         }
-        Topic topic = new Topic(meta, opened);
-        topics.put(name, topic);
-        if (sync != null) {
-            sync.save(meta);
+    }
+
+    Partitioners partitioners() {
+        return partitioners;
+    }
+
+    /**
+     * Brings the local copy of a topic in line with the cluster's: its definition saved here, a
+     * log open for every partition in {@code hosted} and none for the others (a replica moved away
+     * is closed and its directory removed). A local topic of the same name and another id is an
+     * older topic deleted meanwhile: it is deleted here first.
+     *
+     * @param fresh the topic was just created: the bucket holds nothing of it yet
+     */
+    synchronized Topic adopt(TopicMetadata meta, Set<Integer> hosted, boolean fresh) {
+        Topic topic = topics.get(meta.name());
+        if (topic != null && !topic.metadata().id().equals(meta.id())) {
+            delete(meta.name());
+            topic = null;
         }
+        if (topic == null) {
+            store.save(meta);
+            List<Partition> opened = opener.open(meta, hosted, fresh, true);
+            topic = new Topic(meta, opened);
+            topics.put(meta.name(), topic);
+            if (sync != null) {
+                sync.save(meta);
+            }
+            return topic;
+        }
+        TopicMetadata old = topic.metadata();
+        if (!old.equals(meta)) {
+            store.save(meta);
+            if (!old.config().equals(meta.config())) {
+                LogConfig logConfig = meta.config().toLogConfig(defaults);
+                topic.logs().forEach(l -> l.updateConfig(logConfig));
+            }
+            if (sync != null) {
+                sync.save(meta);
+            }
+        }
+        List<Partition> kept = new ArrayList<>();
+        for (Partition p : topic.partitions()) {
+            if (hosted.contains(p.id())) {
+                kept.add(p);
+            } else {
+                removeLocally(meta, p.log());
+            }
+        }
+        Set<Integer> missing = new TreeSet<>(hosted);
+        topic.partitions().forEach(p -> missing.remove(p.id()));
+        kept.addAll(opener.open(meta, missing, false, true));
+        topic.update(meta, kept);
+        kept.forEach(opener::queueUploads);
         return topic;
     }
+
 
     /**
      * Deletes a topic: durable once its tombstone is fsynced, which is before anything else
@@ -183,48 +244,6 @@ final class Topics implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "removing " + log.name() + " (finished at next start): " + e);
         }
-    }
-
-    synchronized Topic updateConfig(String name, Map<String, String> changes) {
-        Topic topic = get(name);
-        TopicMetadata meta = topic.metadata();
-        TopicConfig merged = meta.config().with(changes, partitioners);
-        if (merged.minInsyncReplicas() > meta.replicationFactor()) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, "min.insync.replicas=" + merged.minInsyncReplicas()
-                    + " exceeds replicationFactor=" + meta.replicationFactor());
-        }
-        TopicMetadata updated = meta.withConfig(merged);
-        store.save(updated);
-        LogConfig logConfig = merged.toLogConfig(defaults);
-        topic.logs().forEach(l -> l.updateConfig(logConfig));
-        topic.update(updated, topic.partitions());
-        topic.partitions().forEach(opener::queueUploads);
-        if (sync != null) {
-            sync.save(updated);
-        }
-        return topic;
-    }
-
-    synchronized Topic addPartitions(String name, int newCount) {
-        Topic topic = get(name);
-        TopicMetadata meta = topic.metadata();
-        if (newCount <= meta.partitions()) {
-            throw new SluiceException(ErrorCode.INVALID_PARTITIONS, "topic " + name + " has " + meta.partitions()
-                    + " partitions; the count can only grow, asked for " + newCount);
-        }
-        TopicMetadata.validatePartitionCount(newCount);
-        TopicMetadata updated = meta.withPartitions(newCount);
-        store.save(updated);
-        try {
-            topic.update(updated, opener.open(updated, topic.partitions(), true, false));
-        } catch (SluiceException e) {
-            store.save(meta); // all or nothing: the definition says what is served
-            throw e;
-        }
-        if (sync != null) {
-            sync.save(updated);
-        }
-        return topic;
     }
 
     @Override

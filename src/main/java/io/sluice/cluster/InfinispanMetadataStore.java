@@ -261,6 +261,11 @@ public final class InfinispanMetadataStore implements MetadataStore {
     }
 
     @Override
+    public boolean isTopicDeleted(String topicId) {
+        return caches.get(MetadataSection.TOMBSTONES, topicId) != null;
+    }
+
+    @Override
     public boolean replaceTopic(ClusterTopic expected, ClusterTopic updated) {
         checkOpen();
         if (!expected.name().equals(updated.name()) || !expected.id().equals(updated.id())) {

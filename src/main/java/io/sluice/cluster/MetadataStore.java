@@ -51,8 +51,11 @@ public interface MetadataStore extends AutoCloseable {
     /** @return false when the stored topic is not {@code expected} */
     boolean replaceTopic(ClusterTopic expected, ClusterTopic updated);
 
-    /** @return false when the stored topic is not {@code expected} */
+    /** @return false when the stored topic is not {@code expected}; else it is removed and its id tombstoned */
     boolean removeTopic(ClusterTopic expected);
+
+    /** Whether the topic of this id was deleted: it never comes back, under any name. */
+    boolean isTopicDeleted(String topicId);
 
     Optional<PartitionState> partition(TopicPartition partition);
 

@@ -2,6 +2,12 @@ package io.sluice.config;
 
 import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
+import io.sluice.broker.ClusterSettings;
+import io.sluice.cluster.ClusterConfig;
+import io.sluice.replication.ReplicationSettings;
+import java.util.Arrays;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.sluice.broker.BrokerConfig;
 import io.sluice.broker.ProduceLimits;
 import io.sluice.log.LogConfig;
@@ -37,7 +43,7 @@ public class BrokerProducer {
     @Produces
     @Singleton
     @Startup
-    Broker broker(SluiceConfig config) {
+    Broker broker(SluiceConfig config, @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         SluiceConfig.Log log = config.log();
         int cores = Runtime.getRuntime().availableProcessors();
         LogConfig defaults = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
@@ -46,7 +52,8 @@ public class BrokerProducer {
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath();
         BrokerConfig brokerConfig = new BrokerConfig(dataDir, config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
-                defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles(), produceLimits(config.limits()));
+                defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles(), produceLimits(config.limits()),
+                clusterSettings(config, httpPort));
         long start = System.nanoTime();
         try {
             Tier tier = startTier(config, dataDir);
@@ -58,6 +65,18 @@ public class BrokerProducer {
         } catch (IOException e) {
             throw new UncheckedIOException("opening the broker's data dir " + dataDir, e);
         }
+    }
+
+    private static ClusterSettings clusterSettings(SluiceConfig config, int httpPort) {
+        SluiceConfig.Cluster c = config.cluster();
+        List<String> members = c.members().map(m -> Arrays.stream(m.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+        ReplicationSettings replication = ReplicationSettings.defaults()
+                .withReplicaLagTimeMaxMs(config.replication().lagTimeMaxMs())
+                .withAckTimeoutMs(config.replication().ackTimeoutMs());
+        return new ClusterSettings(c.name(), c.bindAddress(), c.bindPort(), members, c.dnsQuery().orElse(null),
+                config.rack().orElse(null), config.replication().port(), c.advertisedHost().orElse(c.bindAddress()),
+                httpPort, replication, ClusterConfig.Timings.DEFAULT);
     }
 
     private static ProduceLimits produceLimits(SluiceConfig.Limits limits) {

@@ -119,30 +119,50 @@ public interface SluiceConfig {
     Cluster cluster();
 
     /**
-     * Cluster settings of API.md. Only {@code name} is used by a single broker (it is the bucket
-     * prefix); the others are accepted so that deployments can set them ahead of clustering.
+     * The cluster this broker joins ({@code sluice.cluster.*}). With neither {@code members} nor
+     * {@code dns-query} the broker is a cluster of one.
      */
     interface Cluster {
+        /** The JGroups cluster name, and the bucket prefix unless one is set. */
         @WithDefault("sluice")
         String name();
 
+        /** Every socket between brokers binds to it, listening and connecting (JGroups, replication, forwarding). */
+        @WithDefault("127.0.0.1")
+        String bindAddress();
+
+        /** The JGroups TCP port. */
         @WithDefault("7800")
         int bindPort();
 
+        /** Seeds {@code host:port,...} (TCPPING). */
         Optional<String> members();
 
+        /** The DNS name of a headless Service listing the brokers (DNS_PING). */
         Optional<String> dnsQuery();
+
+        /** The host clients reach this broker's HTTP API at, as {@code GET /cluster} lists it; unset: the bind address. */
+        Optional<String> advertisedHost();
     }
 
     Replication replication();
 
-    /** Accepted ahead of replication (API.md). */
+    /** The inter-broker listener and how followers keep up ({@code sluice.replication.*}). */
     interface Replication {
+        /** The inter-broker listener's port (replication and forwarded requests). */
         @WithDefault("9093")
         int port();
+
+        /** A follower that has not caught up for this long leaves the ISR (Kafka's replica.lag.time.max.ms). */
+        @WithDefault("10000")
+        long lagTimeMaxMs();
+
+        /** How long an acks=all produce waits for the in-sync replicas before it answers NOT_ENOUGH_REPLICAS_AFTER_APPEND. */
+        @WithDefault("30000")
+        long ackTimeoutMs();
     }
 
-    /** Rack or zone, for replica placement once there are replicas. */
+    /** Rack or zone, for replica placement. */
     Optional<String> rack();
 
     /** Defaults for every topic's log, and how the log is written. */

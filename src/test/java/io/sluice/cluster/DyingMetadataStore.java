@@ -84,6 +84,11 @@ final class DyingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public boolean isTopicDeleted(String topicId) {
+        return delegate.isTopicDeleted(topicId);
+    }
+
+    @Override
     public Optional<PartitionState> partition(TopicPartition partition) {
         return delegate.partition(partition);
     }

@@ -155,6 +155,11 @@ final class InMemoryMetadataStoreFixture implements AutoCloseable {
         }
 
         @Override
+        public boolean isTopicDeleted(String topicId) {
+            return false;
+        }
+
+        @Override
         public boolean replaceTopic(ClusterTopic expected, ClusterTopic updated) {
             synchronized (InMemoryMetadataStoreFixture.this) {
                 check();

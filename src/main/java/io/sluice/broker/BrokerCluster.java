@@ -1,0 +1,256 @@
+package io.sluice.broker;
+
+import io.sluice.cluster.BrokerInfo;
+import io.sluice.cluster.ClusterAdmin;
+import io.sluice.cluster.ClusterConfig;
+import io.sluice.cluster.ClusterTopic;
+import io.sluice.cluster.Controller;
+import io.sluice.cluster.ControllerSettings;
+import io.sluice.cluster.InfinispanMetadataStore;
+import io.sluice.cluster.MetadataStore;
+import io.sluice.cluster.PartitionState;
+import io.sluice.cluster.ReassignmentProgress;
+import io.sluice.cluster.TopicPartition;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.replication.ReplicaManager;
+import io.sluice.replication.ReplicationServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The cluster side of a broker: its membership in the metadata cluster, the controller (active
+ * while this broker is the coordinator), its replicas and their replication, the inter-broker
+ * listener and the topic admin operations, which go through the cluster's metadata and answer
+ * once this broker serves what they changed. A broker alone runs the same parts, with no listener
+ * and a metadata store of its own.
+ */
+final class BrokerCluster implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BrokerCluster.class.getName());
+    /** How long an admin call waits for the cluster to act on its change (elect leaders, open logs). */
+    static final long ADMIN_WAIT_MS = 15_000;
+
+    private final int localId;
+    private final ClusterSettings settings;
+    private final InfinispanMetadataStore store;
+    private final ClusterAdmin admin;
+    private final Controller controller;
+    private final ReplicaManager replicas;
+    private final Vertx vertx;
+    private final ReplicationClients clients;
+    private final ReplicationServer server;
+    private final PartitionRouter router;
+    private final TopicReconciler reconciler;
+    private final Topics topics;
+
+    BrokerCluster(int localId, Path dataDir, ClusterSettings settings, Topics topics, PartitionReads reads,
+            ScheduledExecutorService scheduler, ExecutorService fetchPool, LongSupplier clock) {
+        this.localId = localId;
+        this.settings = settings;
+        this.topics = topics;
+        ClusterConfig clusterConfig = settings.toClusterConfig(localId, dataDir);
+        this.store = InfinispanMetadataStore.open(clusterConfig);
+        boolean alone = settings.singleBroker();
+        try {
+            this.vertx = alone ? null : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+            this.clients = alone ? null : new ReplicationClients(vertx, store, settings.bindAddress());
+            this.replicas = new ReplicaManager(localId, store, settings.replication(),
+                    id -> clients.get(id), scheduler, fetchPool, clock);
+            this.router = new PartitionRouter(localId, store, replicas, clients, scheduler,
+                    settings.replication().ackTimeoutMs());
+            reads.routeThrough(router);
+            this.server = alone ? null : startServer(reads);
+            store.register(new BrokerInfo(localId, settings.advertisedHost(), settings.httpPort(),
+                    settings.bindAddress(), server == null ? settings.replicationPort() : server.port(),
+                    settings.rack()));
+            this.admin = new ClusterAdmin(store);
+            this.reconciler = new TopicReconciler(localId, store, topics, replicas);
+            store.addListener(reconciler);
+            reconciler.reconcileNow();
+            this.controller = new Controller(store, ControllerSettings.defaults());
+            controller.start();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private ReplicationServer startServer(PartitionReads reads) {
+        ReplicationServer s = new ReplicationServer(vertx, ReplicationServer.Options.defaults(settings.bindAddress(),
+                settings.replicationPort()), new InterBrokerHandler(replicas, reads));
+        try {
+            s.start().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot listen for other brokers on "
+                    + settings.bindAddress() + ":" + settings.replicationPort() + ": " + SluiceException.causeOf(e), e);
+        }
+        return s;
+    }
+
+    PartitionRouter router() {
+        return router;
+    }
+
+    MetadataStore store() {
+        return store;
+    }
+
+    ReplicaManager replicas() {
+        return replicas;
+    }
+
+    /**
+     * Waits until this broker has taken the role the cluster gives each of its replicas: the start
+     * is over for readiness. A broker cut off from a quorum waits for it.
+     */
+    boolean awaitRoles(long timeoutMs) {
+        return reconciler.awaitPass(this::rolesTaken, timeoutMs);
+    }
+
+    private boolean rolesTaken() {
+        if (!store.hasQuorum()) {
+            return false;
+        }
+        for (PartitionState s : store.partitions()) {
+            if (s.leader() == localId && replicas.leaderEpochIfLeading(s.key()) != s.leaderEpoch()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- topic admin ------------------------------------------------------------------------------
+
+    Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> config,
+            long nowMs) {
+        TopicConfig topicConfig = topics.validateNew(name, partitions, replicationFactor, config,
+                store.topics().keySet());
+        // A new id: the objects of a deleted topic of the same name, keyed by its old id, are never adopted.
+        String id = UUID.randomUUID().toString();
+        reconciler.markCreatedHere(id);
+        admin.createTopic(new ClusterTopic(name, id, partitions, replicationFactor, topicConfig.overrides(), nowMs));
+        awaitServed(name, id, "creating topic " + name);
+        return topics.find(name);
+    }
+
+    Topic updateTopicConfig(String name, Map<String, String> changes) {
+        for (int attempt = 0; ; attempt++) {
+            ClusterTopic current = clusterTopic(name);
+            TopicConfig merged = TopicConfig.of(current.config(), topics.partitioners()).with(changes,
+                    topics.partitioners());
+            Topics.checkMinIsr(merged, current.replicationFactor());
+            ClusterTopic updated = new ClusterTopic(name, current.id(), current.partitions(),
+                    current.replicationFactor(), merged.overrides(), current.createdAtMs());
+            if (store.replaceTopic(current, updated)) {
+                reconciler.awaitPass(() -> {
+                    Topic t = topics.find(name);
+                    return t != null && t.metadata().config().equals(merged);
+                }, ADMIN_WAIT_MS);
+                return topics.find(name);
+            }
+            if (attempt > 10) {
+                throw new SluiceException(ErrorCode.BROKER_BUSY, "topic " + name + " keeps changing; retry later");
+            }
+        }
+    }
+
+    Topic addPartitions(String name, int newCount) {
+        ClusterTopic current = clusterTopic(name);
+        if (newCount <= current.partitions()) {
+            throw new SluiceException(ErrorCode.INVALID_PARTITIONS, "topic " + name + " has " + current.partitions()
+                    + " partitions; the count can only grow, asked for " + newCount);
+        }
+        TopicMetadata.validatePartitionCount(newCount);
+        admin.growPartitions(name, newCount);
+        awaitServed(name, current.id(), "growing topic " + name);
+        return topics.find(name);
+    }
+
+    void deleteTopic(String name) {
+        ClusterTopic current = clusterTopic(name);
+        if (!store.removeTopic(current)) {
+            throw new SluiceException(ErrorCode.BROKER_BUSY, "topic " + name + " changed while being deleted; retry");
+        }
+        reconciler.awaitPass(() -> {
+            Topic t = topics.find(name);
+            return t == null || !t.metadata().id().equals(current.id());
+        }, ADMIN_WAIT_MS);
+    }
+
+    void requestReassignment(String name, Map<Integer, List<Integer>> targets) {
+        clusterTopic(name);
+        admin.requestReassignment(name, targets);
+    }
+
+    List<ReassignmentProgress> reassignmentProgress(String name) {
+        clusterTopic(name);
+        return admin.reassignmentProgress(name);
+    }
+
+    private ClusterTopic clusterTopic(String name) {
+        ClusterTopic t = store.topics().get(name);
+        if (t == null) {
+            throw new SluiceException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + name + "' does not exist");
+        }
+        return t;
+    }
+
+    /** Waits until every partition of the topic has a leader and this broker serves its share of it. */
+    private void awaitServed(String name, String id, String what) {
+        boolean served = reconciler.awaitPass(() -> {
+            Topic t = topics.find(name);
+            ClusterTopic ct = store.topics().get(name);
+            if (t == null || ct == null || !t.metadata().id().equals(id) || t.partitionCount() != ct.partitions()) {
+                return false;
+            }
+            for (int p = 0; p < ct.partitions(); p++) {
+                Optional<PartitionState> s = store.partition(new TopicPartition(name, p));
+                if (s.isEmpty() || !s.get().hasLeader()) {
+                    return false;
+                }
+                if (s.get().leader() == localId && replicas.leaderEpochIfLeading(s.get().key()) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }, ADMIN_WAIT_MS);
+        if (!served) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: the cluster has not placed every partition yet; its "
+                    + "partitions without a leader refuse records until it does", what);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(controller);
+        closeQuietly(reconciler);
+        closeQuietly(replicas);
+        if (server != null) {
+            closeQuietly(server);
+        }
+        if (clients != null) {
+            closeQuietly(clients);
+        }
+        closeQuietly(store);
+        if (vertx != null) {
+            vertx.close();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + c.getClass().getSimpleName(), e);
+        }
+    }
+}
