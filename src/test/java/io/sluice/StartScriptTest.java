@@ -33,6 +33,7 @@ class StartScriptTest {
     private void layout() throws IOException {
         Files.createDirectories(project.resolve("bin"));
         Files.copy(Path.of("bin/sluice"), project.resolve("bin/sluice"));
+        Files.copy(Path.of("bin/sluice-build"), project.resolve("bin/sluice-build"));
         calls = project.resolve("calls.txt");
         Files.writeString(calls, "");
         script(project.resolve("mvnw"), "echo \"mvnw $*\" >> " + calls + "\nmkdir -p target/quarkus-app\n"
