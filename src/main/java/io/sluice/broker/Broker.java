@@ -387,7 +387,7 @@ public final class Broker implements AutoCloseable {
     /** Readiness: in a quorum of the cluster, and every partition log can take writes. */
     public boolean isHealthy() {
         MetadataStore store = cluster.store();
-        if (!store.isAvailable() || !store.hasQuorum()) {
+        if (!store.isAvailable() || !cluster.rolesTaken()) {
             return false;
         }
         for (Topic t : topics.all()) {

@@ -78,6 +78,10 @@ final class BrokerCluster implements AutoCloseable {
             reconciler.reconcileNow();
             this.controller = new Controller(store, ControllerSettings.defaults());
             controller.start();
+            if (alone && !awaitRoles(ADMIN_WAIT_MS)) {
+                LOG.log(System.Logger.Level.WARNING, "broker {0} has not taken every partition's leadership yet",
+                        localId);
+            }
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -116,7 +120,7 @@ final class BrokerCluster implements AutoCloseable {
         return reconciler.awaitPass(this::rolesTaken, timeoutMs);
     }
 
-    private boolean rolesTaken() {
+    boolean rolesTaken() {
         if (!store.hasQuorum()) {
             return false;
         }
