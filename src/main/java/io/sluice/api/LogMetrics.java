@@ -59,6 +59,11 @@ public class LogMetrics {
                 PartitionInfo::tieredBytes);
         partitionGauge("sluice.log.local.start.offset", "First offset of the partition stored on local disk",
                 PartitionInfo::localLogStartOffset);
+        partitionGauge("sluice.partition.isr.size", "In-sync replicas of the partition", p -> p.isr().size());
+        partitionGauge("sluice.partition.replicas", "Assigned replicas of the partition", p -> p.replicas().size());
+        partitionGauge("sluice.replication.follower.lag.max",
+                "Offsets the furthest follower trails the leader by (on the leader; 0 elsewhere)",
+                PartitionInfo::maxFollowerLag);
         Gauge.builder("sluice.ws.consumers", consumers, ConsumeSocket::openSessions)
                 .description("Open /ws/consume sessions").register(registry);
         Gauge.builder("sluice.disk.free.bytes", broker, b -> StorageHealth.freeBytes(b.config().dataDir()))

@@ -292,6 +292,13 @@ public final class Broker implements AutoCloseable {
         return cluster.replicas().replicationMetrics();
     }
 
+    /** Partitions this broker leads whose ISR is smaller than their replica set. */
+    public long underReplicatedPartitions() {
+        int self = config.brokerId();
+        return cluster.store().partitions().stream()
+                .filter(s -> s.leader() == self && s.isr().size() < s.replicas().size()).count();
+    }
+
     public long forwardedProduces() {
         return cluster.router().forwardedProduces();
     }

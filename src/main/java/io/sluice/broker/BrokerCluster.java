@@ -75,6 +75,7 @@ final class BrokerCluster implements AutoCloseable {
             this.admin = new ClusterAdmin(store);
             this.reconciler = new TopicReconciler(localId, store, topics, replicas);
             store.addListener(reconciler);
+            topics.onLogReplaced(reconciler::request);
             reconciler.reconcileNow();
             this.controller = new Controller(store, ControllerSettings.defaults());
             controller.start();
@@ -141,8 +142,17 @@ final class BrokerCluster implements AutoCloseable {
         // A new id: the objects of a deleted topic of the same name, keyed by its old id, are never adopted.
         String id = UUID.randomUUID().toString();
         reconciler.markCreatedHere(id);
-        admin.createTopic(new ClusterTopic(name, id, partitions, replicationFactor, topicConfig.overrides(), nowMs));
-        awaitServed(name, id, "creating topic " + name);
+        ClusterTopic created = new ClusterTopic(name, id, partitions, replicationFactor, topicConfig.overrides(),
+                nowMs);
+        admin.createTopic(created);
+        SluiceException failed = awaitServed(name, id, "creating topic " + name);
+        if (failed != null) {
+            // All or nothing: a topic this broker cannot open its share of is taken back.
+            store.removeTopic(created);
+            reconciler.awaitPass(() -> store.partitions().stream().noneMatch(s -> s.topicId().equals(id)),
+                    ADMIN_WAIT_MS);
+            throw failed;
+        }
         return topics.find(name);
     }
 
@@ -175,8 +185,27 @@ final class BrokerCluster implements AutoCloseable {
         }
         TopicMetadata.validatePartitionCount(newCount);
         admin.growPartitions(name, newCount);
-        awaitServed(name, current.id(), "growing topic " + name);
+        SluiceException failed = awaitServed(name, current.id(), "growing topic " + name);
+        if (failed != null) {
+            shrinkBack(current, newCount);
+            throw failed;
+        }
         return topics.find(name);
+    }
+
+    /** Takes back a growth this broker could not open its share of: the new partitions' states, then the count. */
+    private void shrinkBack(ClusterTopic before, int grownTo) {
+        for (int p = before.partitions(); p < grownTo; p++) {
+            store.partition(new TopicPartition(before.name(), p)).ifPresent(store::removePartition);
+        }
+        ClusterTopic grown = store.topics().get(before.name());
+        if (grown != null && grown.id().equals(before.id())) {
+            store.replaceTopic(grown, before);
+        }
+        reconciler.awaitPass(() -> {
+            Topic t = topics.find(before.name());
+            return t != null && t.partitionCount() == before.partitions();
+        }, ADMIN_WAIT_MS);
     }
 
     void deleteTopic(String name) {
@@ -208,9 +237,16 @@ final class BrokerCluster implements AutoCloseable {
         return t;
     }
 
-    /** Waits until every partition of the topic has a leader and this broker serves its share of it. */
-    private void awaitServed(String name, String id, String what) {
+    /**
+     * Waits until every partition of the topic has a leader and this broker serves its share of it.
+     *
+     * @return why this broker cannot serve its share, or null
+     */
+    private SluiceException awaitServed(String name, String id, String what) {
         boolean served = reconciler.awaitPass(() -> {
+            if (reconciler.failure(id) != null) {
+                return true;
+            }
             Topic t = topics.find(name);
             ClusterTopic ct = store.topics().get(name);
             if (t == null || ct == null || !t.metadata().id().equals(id) || t.partitionCount() != ct.partitions()) {
@@ -231,6 +267,7 @@ final class BrokerCluster implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "{0}: the cluster has not placed every partition yet; its "
                     + "partitions without a leader refuse records until it does", what);
         }
+        return reconciler.failure(id);
     }
 
     @Override

@@ -31,7 +31,6 @@ public final class Partition {
     /** The disk was empty and the remote view unknown: appends wait until the bucket's end is known. */
     private volatile boolean awaitingRemoteEnd;
     /** The epoch this broker leads the partition at, stamped into every batch it appends. */
-    private volatile int leaderEpoch;
 
     Partition(String topic, int id, PartitionLog log, RemoteLog remote, RemoteReader remoteReader,
             boolean awaitingRemoteEnd) {
@@ -65,16 +64,6 @@ public final class Partition {
             throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, topic + "-" + id + " does not take records until "
                     + "the object store answers: its local log is empty and where its tiered log ends is not known yet");
         }
-    }
-
-    /** The epoch this broker leads the partition at: 0 until replication sets it. */
-    public int leaderEpoch() {
-        return leaderEpoch;
-    }
-
-    /** Replication made this broker leader at {@code epoch}: appends from now on carry it. */
-    public void setLeaderEpoch(int epoch) {
-        this.leaderEpoch = epoch;
     }
 
     public String topic() {

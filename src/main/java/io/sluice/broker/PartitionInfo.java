@@ -22,10 +22,12 @@ import java.util.List;
  * @param tierAvailable       false while the tier's list of the partition's segments is not loaded: reads
  *                            below {@code localLogStartOffset} then fail with TIER_UNAVAILABLE
  * @param waitingReaders      fetches and WebSocket readers waiting for the partition's next records
+ * @param maxFollowerLag      offsets the furthest follower trails the leader by, when this broker leads; else 0
  */
 public record PartitionInfo(String topic, int partition, int leader, int leaderEpoch, List<Integer> replicas,
         List<Integer> isr, long logStartOffset, long localLogStartOffset, long highWatermark, long logEndOffset,
-        int segments, long sizeBytes, long tieredBytes, boolean tierAvailable, int waitingReaders) {
+        int segments, long sizeBytes, long tieredBytes, boolean tierAvailable, int waitingReaders,
+        long maxFollowerLag) {
     public PartitionInfo {
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);

@@ -76,13 +76,14 @@ final class PartitionReads {
         List<Integer> isr = state == null ? List.of() : state.isr();
         if (!t.holds(partition)) {
             return new PartitionInfo(t.name(), partition, leader, epoch, replicas, isr, -1, -1, -1, -1, 0, 0, 0,
-                    true, 0);
+                    true, 0, 0);
         }
         Partition p = t.partition(partition);
         PartitionLog log = p.log();
         return new PartitionInfo(p.topic(), p.id(), leader, epoch, replicas, isr, p.logStartOffset(),
                 p.localLogStartOffset(), p.highWatermark(), p.logEndOffset(), log.segmentCount(), log.sizeInBytes(),
-                p.tieredBytes(), p.tierAvailable(), log.waitingReaders());
+                p.tieredBytes(), p.tierAvailable(), log.waitingReaders(),
+                router == null ? 0 : router.maxFollowerLag(new TopicPartition(t.name(), partition)));
     }
 
     /** Whether reads of the partition are served here: this broker leads it (or runs alone). */

@@ -64,6 +64,10 @@ final class PartitionRouter {
         return store.partition(tp);
     }
 
+    long maxFollowerLag(TopicPartition tp) {
+        return replicas.followerLag(tp).values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
     boolean leadsLocally(TopicPartition tp) {
         return replicas.leaderEpochIfLeading(tp) >= 0;
     }

@@ -47,6 +47,8 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
     /** Topics this broker created: the bucket holds nothing of them yet. */
     private final Set<String> createdHere = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, PartitionLog> registered = new HashMap<>();
+    /** Why a topic could not be served here at the last pass, by topic id. */
+    private final Map<String, SluiceException> failures = new ConcurrentHashMap<>();
 
     TopicReconciler(int localId, MetadataStore store, Topics topics, ReplicaManager replicas) {
         this.localId = localId;
@@ -58,6 +60,11 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Why the topic of this id could not be served here at the last pass, or null. */
+    SluiceException failure(String topicId) {
+        return failures.get(topicId);
     }
 
     void markCreatedHere(String topicId) {
@@ -117,9 +124,12 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
             seen.add(ct.id());
             try {
                 adopt(ct, states);
+                failures.remove(ct.id());
             } catch (SluiceException e) {
-                LOG.log(System.Logger.Level.ERROR, "topic {0} ({1}) cannot be served here: {2}", ct.name(), ct.id(),
-                        e.getMessage());
+                if (failures.put(ct.id(), e) == null) {
+                    LOG.log(System.Logger.Level.ERROR, "topic {0} ({1}) cannot be served here: {2}", ct.name(),
+                            ct.id(), e.getMessage());
+                }
             }
         }
         boolean decisive = store.isAvailable() && store.hasQuorum();

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The topics of one broker and their admin operations. Admin changes are serialized (they are
@@ -44,6 +45,7 @@ final class Topics implements AutoCloseable {
     private final Tier tier;
     private final BucketSync sync;
     private final List<DamagedDefinition> damaged;
+    private volatile Runnable logReplaced = () -> { };
 
     /**
      * @param tier the object-store tier, or null to keep everything local
@@ -70,7 +72,12 @@ final class Topics implements AutoCloseable {
         if (sync != null) {
             loaded.topics().forEach(t -> sync.save(t.metadata()));
         }
-        this.damaged = loaded.damaged();
+        this.damaged = new CopyOnWriteArrayList<>(loaded.damaged());
+    }
+
+    /** Called when a partition's log was reopened (at the bucket's end), so its replica takes the new one. */
+    void onLogReplaced(Runnable listener) {
+        this.logReplaced = listener;
     }
 
     /** Definitions set aside at start, for health. */
@@ -102,6 +109,7 @@ final class Topics implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, p.topic() + "-" + p.id() + ": reopening at the bucket's end: " + e);
                 return;
             }
+            logReplaced.run();
         }
         opener.queueUploads(p);
     }
@@ -162,6 +170,10 @@ final class Topics implements AutoCloseable {
      * older topic deleted meanwhile: it is deleted here first.
      *
      * @param fresh the topic was just created: the bucket holds nothing of it yet
+     *
+     * <p>Remote views are not listed here (a hanging store would hold up every admin change): the
+     * bucket sync lists them in the background, and until then a replica whose disk was empty does
+     * not take appends.
      */
     synchronized Topic adopt(TopicMetadata meta, Set<Integer> hosted, boolean fresh) {
         Topic topic = topics.get(meta.name());
@@ -171,18 +183,42 @@ final class Topics implements AutoCloseable {
         }
         if (topic == null) {
             store.save(meta);
-            List<Partition> opened = opener.open(meta, hosted, fresh, true);
+            List<Partition> opened;
+            try {
+                opened = opener.open(meta, hosted, fresh, false);
+            } catch (SluiceException e) {
+                store.delete(meta.name()); // all or nothing: no definition without its logs
+                throw e;
+            }
             topic = new Topic(meta, opened);
             topics.put(meta.name(), topic);
+            // A definition damaged here is restored from the cluster's copy, as from the bucket's.
+            damaged.replaceAll(d -> d.name().equals(meta.name()) && !d.restored()
+                    ? new DamagedDefinition(d.name(), d.problem(), d.setAsideAt(), true) : d);
             if (sync != null) {
                 sync.save(meta);
             }
             return topic;
         }
         TopicMetadata old = topic.metadata();
+        boolean configChanged = !old.config().equals(meta.config());
+        Set<Integer> missing = new TreeSet<>(hosted);
+        topic.partitions().forEach(p -> missing.remove(p.id()));
+        // Partitions numbered past the old count are new: the bucket holds nothing of them.
+        boolean grown = missing.stream().allMatch(p -> p >= old.partitions());
+        // Saved before the new logs are created, so a crash between finds them claimed; put back if they fail.
         if (!old.equals(meta)) {
             store.save(meta);
-            if (!old.config().equals(meta.config())) {
+        }
+        List<Partition> added;
+        try {
+            added = opener.open(meta, missing, fresh || grown, false);
+        } catch (SluiceException e) {
+            store.save(old);
+            throw e;
+        }
+        if (!old.equals(meta)) {
+            if (configChanged) {
                 LogConfig logConfig = meta.config().toLogConfig(defaults);
                 topic.logs().forEach(l -> l.updateConfig(logConfig));
             }
@@ -198,11 +234,11 @@ final class Topics implements AutoCloseable {
                 removeLocally(meta, p.log());
             }
         }
-        Set<Integer> missing = new TreeSet<>(hosted);
-        topic.partitions().forEach(p -> missing.remove(p.id()));
-        kept.addAll(opener.open(meta, missing, false, true));
+        kept.addAll(added);
         topic.update(meta, kept);
-        kept.forEach(opener::queueUploads);
+        if (configChanged) {
+            kept.forEach(opener::queueUploads); // remote.storage.enable may have just been turned on
+        }
         return topic;
     }
 

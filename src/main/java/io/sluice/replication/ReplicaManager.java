@@ -108,7 +108,10 @@ public final class ReplicaManager implements AutoCloseable {
     public void register(TopicPartition tp, PartitionLog log, IntSupplier minInsyncReplicas) {
         Replica r = replicas.compute(tp, (k, old) -> {
             if (old != null) {
-                old.replaceLog(log);
+                if (old.log() != log) {
+                    old.leader = null; // the role is taken again on the new log
+                    old.replaceLog(log);
+                }
                 return old;
             }
             return new Replica(tp, log, minInsyncReplicas);
