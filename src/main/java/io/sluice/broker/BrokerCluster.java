@@ -75,7 +75,7 @@ final class BrokerCluster implements AutoCloseable {
             this.admin = new ClusterAdmin(store);
             this.reconciler = new TopicReconciler(localId, store, topics, replicas);
             store.addListener(reconciler);
-            topics.onLogReplaced(reconciler::request);
+            topics.onLogReplaced(reconciler::logReplaced);
             reconciler.reconcileNow();
             this.controller = new Controller(store, ControllerSettings.defaults());
             controller.start();

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -114,7 +115,7 @@ final class PartitionOpener {
      * The remote view of a partition that waited for it has loaded: its (still empty) log is
      * reopened where the bucket's log ends, and it takes appends from there.
      */
-    void resume(Partition partition) throws IOException {
+    void resume(Partition partition, Consumer<PartitionLog> beforeServing) throws IOException {
         RemoteLog remote = partition.remote();
         PartitionLog log = partition.log();
         if (remote.isEmpty() || log.logEndOffset() >= remote.endOffset()) {
@@ -128,6 +129,7 @@ final class PartitionOpener {
         log.delete(); // empty: it never took a record
         PartitionLog resumed = PartitionLog.open(log.name(), logsDir.resolve(log.name()), log.config(), runtime,
                 tier.hook(remote), remote.endOffset());
+        beforeServing.accept(resumed); // its replica takes its role on the new log before anyone can write to it
         partition.resume(resumed);
         LOG.log(System.Logger.Level.INFO, "{0}: remote view loaded; appends resume at offset {1}", log.name(),
                 remote.endOffset());

@@ -182,6 +182,15 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
         }
     }
 
+    /**
+     * A partition's log was reopened where the bucket ends: its replica takes its role on the new
+     * log now, before the partition serves it (the next pass sees the same log and does nothing).
+     */
+    void logReplaced(Partition p, PartitionLog log) {
+        replicas.register(new TopicPartition(p.topic(), p.id()), log, () -> minInsyncReplicas(p.topic()));
+        request();
+    }
+
     private int minInsyncReplicas(String topic) {
         Topic t = topics.find(topic);
         return t == null ? 1 : t.metadata().config().minInsyncReplicas();

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -45,7 +46,7 @@ final class Topics implements AutoCloseable {
     private final Tier tier;
     private final BucketSync sync;
     private final List<DamagedDefinition> damaged;
-    private volatile Runnable logReplaced = () -> { };
+    private volatile BiConsumer<Partition, PartitionLog> logReplaced = (p, log) -> { };
 
     /**
      * @param tier the object-store tier, or null to keep everything local
@@ -75,8 +76,8 @@ final class Topics implements AutoCloseable {
         this.damaged = new CopyOnWriteArrayList<>(loaded.damaged());
     }
 
-    /** Called when a partition's log was reopened (at the bucket's end), so its replica takes the new one. */
-    void onLogReplaced(Runnable listener) {
+    /** Called when a partition's log is reopened (at the bucket's end), before it is served: its replica takes the new one. */
+    void onLogReplaced(BiConsumer<Partition, PartitionLog> listener) {
         this.logReplaced = listener;
     }
 
@@ -104,12 +105,11 @@ final class Topics implements AutoCloseable {
         }
         if (p.awaitingRemoteEnd()) {
             try {
-                opener.resume(p);
+                opener.resume(p, log -> logReplaced.accept(p, log));
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, p.topic() + "-" + p.id() + ": reopening at the bucket's end: " + e);
                 return;
             }
-            logReplaced.run();
         }
         opener.queueUploads(p);
     }
