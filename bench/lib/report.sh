@@ -172,6 +172,9 @@ Each broker ran alone on the machine, one after the other, with the same JVM opt
 ## Machine
 
 $(cat "$RUN_DIR/machine.md")
+MD
+  if in_suite single; then
+    cat <<MD
 
 ## Sluice and Kafka $KAFKA_VERSION
 
@@ -185,4 +188,18 @@ $(sluice_table)
 
 $(notes)
 MD
+  fi
+  if in_suite cluster; then
+    cat <<MD
+
+## Cluster: three Sluice brokers and three Kafka $KAFKA_VERSION brokers
+
+$(cluster_table)
+
+$(cluster_notes)
+MD
+  fi
+  if ! in_suite single && (( ${#FAILED_SCENARIOS[@]} > 0 )); then
+    printf '\n- Failed: %s (logs under bench/target/run/logs).\n' "${FAILED_SCENARIOS[*]}"
+  fi
 }
