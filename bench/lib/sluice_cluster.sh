@@ -152,6 +152,16 @@ sluice_cluster_topic() {
     --timeout-seconds "$BENCH_CLUSTER_WAIT_SECONDS"
 }
 
+# sluice_cluster_drop_topic TOPIC: deletes a measured topic (best effort), so that a broker
+# started again in a failover round recovers the failover topic, not gigabytes of earlier runs.
+sluice_cluster_drop_topic() {
+  local i
+  for i in 0 1 2; do
+    curl -fsS -m 30 -o /dev/null -X DELETE "$(sluice_cluster_url "$i")/topics/$1" 2>/dev/null && return 0
+  done
+  log "could not delete topic $1; it stays on the brokers' disks"
+}
+
 # sluice_cluster_produce KEY RF: the single-node produce scenario (acks=all, batches of
 # BENCH_CLUSTER_BATCH, closed loop) sent to the partition's leader, as a Kafka client sends to
 # its leader; RF=3 and RF=1 run on the same cluster one after the other.
@@ -162,6 +172,9 @@ sluice_cluster_produce() {
     --batch "$BENCH_CLUSTER_BATCH" --acks all --format "$BENCH_FORMAT" --record-size "$BENCH_RECORD_SIZE" \
     --inflight "$BENCH_INFLIGHT" --warmup-records "$BENCH_WARMUP_RECORDS" --records "$BENCH_PRODUCE_RECORDS" \
     --max-seconds "$BENCH_PRODUCE_MAX_SECONDS"
+  local status=$?
+  sluice_cluster_drop_topic "$topic"
+  return $status
 }
 
 # sluice_cluster_latency KEY RF: the single-node latency probe (5,000 rec/s, acks=all, one
@@ -172,6 +185,9 @@ sluice_cluster_latency() {
   run_loadgen "$key" latency --url "$(get_result "$key.topic.leader_url")" --topic "$topic" \
     --rate "$BENCH_LATENCY_RATE" --warmup-seconds "$BENCH_LATENCY_WARMUP_SECONDS" \
     --seconds "$BENCH_LATENCY_SECONDS" --record-size "$BENCH_RECORD_SIZE"
+  local status=$?
+  sluice_cluster_drop_topic "$topic"
+  return $status
 }
 
 # sluice_cluster_failover KEY SIGNAL: BENCH_FAILOVER_ROUNDS rounds on one RF=3 topic. Each:
