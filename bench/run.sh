@@ -22,6 +22,7 @@ trap 'exit 143' TERM
 
 targeted() { [[ " $BENCH_TARGETS " == *" $1 "* ]]; }
 in_suite() { [[ " $BENCH_SUITES " == *" $1 "* ]]; }
+cluster_scenario() { [[ " $BENCH_CLUSTER_SCENARIOS " == *" $1 "* ]]; }
 
 main() {
   rm -rf "$RUN_DIR" && mkdir -p "$LOG_DIR" && : >"$RESULTS"

@@ -129,12 +129,16 @@ kafka_cluster_e2e_tool() {
 }
 
 run_kafka_cluster_scenarios() {
+  cluster_scenario produce || cluster_scenario latency || return 0
   if kafka_cluster_start; then
-    scenario kafka_cluster.produce.rf3 kafka_cluster_produce kafka_cluster.produce.rf3 3
-    scenario kafka_cluster.produce.rf1 kafka_cluster_produce kafka_cluster.produce.rf1 1
-    scenario kafka_cluster.latency.rf3 kafka_cluster_latency kafka_cluster.latency.rf3 3
-    scenario kafka_cluster.latency.rf1 kafka_cluster_latency kafka_cluster.latency.rf1 1
-    scenario kafka_cluster.e2e_tool kafka_cluster_e2e_tool kafka_cluster.e2e_tool
+    local rf
+    if cluster_scenario produce; then
+      for rf in 3 1; do scenario kafka_cluster.produce.rf$rf kafka_cluster_produce kafka_cluster.produce.rf$rf $rf; done
+    fi
+    if cluster_scenario latency; then
+      for rf in 3 1; do scenario kafka_cluster.latency.rf$rf kafka_cluster_latency kafka_cluster.latency.rf$rf $rf; done
+      scenario kafka_cluster.e2e_tool kafka_cluster_e2e_tool kafka_cluster.e2e_tool
+    fi
   else
     FAILED_SCENARIOS+=(kafka_cluster.start)
   fi

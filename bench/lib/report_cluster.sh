@@ -35,6 +35,7 @@ cluster_notes() {
   local e2e=kafka_cluster.e2e_tool e2e_text
   e2e_text="p50 $(get_result $e2e.p50_ms) ms, p99 $(get_result $e2e.p99_ms) ms, p99.9 $(get_result $e2e.p999_ms) ms"
   [[ -z $(state $e2e) ]] || e2e_text=$(state $e2e)
+  busy_note
   echo "- Three brokers of each, one at a time: Sluice's on $BENCH_SLUICE_CLUSTER_HOSTS, Kafka's (KRaft, every node broker and controller, a quorum of three voters) on $BENCH_KAFKA_CLUSTER_HOSTS, all on this machine's $(nproc) cores and one disk, each JVM with \`$BENCH_CLUSTER_JVM_OPTS\`. Every replica's writes go to the same disk, so RF=3 writes each byte three times to it."
   echo "- Durability differs: a Sluice replica acknowledges its position only after fsync, so acks=all means fsync'd on the in-sync replicas; Kafka's replicas write to the page cache."
   echo "- Produce: $(fmt "$BENCH_PRODUCE_RECORDS") records after $(fmt "$BENCH_WARMUP_RECORDS") of warm-up into a one-partition topic, sent to the partition's leader (the Kafka producer's way; Sluice forwards otherwise). RF=3 and RF=1 run on the same cluster, one after the other."

@@ -33,6 +33,7 @@ fi
 # The cluster scenarios (issue: RF=3 against RF=1, failover). BENCH_SUITES picks the sets:
 # "single" (one broker each, everything above), "cluster" (three brokers each), or both.
 : "${BENCH_SUITES:=single cluster}"
+: "${BENCH_CLUSTER_SCENARIOS:=produce latency failover}"   # which of the cluster scenarios run
 : "${BENCH_CLUSTER_BATCH:=1000}"            # records per produce request (Kafka: batch.size for as many)
 # three JVMs at once on 2 cores and a shared machine: a modest heap each, the same for both brokers
 : "${BENCH_CLUSTER_JVM_OPTS:=-Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20}"

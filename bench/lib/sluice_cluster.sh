@@ -222,16 +222,24 @@ sluice_cluster_failover() {
 
 run_sluice_cluster_scenarios() {
   if sluice_cluster_start; then
-    scenario sluice_cluster.produce.rf3 sluice_cluster_produce sluice_cluster.produce.rf3 3
-    scenario sluice_cluster.produce.rf1 sluice_cluster_produce sluice_cluster.produce.rf1 1
-    scenario sluice_cluster.latency.rf3 sluice_cluster_latency sluice_cluster.latency.rf3 3
-    scenario sluice_cluster.latency.rf1 sluice_cluster_latency sluice_cluster.latency.rf1 1
-    scenario sluice_cluster.failover.kill sluice_cluster_failover sluice_cluster.failover.kill KILL
-    scenario sluice_cluster.failover.stop sluice_cluster_failover sluice_cluster.failover.stop STOP
+    local rf signal
+    if cluster_scenario produce; then
+      for rf in 3 1; do scenario sluice_cluster.produce.rf$rf sluice_cluster_produce sluice_cluster.produce.rf$rf $rf; done
+    fi
+    if cluster_scenario latency; then
+      for rf in 3 1; do scenario sluice_cluster.latency.rf$rf sluice_cluster_latency sluice_cluster.latency.rf$rf $rf; done
+    fi
+    if cluster_scenario failover; then
+      for signal in KILL STOP; do
+        scenario "sluice_cluster.failover.${signal,,}" sluice_cluster_failover "sluice_cluster.failover.${signal,,}" $signal
+      done
+    fi
   else
     # every scenario shows as failed in the table: the cluster they need did not form
     local k
-    for k in "${SLUICE_CLUSTER_KEYS[@]}"; do put_result "sluice_cluster.$k.status" failed; done
+    for k in "${SLUICE_CLUSTER_KEYS[@]}"; do
+      if cluster_scenario "${k%%.*}"; then put_result "sluice_cluster.$k.status" failed; fi
+    done
     FAILED_SCENARIOS+=(sluice_cluster.start)
   fi
   sluice_cluster_stop
