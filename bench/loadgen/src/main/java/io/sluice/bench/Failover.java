@@ -65,6 +65,11 @@ final class Failover implements Command {
             FailoverProber.Success first = prober.firstAcknowledgement(signalledAt, interval, timeout)
                     .get(timeout.plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
             ClusterBrokers.PartitionView after = brokers.describe(topic, partition, survivors);
+            // a write the old leader's epoch still covers was not taken by a new leader: say so
+            boolean newEpoch = after != null && after.leader() != victim && after.leaderEpoch() > before.leaderEpoch();
+            if (!newEpoch) {
+                System.err.println("acknowledged, but the partition now reads " + after + " (before: " + before + ")");
+            }
 
             return new Result()
                     .put("victim", victim)
@@ -76,7 +81,8 @@ final class Failover implements Command {
                     .put("outcomes", prober.outcomes())
                     .put("leader_epoch_before", before.leaderEpoch())
                     .put("new_leader", after == null ? -1 : after.leader())
-                    .put("leader_epoch_after", after == null ? -1 : after.leaderEpoch());
+                    .put("leader_epoch_after", after == null ? -1 : after.leaderEpoch())
+                    .put("new_epoch", newEpoch);
         } finally {
             Benchmarks.close(vertx);
         }
