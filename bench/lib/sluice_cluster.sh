@@ -24,7 +24,8 @@ sluice_cluster_dir() { echo "$RUN_DIR/sluice-cluster/broker$1"; }
 
 # sluice_cluster_command I: sets SLUICE_CLUSTER_CMD to the command that starts broker I on its
 # data dir. The one place that knows how a broker of the cluster is started: to start them
-# through bin/sluice-cluster (or with a shared object store), change this function only.
+# through bin/sluice-cluster (or with a shared object store), change this function only. The
+# command must end by exec'ing the broker's JVM: failover rounds signal the pid it started.
 sluice_cluster_command() {
   local i=$1 host members="" j
   host=$(sluice_cluster_host "$i")
