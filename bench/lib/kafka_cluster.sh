@@ -111,7 +111,7 @@ kafka_cluster_latency() {
   wait_until 60 "${KAFKA_CLUSTER_PIDS[0]}" "topic $topic" kafka_cluster_create_topic "$topic" "$rf" || return 1
   run_loadgen "$key" kafka-latency --bootstrap "$KAFKA_CLUSTER_BOOTSTRAP" --topic "$topic" \
     --rate "$BENCH_LATENCY_RATE" --warmup-seconds "$BENCH_LATENCY_WARMUP_SECONDS" \
-    --seconds "$BENCH_LATENCY_SECONDS" --record-size "$BENCH_RECORD_SIZE"
+    --seconds "$BENCH_LATENCY_SECONDS" --record-size "$BENCH_RECORD_SIZE" --batch-bytes "$BENCH_KAFKA_LATENCY_BATCH_BYTES"
 }
 
 # kafka_cluster_e2e_tool KEY: Kafka's EndToEndLatency on an RF=3 topic. The tool has no rate

@@ -42,6 +42,10 @@ fi
 : "${BENCH_SLUICE_CLUSTER_REPLICATION_PORT:=9093}"
 : "${BENCH_KAFKA_CLUSTER_HOSTS:=127.0.0.21 127.0.0.22 127.0.0.23}"
 : "${BENCH_KAFKA_CLUSTER_PORT:=9092}" "${BENCH_KAFKA_CLUSTER_CONTROLLER_PORT:=9093}"
+# batch.size of the Kafka latency probe on the cluster: Kafka's default, as the single-node probe.
+# With acks=all and RF=3 a producer that falls behind catches up by at most this much per request
+# (about 15 records); the Sluice probe sends up to 100 per request; 104064 lets Kafka send as many.
+: "${BENCH_KAFKA_LATENCY_BATCH_BYTES:=16384}"
 : "${BENCH_FAILOVER_ROUNDS:=5}"              # kill -9 rounds, and as many SIGSTOP rounds
 : "${BENCH_FAILOVER_TIMEOUT_SECONDS:=30}"    # a round that sees no acknowledged write by then fails
 : "${BENCH_CLUSTER_WAIT_SECONDS:=120}"       # bound on every wait for a broker, a leader or a full ISR
