@@ -10,7 +10,7 @@ RUN_DIR="$BENCH_DIR/target/run"
 LOG_DIR="$RUN_DIR/logs"
 RESULTS="$RUN_DIR/results.txt"
 
-for part in common settings machine loadgen kafka sluice report stress; do
+for part in common settings machine loadgen kafka kafka_cluster sluice sluice_cluster report report_cluster stress; do
   # shellcheck source=/dev/null
   source "$BENCH_DIR/lib/$part.sh"
 done
@@ -21,12 +21,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 targeted() { [[ " $BENCH_TARGETS " == *" $1 "* ]]; }
+in_suite() { [[ " $BENCH_SUITES " == *" $1 "* ]]; }
+cluster_scenario() { [[ " $BENCH_CLUSTER_SCENARIOS " == *" $1 "* ]]; }
 
 main() {
   rm -rf "$RUN_DIR" && mkdir -p "$LOG_DIR" && : >"$RESULTS"
   # read before our own builds raise it: it tells whether something else was using the machine
   START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-  log "mode $BENCH_MODE, targets: $BENCH_TARGETS; logs in $LOG_DIR"
+  log "mode $BENCH_MODE, targets: $BENCH_TARGETS, suites: $BENCH_SUITES; logs in $LOG_DIR"
   # every build first, so no compiler competes with a measurement
   loadgen_build
   if targeted kafka; then kafka_fetch; fi
@@ -37,12 +39,23 @@ main() {
 
   describe_machine >"$RUN_DIR/machine.md"
   scenario disk measure_disk
-  if targeted kafka; then run_kafka_scenarios; fi
-  if $sluice_built; then run_sluice_scenarios; fi
+  if in_suite single; then
+    if targeted kafka; then run_kafka_scenarios; fi
+    if $sluice_built; then run_sluice_scenarios; fi
+  fi
+  if in_suite cluster; then
+    if targeted kafka; then run_kafka_cluster_scenarios; fi
+    if $sluice_built; then run_sluice_cluster_scenarios; fi
+  fi
 
   local report="${BENCH_REPORT:-}"
   if [[ -z $report ]]; then
-    if [[ $BENCH_MODE == full ]]; then report="$REPO_DIR/docs/benchmarks.md"; else report="$RUN_DIR/benchmarks.md"; fi
+    # only a full run of both suites replaces the published report; a part of it would drop the rest
+    if [[ $BENCH_MODE == full ]] && in_suite single && in_suite cluster; then
+      report="$REPO_DIR/docs/benchmarks.md"
+    else
+      report="$RUN_DIR/benchmarks.md"
+    fi
   fi
   mkdir -p "$(dirname "$report")"
   # the stress run (bench/stress.sh) owns the last section of the same file: keep it

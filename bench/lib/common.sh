@@ -17,10 +17,12 @@ untrack() {
   TRACKED_PIDS=("${kept[@]+"${kept[@]}"}")
 }
 
-# stop_pid PID: TERM, up to 20 s for a clean shutdown, then KILL.
+# stop_pid PID: TERM, up to 20 s for a clean shutdown, then KILL. CONT first: a broker the
+# failover scenario paused (SIGSTOP) would otherwise sit on the TERM until the KILL.
 stop_pid() {
   local pid=$1
   if kill -0 "$pid" 2>/dev/null; then
+    kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$pid" 2>/dev/null && { log "pid $pid ignored TERM; killing"; kill -KILL "$pid" 2>/dev/null || true; }
@@ -89,9 +91,18 @@ wait_until() {
   done
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_in_use PORT [HOST]: something accepts connections there (HOST defaults to 127.0.0.1).
+port_in_use() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
-require_free_port() { ! port_in_use "$1" || die "port $1 on 127.0.0.1 is in use; set the BENCH_*_PORT variables"; }
+# check_free_port PORT HOST: as require_free_port, but a failure to return, so a busy address fails
+# one set of scenarios (marked failed) rather than the whole run.
+check_free_port() {
+  ! port_in_use "$1" "$2" || { log "port $1 on $2 is in use; set the BENCH_*_PORT or *_HOSTS variables"; return 1; }
+}
+
+require_free_port() {
+  ! port_in_use "$1" "${2:-127.0.0.1}" || die "port $1 on ${2:-127.0.0.1} is in use; set the BENCH_*_PORT (or *_HOSTS) variables"
+}
 
 # --- results ---------------------------------------------------------------------------------
 # One "key value" line per figure in $RESULTS; the report reads them back by key.

@@ -130,14 +130,19 @@ tier_rows() {
     "$(mib "$tier") / $(mib "$local_disk") MiB/s" "$catchup_ratio" "≥ 0.80: $(verdict "$catchup_ratio" 'x >= 0.8')"
 }
 
-notes() {
-  local e2e
-  e2e="p50 $(get_result kafka.e2e_tool.p50_ms) ms, p99 $(get_result kafka.e2e_tool.p99_ms) ms, p99.9 $(get_result kafka.e2e_tool.p999_ms) ms"
-  [[ -z $(state kafka.e2e_tool) ]] || e2e=$(state kafka.e2e_tool)
+# A loud line when the run started on a busy machine (the cluster notes repeat it).
+busy_note() {
   local load=${START_LOAD%% *}
   if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
     echo "- **The machine was busy when the run started (load average $load): these figures are noisy.** Run on an idle machine for results."
   fi
+}
+
+notes() {
+  local e2e
+  e2e="p50 $(get_result kafka.e2e_tool.p50_ms) ms, p99 $(get_result kafka.e2e_tool.p99_ms) ms, p99.9 $(get_result kafka.e2e_tool.p999_ms) ms"
+  [[ -z $(state kafka.e2e_tool) ]] || e2e=$(state kafka.e2e_tool)
+  busy_note
   echo "- Sluice/Kafka above 1 means Sluice is faster for throughput, and slower for latency."
   echo "- Throughput counts value bytes only (1 MiB = 1,048,576 B), at steady state: $(fmt "$BENCH_PRODUCE_RECORDS") records after $(fmt "$BENCH_WARMUP_RECORDS") of warm-up, Sluice with $BENCH_INFLIGHT requests in flight, values as \`format=$BENCH_FORMAT\`."
   if grep -q '\.complete false$' "$RESULTS"; then
@@ -172,6 +177,9 @@ Each broker ran alone on the machine, one after the other, with the same JVM opt
 ## Machine
 
 $(cat "$RUN_DIR/machine.md")
+MD
+  if in_suite single; then
+    cat <<MD
 
 ## Sluice and Kafka $KAFKA_VERSION
 
@@ -185,4 +193,18 @@ $(sluice_table)
 
 $(notes)
 MD
+  fi
+  if in_suite cluster; then
+    cat <<MD
+
+## Cluster: three Sluice brokers and three Kafka $KAFKA_VERSION brokers
+
+$(cluster_table)
+
+$(cluster_notes)
+MD
+  fi
+  if ! in_suite single && (( ${#FAILED_SCENARIOS[@]} > 0 )); then
+    printf '\n- Failed: %s (logs under bench/target/run/logs).\n' "${FAILED_SCENARIOS[*]}"
+  fi
 }

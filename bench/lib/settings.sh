@@ -30,5 +30,25 @@ fi
 : "${BENCH_KAFKA_PORT:=19092}" "${BENCH_KAFKA_CONTROLLER_PORT:=19093}"
 : "${BENCH_SLUICE_PORT:=18080}" "${BENCH_SLUICE_CLUSTER_PORT:=17800}" "${BENCH_SLUICE_REPLICATION_PORT:=19094}"
 
+# The cluster scenarios (issue: RF=3 against RF=1, failover). BENCH_SUITES picks the sets:
+# "single" (one broker each, everything above), "cluster" (three brokers each), or both.
+: "${BENCH_SUITES:=single cluster}"
+: "${BENCH_CLUSTER_SCENARIOS:=produce latency failover}"   # which of the cluster scenarios run
+: "${BENCH_CLUSTER_BATCH:=1000}"            # records per produce request (Kafka: batch.size for as many)
+# three JVMs at once on 2 cores and a shared machine: a modest heap each, the same for both brokers
+: "${BENCH_CLUSTER_JVM_OPTS:=-Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
+: "${BENCH_SLUICE_CLUSTER_HOSTS:=127.0.0.11 127.0.0.12 127.0.0.13}"   # broker i binds the i-th address
+: "${BENCH_SLUICE_CLUSTER_HTTP_PORT:=8080}" "${BENCH_SLUICE_CLUSTER_JGROUPS_PORT:=7800}"
+: "${BENCH_SLUICE_CLUSTER_REPLICATION_PORT:=9093}"
+: "${BENCH_KAFKA_CLUSTER_HOSTS:=127.0.0.21 127.0.0.22 127.0.0.23}"
+: "${BENCH_KAFKA_CLUSTER_PORT:=9092}" "${BENCH_KAFKA_CLUSTER_CONTROLLER_PORT:=9093}"
+# batch.size of the Kafka latency probe on the cluster: Kafka's default, as the single-node probe.
+# With acks=all and RF=3 a producer that falls behind catches up by at most this much per request
+# (about 15 records); the Sluice probe sends up to 100 per request; 104064 lets Kafka send as many.
+: "${BENCH_KAFKA_LATENCY_BATCH_BYTES:=16384}"
+: "${BENCH_FAILOVER_ROUNDS:=5}"              # kill -9 rounds, and as many SIGSTOP rounds
+: "${BENCH_FAILOVER_TIMEOUT_SECONDS:=30}"    # a round that sees no acknowledged write by then fails
+: "${BENCH_CLUSTER_WAIT_SECONDS:=120}"       # bound on every wait for a broker, a leader or a full ISR
+
 BACKLOG_RECORDS=$(( BENCH_BACKLOG_MIB * 1024 * 1024 / BENCH_RECORD_SIZE ))
 TIER_RECORDS=$(( BENCH_TIER_MIB * 1024 * 1024 / BENCH_RECORD_SIZE ))

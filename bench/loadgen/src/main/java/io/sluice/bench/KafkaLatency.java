@@ -32,6 +32,8 @@ final class KafkaLatency implements Command {
         String bootstrap = args.string("bootstrap", "127.0.0.1:9092");
         String topic = args.required("topic");
         String acks = args.string("acks", "all");
+        // Kafka's default; a run that falls behind then sends at most this much per request
+        int batchBytes = args.integer("batch-bytes", 16_384);
         LatencyProbe.Settings settings = LatencyProbe.Settings.from(args);
         args.requireAllRead();
 
@@ -44,7 +46,7 @@ final class KafkaLatency implements Command {
 
         byte[] template = StampedValue.template(settings.recordSize());
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, acks)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, acks, batchBytes)) {
             ticker.execute(probe::start);
             ticker.scheduleAtFixedRate(() -> tick(producer, topic, template, probe), 1, 1, TimeUnit.MILLISECONDS);
             probe.awaitDrained();
@@ -78,10 +80,11 @@ final class KafkaLatency implements Command {
         }
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, String acks) {
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, String acks, int batchBytes) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, acks,
+                ProducerConfig.BATCH_SIZE_CONFIG, batchBytes,
                 // Kafka 4 defaults to 5 ms; the Sluice probe sends at once too
                 ProducerConfig.LINGER_MS_CONFIG, 0),
                 new ByteArraySerializer(), new ByteArraySerializer());

@@ -9,16 +9,18 @@ import java.util.Map;
  */
 public final class Main {
 
-    private static final Map<String, Command> COMMANDS = Map.of(
-            "produce", new ProduceThroughput(),
-            "consume", new ConsumeThroughput(),
-            "latency", new SluiceLatency(),
-            "tier-upload", new TierUpload(),
-            "tier-first-record", new TierFirstRecord(),
-            "catchup", new CatchUpRead(),
-            "kafka-latency", new KafkaLatency(),
-            "stress", new Stress(),
-            "stress-verify", new StressVerify());
+    private static final Map<String, Command> COMMANDS = Map.ofEntries(
+            Map.entry("produce", new ProduceThroughput()),
+            Map.entry("consume", new ConsumeThroughput()),
+            Map.entry("latency", new SluiceLatency()),
+            Map.entry("tier-upload", new TierUpload()),
+            Map.entry("tier-first-record", new TierFirstRecord()),
+            Map.entry("catchup", new CatchUpRead()),
+            Map.entry("kafka-latency", new KafkaLatency()),
+            Map.entry("stress", new Stress()),
+            Map.entry("stress-verify", new StressVerify()),
+            Map.entry("await-leader", new AwaitLeader()),
+            Map.entry("failover", new Failover()));
 
     private Main() {
     }

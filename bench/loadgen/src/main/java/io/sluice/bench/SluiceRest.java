@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -47,12 +48,17 @@ final class SluiceRest {
 
     /** As {@link #createTopic(String, int)}, with topic config such as {@code segment.bytes}. */
     Future<Void> createTopic(String topic, int partitions, Map<String, String> config) {
+        return createTopic(topic, partitions, 1, config);
+    }
+
+    /** As {@link #createTopic(String, int, Map)}, replicated {@code replicationFactor} times (a cluster). */
+    Future<Void> createTopic(String topic, int partitions, int replicationFactor, Map<String, String> config) {
         JsonObject topicConfig = new JsonObject();
         config.forEach(topicConfig::put);
         Buffer body = new JsonObject()
                 .put("name", topic)
                 .put("partitions", partitions)
-                .put("replicationFactor", 1)
+                .put("replicationFactor", replicationFactor)
                 .put("config", topicConfig)
                 .toBuffer();
         return send(HttpMethod.POST, "/topics", body).compose(reply -> reply.status() == 201 || reply.status() == 409
@@ -77,7 +83,20 @@ final class SluiceRest {
 
     /** {@code partitionStates[0]} of {@code GET /topics/{t}}: log start, local log start, tiered bytes... */
     Future<JsonObject> partitionState(String topic) {
-        return getJson(topicPath(topic), Set.of(200)).map(t -> t.getJsonArray("partitionStates").getJsonObject(0));
+        return partitionState(topic, 0);
+    }
+
+    /** The entry of {@code partitionStates} for {@code partition}: leader, leader epoch, ISR, offsets... */
+    Future<JsonObject> partitionState(String topic, int partition) {
+        return getJson(topicPath(topic), Set.of(200)).compose(t -> {
+            JsonArray states = t.getJsonArray("partitionStates");
+            for (int i = 0; states != null && i < states.size(); i++) {
+                if (states.getJsonObject(i).getInteger("partition", -1) == partition) {
+                    return Future.succeededFuture(states.getJsonObject(i));
+                }
+            }
+            return Future.failedFuture("GET /topics/" + topic + ": no state for partition " + partition);
+        });
     }
 
     /** Bytes of closed segments waiting for upload to the tier, from {@code /q/health/group/storage}. */

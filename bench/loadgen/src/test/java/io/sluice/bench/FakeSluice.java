@@ -13,14 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * An in-memory stand-in for the few endpoints of Sluice's API that the load generator uses, as
  * API.md describes them: create topic, describe it, produce (one partition, values kept as sent),
  * fetch, the storage health group, and a credit-limited {@code /ws/consume} reader. It plays a
  * broker whose tier has taken everything at once: a topic's whole log counts as tiered, with no
- * upload backlog. It lets the load generator be tested without the broker; it proves the client
- * speaks the contract, not that any broker is fast.
+ * upload backlog. For the cluster commands it describes partition 0 as led by {@link #leader}
+ * with every replica in the ISR, and refuses writes (207, {@code NOT_ENOUGH_REPLICAS}) while
+ * {@link #writable} says no. It lets the load generator be tested without the broker; it proves
+ * the client speaks the contract, not that any broker is fast.
  */
 final class FakeSluice implements AutoCloseable {
 
@@ -28,6 +31,11 @@ final class FakeSluice implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final Map<String, List<String>> topics = new ConcurrentHashMap<>();
+    private final Map<String, Integer> replicationFactors = new ConcurrentHashMap<>();
+    /** The broker id that describe names as the leader of every partition. */
+    volatile int leader;
+    /** Whether a produce is acknowledged now; a failover test switches it off and on. */
+    volatile BooleanSupplier writable = () -> true;
     private final HttpServer server;
 
     FakeSluice() throws Exception {
@@ -56,12 +64,16 @@ final class FakeSluice implements AutoCloseable {
             if (request.path().equals("/topics")) {
                 String name = body.toJsonObject().getString("name");
                 boolean created = topics.putIfAbsent(name, new ArrayList<>()) == null;
+                if (created) {
+                    replicationFactors.put(name, body.toJsonObject().getInteger("replicationFactor", 1));
+                }
                 request.response().setStatusCode(created ? 201 : 409).end();
             } else if (request.path().equals("/q/health/group/storage")) {
                 request.response().end(new JsonObject().put("status", "UP").put("checks", new JsonArray().add(
                         new JsonObject().put("data", new JsonObject().put("uploadBacklogBytes", 0)))).toBuffer());
             } else if (path.length == 3) {
-                describe(request, topics.get(URIDecoder.decodeURIComponent(path[2])));
+                String name = URIDecoder.decodeURIComponent(path[2]);
+                describe(request, topics.get(name), replicationFactors.getOrDefault(name, 1));
             } else if (path.length == 4 && path[3].equals("records")) {
                 produce(request, URIDecoder.decodeURIComponent(path[2]), body.toJsonObject());
             } else if (path.length == 6 && path[5].equals("records")) {
@@ -75,6 +87,14 @@ final class FakeSluice implements AutoCloseable {
     private void produce(HttpServerRequest request, String topic, JsonObject body) {
         List<String> log = topics.get(topic);
         JsonArray offsets = new JsonArray();
+        if (!writable.getAsBoolean()) {
+            for (Object ignored : body.getJsonArray("records")) {
+                offsets.add(new JsonObject().put("partition", 0).put("error", new JsonObject()
+                        .put("code", "NOT_ENOUGH_REPLICAS").put("message", "the ISR is below min.insync.replicas")));
+            }
+            request.response().setStatusCode(207).end(new JsonObject().put("offsets", offsets).toBuffer());
+            return;
+        }
         synchronized (log) {
             for (Object record : body.getJsonArray("records")) {
                 offsets.add(new JsonObject().put("partition", 0).put("offset", log.size()).put("timestamp", 0));
@@ -84,7 +104,7 @@ final class FakeSluice implements AutoCloseable {
         request.response().setStatusCode(200).end(new JsonObject().put("offsets", offsets).toBuffer());
     }
 
-    private void describe(HttpServerRequest request, List<String> log) {
+    private void describe(HttpServerRequest request, List<String> log, int replicationFactor) {
         long size;
         long bytes = 0;
         synchronized (log) {
@@ -93,7 +113,12 @@ final class FakeSluice implements AutoCloseable {
                 bytes += value.length();
             }
         }
-        JsonObject partition = new JsonObject().put("partition", 0).put("logStartOffset", 0)
+        JsonArray replicas = new JsonArray();
+        for (int i = 0; i < replicationFactor; i++) {
+            replicas.add(i);
+        }
+        JsonObject partition = new JsonObject().put("partition", 0).put("leader", leader).put("leaderEpoch", 0)
+                .put("replicas", replicas).put("isr", replicas.copy()).put("logStartOffset", 0)
                 .put("localLogStartOffset", size).put("highWatermark", size).put("logEndOffset", size)
                 .put("segments", 1).put("tieredBytes", bytes);
         request.response().end(new JsonObject().put("partitionStates", new JsonArray().add(partition)).toBuffer());
