@@ -1,0 +1,535 @@
+package io.sluice.replication;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.cluster.ClusterConfig;
+import io.sluice.cluster.InfinispanMetadataStore;
+import io.sluice.cluster.MetadataListener;
+import io.sluice.cluster.PartitionState;
+import io.sluice.cluster.TopicPartition;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
+import io.sluice.log.EpochEntry;
+import io.sluice.log.LogRecord;
+import io.sluice.log.LogSlice;
+import io.sluice.log.PartitionLog;
+import io.sluice.log.PartitionLog.AppendInfo;
+import io.sluice.log.Record;
+import io.sluice.log.RecordBatch;
+import io.sluice.log.RecordBatchBuilder;
+import io.sluice.replication.Messages.EpochEnd;
+import io.sluice.replication.Messages.EpochEndRequest;
+import io.sluice.replication.Messages.EpochQuery;
+import io.sluice.replication.Messages.FetchPartition;
+import io.sluice.replication.Messages.FetchRequest;
+import io.sluice.replication.Messages.FetchedPartition;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three brokers' replication in one JVM, end to end: real partition logs (fsync on), a real
+ * three-member Infinispan metadata store over JGroups on 127.0.0.1, real replication listeners
+ * and clients. Each broker applies every partition state the store announces, as the broker's
+ * metadata listener does; tests move leadership by conditional writes, as the controller does.
+ */
+class ReplicationClusterTest {
+    private static final long SEED = 0x5eed_8L;
+    private static final long LAG_MS = 1_500;
+    private static final ReplicationSettings SETTINGS = ReplicationSettings.defaults()
+            .withReplicaLagTimeMaxMs(LAG_MS).withAckTimeoutMs(20_000);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    /** FD_SOCK2 listens this far above the JGroups port (JGroupsStack.FD_SOCK_PORT_OFFSET). */
+    private static final int FD_SOCK_PORT_OFFSET = 100;
+
+    @TempDir
+    static Path clusterDir;
+    private static Vertx vertx;
+    private static final InfinispanMetadataStore[] STORES = new InfinispanMetadataStore[3];
+    private static final ReplicaNode[] NODES = new ReplicaNode[3];
+
+    @TempDir
+    Path dir;
+    private Random random;
+    private String topic;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        vertx = Vertx.vertx();
+        int[] ports = {freePortPair(), freePortPair(), freePortPair()};
+        List<String> members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
+        for (int i = 0; i < 3; i++) {
+            STORES[i] = InfinispanMetadataStore.open(ClusterConfig.of("replication", i + 1,
+                    clusterDir.resolve("broker-" + (i + 1))).withBind("127.0.0.1", ports[i]).withMembers(members));
+            int index = i;
+            STORES[i].addListener(new MetadataListener() {
+                @Override
+                public void partitionChanged(TopicPartition partition) {
+                    ReplicaNode node = NODES[index];
+                    if (node != null) {
+                        node.partitionChanged(partition);
+                    }
+                }
+            });
+        }
+        await().atMost(WAIT).until(() -> Arrays.stream(STORES)
+                .allMatch(s -> s.liveBrokers().equals(Set.of(1, 2, 3)) && s.isAvailable()));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        for (int i = 2; i >= 0; i--) {
+            if (STORES[i] != null) {
+                STORES[i].close();
+            }
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @BeforeEach
+    void startNodes(TestInfo info) {
+        long seed = SEED ^ info.getDisplayName().hashCode();
+        System.out.println(info.getDisplayName() + ": seed " + seed);
+        random = new Random(seed);
+        topic = info.getTestMethod().orElseThrow().getName();
+        for (int i = 0; i < 3; i++) {
+            NODES[i] = new ReplicaNode(i + 1, STORES[i], vertx, dir.resolve("broker-" + (i + 1)), SETTINGS);
+            NODES[i].start();
+        }
+    }
+
+    @AfterEach
+    void stopNodes() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+        for (int i = 0; i < 3; i++) {
+            NODES[i].close();
+            NODES[i] = null;
+        }
+    }
+
+    // ---- 1. acks=all, identical logs, high watermark --------------------------------------------
+
+    @Test
+    void acksAllAppendsLeaveEveryReplicaIdenticalUpToTheHighWatermark() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        List<String> violations = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        closeAfter.add(sampler::shutdownNow);
+        sampler.scheduleWithFixedDelay(() -> sampleHighWatermark(tp, 1, violations), 0, 1, TimeUnit.MILLISECONDS);
+
+        List<CompletableFuture<AppendInfo>> appends = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            appends.add(node(1).manager().appendAsLeader(tp, batch("b" + i), random.nextInt(4) != 0));
+        }
+        CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        PartitionLog leader = node(1).log(tp);
+        assertEquals(leader.logEndOffset(), leader.highWatermark(), "every acks=all completed: the HW is the log end");
+        awaitIdentical(tp, 1, 2, 3);
+        sampler.shutdownNow();
+        assertEquals(List.of(), violations, "the HW passed an ISR member's fsynced end");
+        for (byte[] b : batchesBelow(leader, leader.highWatermark())) {
+            assertEquals(0, new RecordBatch(ByteBuffer.wrap(b), 0).partitionLeaderEpoch());
+        }
+        assertEquals(List.of(1, 2, 3), STORES[0].partition(tp).orElseThrow().isr());
+    }
+
+    /** Power-loss flavour: the leader's HW never passes what any ISR member has fsynced. */
+    private void sampleHighWatermark(TopicPartition tp, int leaderId, List<String> violations) {
+        ReplicaNode leaderNode = node(leaderId);
+        if (!leaderNode.running()) {
+            return;
+        }
+        long hw = leaderNode.log(tp).highWatermark();
+        List<Integer> isr = leaderNode.manager().isr(tp).orElse(List.of());
+        for (int member : isr) {
+            ReplicaNode n = node(member);
+            PartitionLog log = n.running() ? n.log(tp) : null;
+            if (log != null && log.durableEnd() < hw) {
+                violations.add("HW " + hw + " > durable end " + log.durableEnd() + " of broker " + member);
+            }
+        }
+    }
+
+    // ---- 2. strict min.insync.replicas ----------------------------------------------------------
+
+    @Test
+    void anIsrBelowMinInsyncReplicasRefusesAcksAllAndFreezesTheHighWatermark() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        assertTrue(STORES[0].createPartition(new PartitionState(topic, "id-" + topic, 0, 1, 0, 0, List.of(1, 2, 3),
+                List.of(1), List.of())));
+        PartitionLog leader = node(1).hold(tp, 2); // the followers do not hold it yet
+        awaitLeader(1, tp, 0);
+
+        CompletableFuture<AppendInfo> refused = node(1).manager().appendAsLeader(tp, batch("all"), true);
+        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, codeOf(refused));
+        assertEquals(0, leader.logEndOffset(), "nothing was written");
+
+        AppendInfo one = node(1).manager().appendAsLeader(tp, batch("one", "two"), false).get(10, TimeUnit.SECONDS);
+        assertEquals(new AppendInfo(0, 1), one);
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> leader.highWatermark() == 0 && leader.durableEnd() == 2);
+
+        node(2).hold(tp, 2);
+        node(3).hold(tp, 2);
+        await().atMost(WAIT).until(() -> STORES[0].partition(tp).orElseThrow().isr().equals(List.of(1, 2, 3)));
+        await().atMost(WAIT).until(() -> leader.highWatermark() == 2);
+        node(1).manager().appendAsLeader(tp, batch("three"), true).get(10, TimeUnit.SECONDS);
+        awaitIdentical(tp, 1, 2, 3);
+    }
+
+    // ---- 3. a follower stops and comes back -----------------------------------------------------
+
+    @Test
+    void aStoppedFollowerLeavesTheIsrAndRejoinsAfterCatchingUp() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        appendAll(1, tp, 10, true);
+
+        node(3).stop();
+        long start = System.currentTimeMillis();
+        CompletableFuture<AppendInfo> waiting = node(1).manager().appendAsLeader(tp, batch("while-3-is-down"), true);
+        waiting.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(System.currentTimeMillis() - start >= LAG_MS / 2, "it waited for the ISR to shrink");
+        assertEquals(List.of(1, 2), STORES[1].partition(tp).orElseThrow().isr());
+        appendAll(1, tp, 10, true);
+
+        node(3).start(); // a new listener port: the others must find it at its new address
+        await().atMost(WAIT).until(() -> STORES[2].partition(tp).orElseThrow().isr().equals(List.of(1, 2, 3)));
+        awaitIdentical(tp, 1, 2, 3);
+
+        PartitionState moved = moveLeader(tp, 3, List.of(3, 1, 2));
+        awaitLeader(3, tp, moved.leaderEpoch());
+        appendAll(3, tp, 5, true);
+        awaitIdentical(tp, 1, 2, 3);
+    }
+
+    // ---- 4. a new leader, a divergent tail ------------------------------------------------------
+
+    @Test
+    void anOldLeaderCutsItsUnreplicatedTailAndFollowsTheNewLeader() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        Map<Long, String> acknowledged = new HashMap<>();
+        acknowledged.putAll(appendAll(1, tp, 20, true));
+        awaitIdentical(tp, 1, 2, 3);
+
+        node(2).stop();
+        node(3).stop();
+        long committedEnd = node(1).log(tp).logEndOffset();
+        List<String> tail = new ArrayList<>(appendAll(1, tp, 5, false).values());
+        assertTrue(node(1).log(tp).logEndOffset() > committedEnd);
+
+        PartitionState moved = moveLeader(tp, 2, List.of(2, 3));
+        node(2).start();
+        node(3).start();
+        awaitLeader(2, tp, moved.leaderEpoch());
+        acknowledged.putAll(appendAll(2, tp, 10, true));
+        awaitIdentical(tp, 1, 2, 3);
+
+        Map<Long, String> onOldLeader = values(node(1).log(tp));
+        for (Map.Entry<Long, String> e : acknowledged.entrySet()) {
+            assertEquals(e.getValue(), onOldLeader.get(e.getKey()), "acknowledged record at offset " + e.getKey());
+        }
+        for (String lost : tail) {
+            assertFalse(onOldLeader.containsValue(lost), lost + " was never replicated and is cut");
+        }
+        await().atMost(WAIT).until(() -> STORES[0].partition(tp).orElseThrow().isr().containsAll(List.of(1, 2, 3)));
+    }
+
+    /**
+     * Kafka's KIP-279 case: a follower whose tail was written at an epoch the leader never saw
+     * truncates to its own end of the largest epoch the leader has, not to the leader's end of it.
+     */
+    @Test
+    void aFollowerCutsATailFromAnEpochTheLeaderNeverSaw() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2), List.of(1, 2), 1);
+        awaitLeader(1, tp, 0);
+        appendAll(1, tp, 5, true);
+        awaitIdentical(tp, 1, 2);
+        long committedEnd = node(1).log(tp).logEndOffset();
+
+        node(2).stop();
+        PartitionState e1 = moveLeader(tp, 1, List.of(1));
+        awaitLeader(1, tp, e1.leaderEpoch());
+        appendAll(1, tp, 4, false);
+
+        node(1).stop();
+        node(2).start();
+        PartitionState e2 = moveLeader(tp, 2, List.of(2));
+        awaitLeader(2, tp, e2.leaderEpoch());
+        appendAll(2, tp, 2, false); // a shorter tail at an epoch broker 1 never sees
+
+        node(2).stop();
+        node(1).start();
+        PartitionState e3 = moveLeader(tp, 1, List.of(1));
+        awaitLeader(1, tp, e3.leaderEpoch());
+        long leaderEnd = node(1).log(tp).logEndOffset();
+        assertTrue(leaderEnd > committedEnd);
+
+        // Before the new leader wrote at its epoch: the end of epoch 2 (which it never had) is where its
+        // epoch 3 starts, as Kafka's leader, whose epoch cache holds its own epoch from the election on.
+        try (ReplicationClient asking = new ReplicationClient(vertx, ReplicationClient.Options.defaults("127.0.0.1"),
+                "127.0.0.1", STORES[0].brokers().get(1).replicationPort())) {
+            EpochEnd end = asking.epochEnd(new EpochEndRequest(2, List.of(new EpochQuery(tp, e3.leaderEpoch(),
+                    e2.leaderEpoch())))).get(10, TimeUnit.SECONDS).partitions().get(0);
+            assertEquals(new EpochEnd(tp, null, e1.leaderEpoch(), leaderEnd), end);
+        }
+        appendAll(1, tp, 1, false);
+        node(2).start();
+        awaitIdentical(tp, 1, 2);
+        assertEquals(node(1).log(tp).epochs().entries(), node(2).log(tp).epochs().entries());
+        assertEquals(List.of(new EpochEntry(0, 0), new EpochEntry(e1.leaderEpoch(), committedEnd),
+                new EpochEntry(e3.leaderEpoch(), leaderEnd)), node(2).log(tp).epochs().entries());
+    }
+
+    // ---- 5. fencing -----------------------------------------------------------------------------
+
+    @Test
+    void aFollowerAtAnOlderEpochIsFencedAndRefreshesItsState() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        appendAll(1, tp, 3, true);
+
+        node(3).deaf = true; // it will not hear of the next epoch but through its leader's answers
+        PartitionState bumped = moveLeader(tp, 1, List.of(1, 2, 3));
+        awaitLeader(1, tp, bumped.leaderEpoch());
+        try (ReplicationClient asking = new ReplicationClient(vertx, ReplicationClient.Options.defaults("127.0.0.1"),
+                "127.0.0.1", STORES[0].brokers().get(1).replicationPort())) {
+            FetchedPartition fenced = asking.fetch(new FetchRequest(3, 0, 1024, List.of(new FetchPartition(tp, 0, 0,
+                    0, 0)))).get(10, TimeUnit.SECONDS).partitions().get(0);
+            assertEquals(ErrorCode.FENCED_LEADER_EPOCH.name(), fenced.error().code());
+        }
+        await().atMost(WAIT).until(() -> node(3).manager().replica(tp).followedEpoch == bumped.leaderEpoch());
+        appendAll(1, tp, 3, true);
+        awaitIdentical(tp, 1, 2, 3);
+        node(3).deaf = false;
+    }
+
+    @Test
+    void aDeposedLeaderThatHasNotHeardDoesNotAdvanceItsHighWatermark() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        appendAll(1, tp, 3, true);
+        awaitIdentical(tp, 1, 2, 3);
+        PartitionLog old = node(1).log(tp);
+        long hwBefore = old.highWatermark();
+
+        node(1).deaf = true;
+        PartitionState moved = moveLeader(tp, 2, List.of(2, 3));
+        awaitLeader(2, tp, moved.leaderEpoch());
+        await().atMost(WAIT).until(() -> node(3).manager().replica(tp).followedLeader == 2);
+        AtomicLong highest = new AtomicLong(hwBefore);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        closeAfter.add(sampler::shutdownNow);
+        sampler.scheduleWithFixedDelay(() -> highest.accumulateAndGet(old.highWatermark(), Math::max), 0, 1,
+                TimeUnit.MILLISECONDS);
+        CompletableFuture<AppendInfo> stale = node(1).manager().appendAsLeader(tp, batch("from-the-past"), true);
+        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, codeOf(stale),
+                "its failed ISR shrink taught it that it no longer leads");
+        sampler.shutdownNow();
+        assertEquals(hwBefore, highest.get(), "no follower position counted for the deposed leader");
+        node(1).deaf = false;
+
+        appendAll(2, tp, 3, true);
+        awaitIdentical(tp, 1, 2, 3);
+        assertFalse(values(node(1).log(tp)).containsValue("from-the-past-0"));
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static ReplicaNode node(int id) {
+        return NODES[id - 1];
+    }
+
+    private TopicPartition createPartition(List<Integer> replicas, List<Integer> isr, int minIsr) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        assertTrue(STORES[0].createPartition(new PartitionState(topic, "id-" + topic, 0, replicas.get(0), 0, 0,
+                replicas, isr, List.of())));
+        for (int id : replicas) {
+            node(id).hold(tp, minIsr);
+        }
+        return tp;
+    }
+
+    private static void awaitLeader(int id, TopicPartition tp, int epoch) {
+        await().atMost(WAIT).until(() -> node(id).manager().leaderEpochIfLeading(tp) == epoch);
+    }
+
+    /** A conditional write of a new leader, retried over ISR changes the current leader writes meanwhile. */
+    private static PartitionState moveLeader(TopicPartition tp, int leader, List<Integer> isr) {
+        PartitionState[] written = new PartitionState[1];
+        await().atMost(WAIT).until(() -> {
+            PartitionState current = STORES[0].partition(tp).orElseThrow();
+            PartitionState next = current.withLeader(leader, isr);
+            if (STORES[0].compareAndSet(current, next)) {
+                written[0] = next;
+                return true;
+            }
+            return false;
+        });
+        return written[0];
+    }
+
+    private ByteBuffer batch(String... values) {
+        List<Record> records = new ArrayList<>();
+        for (String v : values) {
+            byte[] padding = new byte[random.nextInt(200)];
+            random.nextBytes(padding);
+            records.add(new Record(padding, v.getBytes(StandardCharsets.UTF_8), 1_000 + random.nextInt(1000),
+                    List.of()));
+        }
+        return RecordBatchBuilder.build(records);
+    }
+
+    /** Appends {@code count} batches of one to three records each; returns the offsets and values written. */
+    private Map<Long, String> appendAll(int leader, TopicPartition tp, int count, boolean acksAll) throws Exception {
+        Map<Long, String> written = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String[] values = new String[1 + random.nextInt(3)];
+            for (int j = 0; j < values.length; j++) {
+                values[j] = tp + "-" + leader + "-" + acksAll + "-" + random.nextLong();
+            }
+            AppendInfo info = node(leader).manager().appendAsLeader(tp, batch(values), acksAll)
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            for (int j = 0; j < values.length; j++) {
+                written.put(info.baseOffset() + j, values[j]);
+            }
+        }
+        return written;
+    }
+
+    private static ErrorCode codeOf(CompletableFuture<?> f) {
+        CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                () -> f.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join());
+        return assertInstanceOf(SluiceException.class, SluiceException.causeOf(e)).code();
+    }
+
+    /** Waits until every named replica has the same log end, that end as HW, and the same bytes. */
+    private static void awaitIdentical(TopicPartition tp, int... ids) {
+        await().atMost(WAIT).until(() -> {
+            PartitionLog first = node(ids[0]).log(tp);
+            long end = first.logEndOffset();
+            for (int id : ids) {
+                PartitionLog log = node(id).log(tp);
+                if (log.logEndOffset() != end || log.highWatermark() != end) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        PartitionLog first = node(ids[0]).log(tp);
+        List<byte[]> expected = batchesBelow(first, first.highWatermark());
+        for (int id : ids) {
+            List<byte[]> actual = batchesBelow(node(id).log(tp), first.highWatermark());
+            assertEquals(expected.size(), actual.size(), "batches on broker " + id);
+            for (int i = 0; i < expected.size(); i++) {
+                assertTrue(Arrays.equals(expected.get(i), actual.get(i)), "batch " + i + " on broker " + id);
+            }
+            values(node(id).log(tp)); // offsets dense from the start
+        }
+    }
+
+    /** The log's batches below {@code end}, as stored. */
+    private static List<byte[]> batchesBelow(PartitionLog log, long end) {
+        List<byte[]> out = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < end) {
+            LogSlice slice = log.readForReplica(offset, 64 * 1024);
+            ByteBuffer bytes = read(slice);
+            int pos = 0;
+            while (pos < bytes.limit() && offset < end) {
+                RecordBatch b = new RecordBatch(bytes, pos);
+                byte[] copy = new byte[b.sizeInBytes()];
+                bytes.get(pos, copy);
+                out.add(copy);
+                offset = b.nextOffset();
+                pos += b.sizeInBytes();
+            }
+        }
+        return out;
+    }
+
+    private static ByteBuffer read(LogSlice slice) {
+        ByteBuffer b = ByteBuffer.allocate(slice.length());
+        try (FileChannel ch = FileChannel.open(slice.file(), StandardOpenOption.READ)) {
+            while (b.hasRemaining()) {
+                if (ch.read(b, slice.position() + b.position()) < 0) {
+                    throw new AssertionError("slice " + slice + " runs past its file");
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return b.flip();
+    }
+
+    /** Every record below the high watermark by offset, checking that offsets are dense. */
+    private static Map<Long, String> values(PartitionLog log) {
+        Map<Long, String> values = new HashMap<>();
+        long next = log.logStartOffset();
+        while (next < log.highWatermark()) {
+            PartitionLog.ReadResult r = log.read(next, 64 * 1024, 1000);
+            for (LogRecord rec : r.records()) {
+                assertEquals(next, rec.offset(), "offsets are dense");
+                values.put(rec.offset(), new String(rec.value(), StandardCharsets.UTF_8));
+                next++;
+            }
+            if (r.records().isEmpty()) {
+                break;
+            }
+        }
+        return values;
+    }
+
+    /** A free port whose FD_SOCK2 companion is free too, below the ephemeral range. */
+    private static int freePortPair() throws IOException {
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        Random ports = new Random(ProcessHandle.current().pid() * 31 + System.nanoTime());
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = 20_000 + 2 * ports.nextInt(6_000);
+            try (ServerSocket s = new ServerSocket(port, 1, lo);
+                    ServerSocket fd = new ServerSocket(port + FD_SOCK_PORT_OFFSET, 1, lo)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port pair on 127.0.0.1");
+    }
+}
