@@ -25,10 +25,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One broker's replication side in a test: its partition logs (fsync on) under its own data dir,
@@ -41,6 +44,8 @@ import java.util.concurrent.ThreadFactory;
 final class ReplicaNode implements AutoCloseable {
     private record Client(BrokerInfo info, ReplicationClient client) {
     }
+
+    private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
     final int id;
     final InfinispanMetadataStore store;
@@ -154,8 +159,24 @@ final class ReplicaNode implements AutoCloseable {
         server = null;
         clients.values().forEach(c -> c.client.close());
         clients.clear();
-        logs.values().forEach(PartitionLog::close);
+        for (PartitionLog log : logs.values()) {
+            closeWithin(log, CLOSE_TIMEOUT_SECONDS);
+        }
         logs.clear();
+    }
+
+    /** A log whose writer is stuck (a deadlock in replication) fails the test instead of hanging it. */
+    private static void closeWithin(PartitionLog log, long seconds) {
+        try {
+            CompletableFuture.runAsync(log::close).get(seconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError(log.name() + " did not close within " + seconds + " s: its writer is stuck");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            throw new AssertionError("closing " + log.name(), e.getCause());
+        }
     }
 
     private ReplicationClient client(int brokerId) {

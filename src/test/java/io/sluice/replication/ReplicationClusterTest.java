@@ -318,6 +318,85 @@ class ReplicationClusterTest {
                 new EpochEntry(e3.leaderEpoch(), leaderEnd)), node(2).log(tp).epochs().entries());
     }
 
+    /**
+     * Leadership moves between in-sync replicas (as the controller moves it) while appends are in
+     * flight on the leader and on its followers: no record acknowledged with acks=all is lost or
+     * moved, and the logs end identical.
+     */
+    @Test
+    void leadershipMovingUnderLoadLosesNoAcknowledgedRecord() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        Map<Long, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        Set<ErrorCode> expected = Set.of(ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_ENOUGH_REPLICAS,
+                ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ErrorCode.LEADER_NOT_AVAILABLE);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        int leader = 1;
+        for (int round = 0; round < 8; round++) {
+            for (int i = 0; i < 20; i++) {
+                String value = "r" + round + "-" + i + "-" + random.nextLong();
+                all.add(node(leader).manager().appendAsLeader(tp, batch(value), true).handle((info, e) -> {
+                    if (e == null) {
+                        acknowledged.put(info.baseOffset(), value);
+                    } else if (!(SluiceException.causeOf(e) instanceof SluiceException s
+                            && expected.contains(s.code()))) {
+                        unexpected.add(e);
+                    }
+                    return null;
+                }));
+            }
+            PartitionState current = STORES[0].partition(tp).orElseThrow();
+            List<Integer> isr = current.isr();
+            int next = isr.get(random.nextInt(isr.size()));
+            PartitionState moved = moveLeader(tp, next, isr);
+            leader = moved.leader();
+            awaitLeader(leader, tp, moved.leaderEpoch());
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        acknowledged.putAll(appendAll(leader, tp, 3, true));
+        await().atMost(WAIT).until(() -> STORES[0].partition(tp).orElseThrow().isr().size() == 3);
+        awaitIdentical(tp, 1, 2, 3);
+        assertEquals(List.of(), unexpected);
+        assertTrue(acknowledged.size() > 3, "some appends were acknowledged while leadership moved");
+        for (int id = 1; id <= 3; id++) {
+            Map<Long, String> onBroker = values(node(id).log(tp));
+            for (Map.Entry<Long, String> e : acknowledged.entrySet()) {
+                assertEquals(e.getValue(), onBroker.get(e.getKey()), "acknowledged offset " + e.getKey() + " on " + id);
+            }
+        }
+    }
+
+    /**
+     * New epochs of the same leader while its followers append without pause: each follower's role
+     * change lands behind a fetched append completing on the log's writer thread, and must not run
+     * (and wait for the writer) there.
+     */
+    @Test
+    void epochChangesWhileFollowersAppendNeitherStallNorDiverge() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Random producerRandom = new Random(random.nextLong());
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            while (producing.get()) {
+                List<Record> records = List.of(new Record(null, new byte[1 + producerRandom.nextInt(200)], 1_000,
+                        List.of()));
+                node(1).manager().appendAsLeader(tp, RecordBatchBuilder.build(records), false)
+                        .exceptionally(e -> null).join();
+            }
+        });
+        closeAfter.add(() -> producing.set(false));
+        for (int bump = 0; bump < 20; bump++) {
+            PartitionState moved = moveLeader(tp, 1, List.of(1, 2, 3));
+            awaitLeader(1, tp, moved.leaderEpoch());
+        }
+        producing.set(false);
+        producer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        appendAll(1, tp, 2, true);
+        awaitIdentical(tp, 1, 2, 3);
+    }
+
     // ---- 5. fencing -----------------------------------------------------------------------------
 
     @Test
