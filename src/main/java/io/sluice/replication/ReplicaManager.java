@@ -119,22 +119,35 @@ public final class ReplicaManager implements AutoCloseable {
     // ---- the replicas this broker holds --------------------------------------------------------
 
     /**
-     * Registers (or re-registers, after the broker reopened it) the local log of a replica. It
-     * takes no role until {@link #apply} gives it one.
+     * Registers (or re-registers, after the broker reopened it) the local log of a replica. A new
+     * replica takes no role until {@link #apply} gives it one; a re-registered one takes its role
+     * again on the new log.
      */
     public void register(TopicPartition tp, PartitionLog log, IntSupplier minInsyncReplicas) {
+        boolean[] reopened = {false};
         Replica r = replicas.compute(tp, (k, old) -> {
             if (old != null) {
                 old.replaceLog(log);
+                reopened[0] = true;
                 return old;
             }
             return new Replica(tp, log, minInsyncReplicas, replicaOps);
         });
         log.onDurableAdvance(end -> onDurable(r));
-        PartitionState state = r.state;
-        if (state != null) {
-            r.state = null; // re-apply the role on the new log
-            apply(state);
+        if (reopened[0]) {
+            r.chain(() -> {
+                // The role was taken on the old log: its high watermark was handed to replication there,
+                // and applying the same state again would find the role unchanged and leave the new log's
+                // watermark following its own fsyncs (acks=all answered without any follower).
+                PartitionState state = r.state;
+                resign(r, "its log was reopened");
+                stopFollowing(r);
+                r.state = null;
+                if (state != null) {
+                    applyNow(r, state);
+                }
+                return CompletableFuture.completedFuture(null);
+            });
         }
     }
 

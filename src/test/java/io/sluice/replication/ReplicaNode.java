@@ -123,6 +123,24 @@ final class ReplicaNode implements AutoCloseable {
         store.partition(tp).ifPresent(m::apply);
     }
 
+    /**
+     * Closes a partition's log and registers it again, reopened, with the running manager (as the
+     * broker does when it reopens a log): the replica must keep its role on the new log.
+     */
+    synchronized PartitionLog reopen(TopicPartition tp) {
+        closeWithin(logs.remove(tp), CLOSE_TIMEOUT_SECONDS);
+        PartitionLog log;
+        try {
+            log = PartitionLog.open(tp.toString(), dataDir.resolve(tp.toString()), LogConfig.defaults(), runtime);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        logs.put(tp, log);
+        int minIsr = held.get(tp);
+        manager().register(tp, log, () -> minIsr);
+        return log;
+    }
+
     /** The store changed a partition: apply its current state, as the broker's metadata listener does. */
     void partitionChanged(TopicPartition tp) {
         ReplicaManager m = manager;

@@ -239,6 +239,35 @@ class ReplicationClusterTest {
         awaitIdentical(tp, 1, 2, 3);
     }
 
+    /** A broker reopens a replica's log under a running manager: leader and follower keep their roles on it. */
+    @Test
+    void aReopenedLogKeepsItsRole() throws Exception {
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        appendAll(1, tp, 5, true);
+        awaitIdentical(tp, 1, 2, 3);
+
+        node(2).reopen(tp);
+        appendAll(1, tp, 5, true);
+        awaitIdentical(tp, 1, 2, 3);
+
+        LeaderState before = node(1).manager().replica(tp).leader;
+        PartitionLog leader = node(1).reopen(tp);
+        await().atMost(WAIT).until(() -> {
+            LeaderState now = node(1).manager().replica(tp).leader;
+            return now != null && now != before; // it led on through a moment of NOT_LEADER_OR_FOLLOWER
+        });
+        appendAll(1, tp, 5, true);
+        awaitIdentical(tp, 1, 2, 3);
+
+        node(2).stop();
+        node(3).stop();
+        long hw = leader.highWatermark();
+        CompletableFuture<AppendInfo> unreplicated = node(1).manager().appendAsLeader(tp, batch("alone"), true);
+        await().during(Duration.ofMillis(LAG_MS + 500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !unreplicated.isDone() && leader.highWatermark() == hw);
+    }
+
     // ---- 4. a new leader, a divergent tail ------------------------------------------------------
 
     @Test
