@@ -186,6 +186,71 @@ class ReplicationClusterTest {
         }
     }
 
+    /**
+     * Every replica loses its power at once, with appends in flight: each record acknowledged with
+     * acks=all was fsynced on every in-sync replica before its acknowledgement (positions are
+     * reported after fsync), so it is still there, at its offset, on every replica afterwards.
+     */
+    @Test
+    void acknowledgedRecordsSurviveAPowerLossOfEveryReplica() throws Exception {
+        for (int id = 1; id <= 3; id++) {
+            node(id).stop();
+            node(id).usePowerLossDisk();
+            node(id).start();
+        }
+        TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
+        awaitLeader(1, tp, 0);
+        Map<Long, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        closeAfter.add(() -> producing.set(false));
+        Random producerRandom = new Random(random.nextLong());
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; producing.get() && node(1).running(); i++) {
+                String value = "p" + i + "-" + producerRandom.nextLong();
+                boolean acksAll = producerRandom.nextInt(3) != 0;
+                List<Record> records = List.of(new Record(new byte[producerRandom.nextInt(4_000)],
+                        value.getBytes(StandardCharsets.UTF_8), 1_000, List.of()));
+                CompletableFuture<AppendInfo> f = node(1).manager().appendAsLeader(tp,
+                        RecordBatchBuilder.build(records), acksAll);
+                all.add(f.thenAccept(info -> {
+                    if (acksAll) {
+                        acknowledged.put(info.baseOffset(), value);
+                    }
+                }));
+                if (!acksAll && i % 4 == 3) {
+                    f.exceptionally(e -> null).join(); // written: a bounded run of acks=all in flight, not thousands
+                }
+            }
+        });
+        await().atMost(WAIT).until(() -> acknowledged.size() >= 200);
+        long[] endsBefore = new long[3];
+        for (int id : new int[] {1, 2, 3}) { // the leader first: its unsynced tail goes, the followers' may stay
+            endsBefore[id - 1] = node(id).log(tp).logEndOffset();
+            node(id).powerLoss();
+        }
+        producing.set(false);
+        producer.exceptionally(e -> null).get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // it may meet the stopped node
+        await().atMost(WAIT).until(() -> all.stream().allMatch(CompletableFuture::isDone));
+        Map<Long, String> survived = Map.copyOf(acknowledged);
+        node(1).start();
+        awaitLeader(1, tp, 0);
+        System.out.println("log ends before the power loss " + Arrays.toString(endsBefore) + ", the leader's after "
+                + node(1).log(tp).logEndOffset() + "; " + survived.size() + " acknowledged");
+        node(2).start();
+        node(3).start();
+        survived.forEach((offset, value) -> assertTrue(node(1).log(tp).logEndOffset() > offset,
+                "acknowledged offset " + offset + " is on the restarted leader"));
+        appendAll(1, tp, 3, true);
+        awaitIdentical(tp, 1, 2, 3);
+        for (int id = 1; id <= 3; id++) {
+            Map<Long, String> onBroker = values(node(id).log(tp));
+            for (Map.Entry<Long, String> e : survived.entrySet()) {
+                assertEquals(e.getValue(), onBroker.get(e.getKey()), "acknowledged offset " + e.getKey() + " on " + id);
+            }
+        }
+    }
+
     // ---- 2. strict min.insync.replicas ----------------------------------------------------------
 
     @Test
