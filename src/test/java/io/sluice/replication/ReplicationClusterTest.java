@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cluster.ClusterConfig;
@@ -14,8 +15,6 @@ import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.EpochEntry;
-import io.sluice.log.LogRecord;
-import io.sluice.log.LogSlice;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.PartitionLog.AppendInfo;
 import io.sluice.log.Record;
@@ -29,13 +28,9 @@ import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchedPartition;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,10 +41,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -71,8 +68,6 @@ class ReplicationClusterTest {
     private static final ReplicationSettings SETTINGS = ReplicationSettings.defaults()
             .withReplicaLagTimeMaxMs(LAG_MS).withAckTimeoutMs(20_000);
     private static final Duration WAIT = Duration.ofSeconds(20);
-    /** FD_SOCK2 listens this far above the JGroups port (JGroupsStack.FD_SOCK_PORT_OFFSET). */
-    private static final int FD_SOCK_PORT_OFFSET = 100;
 
     @TempDir
     static Path clusterDir;
@@ -89,7 +84,7 @@ class ReplicationClusterTest {
     @BeforeAll
     static void startCluster() throws IOException {
         vertx = Vertx.vertx();
-        int[] ports = {freePortPair(), freePortPair(), freePortPair()};
+        int[] ports = {ReplicaLogs.freePortPair(), ReplicaLogs.freePortPair(), ReplicaLogs.freePortPair()};
         List<String> members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
         for (int i = 0; i < 3; i++) {
             STORES[i] = InfinispanMetadataStore.open(ClusterConfig.of("replication", i + 1,
@@ -163,7 +158,7 @@ class ReplicationClusterTest {
         awaitIdentical(tp, 1, 2, 3);
         sampler.shutdownNow();
         assertEquals(List.of(), violations, "the HW passed an ISR member's fsynced end");
-        for (byte[] b : batchesBelow(leader, leader.highWatermark())) {
+        for (byte[] b : ReplicaLogs.batchesBelow(leader, leader.highWatermark())) {
             assertEquals(0, new RecordBatch(ByteBuffer.wrap(b), 0).partitionLeaderEpoch());
         }
         assertEquals(List.of(1, 2, 3), STORES[0].partition(tp).orElseThrow().isr());
@@ -200,9 +195,9 @@ class ReplicationClusterTest {
         }
         TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
         awaitLeader(1, tp, 0);
-        Map<Long, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Long, String> acknowledged = new ConcurrentHashMap<>();
         List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean producing = new AtomicBoolean(true);
         closeAfter.add(() -> producing.set(false));
         Random producerRandom = new Random(random.nextLong());
         CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
@@ -244,7 +239,7 @@ class ReplicationClusterTest {
         appendAll(1, tp, 3, true);
         awaitIdentical(tp, 1, 2, 3);
         for (int id = 1; id <= 3; id++) {
-            Map<Long, String> onBroker = values(node(id).log(tp));
+            Map<Long, String> onBroker = ReplicaLogs.values(node(id).log(tp));
             for (Map.Entry<Long, String> e : survived.entrySet()) {
                 assertEquals(e.getValue(), onBroker.get(e.getKey()), "acknowledged offset " + e.getKey() + " on " + id);
             }
@@ -356,7 +351,7 @@ class ReplicationClusterTest {
         acknowledged.putAll(appendAll(2, tp, 10, true));
         awaitIdentical(tp, 1, 2, 3);
 
-        Map<Long, String> onOldLeader = values(node(1).log(tp));
+        Map<Long, String> onOldLeader = ReplicaLogs.values(node(1).log(tp));
         for (Map.Entry<Long, String> e : acknowledged.entrySet()) {
             assertEquals(e.getValue(), onOldLeader.get(e.getKey()), "acknowledged record at offset " + e.getKey());
         }
@@ -421,7 +416,7 @@ class ReplicationClusterTest {
     void leadershipMovingUnderLoadLosesNoAcknowledgedRecord() throws Exception {
         TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
         awaitLeader(1, tp, 0);
-        Map<Long, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Long, String> acknowledged = new ConcurrentHashMap<>();
         List<Throwable> unexpected = new CopyOnWriteArrayList<>();
         Set<ErrorCode> expected = Set.of(ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_ENOUGH_REPLICAS,
                 ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ErrorCode.LEADER_NOT_AVAILABLE);
@@ -454,7 +449,7 @@ class ReplicationClusterTest {
         assertEquals(List.of(), unexpected);
         assertTrue(acknowledged.size() > 3, "some appends were acknowledged while leadership moved");
         for (int id = 1; id <= 3; id++) {
-            Map<Long, String> onBroker = values(node(id).log(tp));
+            Map<Long, String> onBroker = ReplicaLogs.values(node(id).log(tp));
             for (Map.Entry<Long, String> e : acknowledged.entrySet()) {
                 assertEquals(e.getValue(), onBroker.get(e.getKey()), "acknowledged offset " + e.getKey() + " on " + id);
             }
@@ -470,7 +465,7 @@ class ReplicationClusterTest {
     void epochChangesWhileFollowersAppendNeitherStallNorDiverge() throws Exception {
         TopicPartition tp = createPartition(List.of(1, 2, 3), List.of(1, 2, 3), 2);
         awaitLeader(1, tp, 0);
-        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean producing = new AtomicBoolean(true);
         Random producerRandom = new Random(random.nextLong());
         CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
             while (producing.get()) {
@@ -541,7 +536,7 @@ class ReplicationClusterTest {
 
         appendAll(2, tp, 3, true);
         awaitIdentical(tp, 1, 2, 3);
-        assertFalse(values(node(1).log(tp)).containsValue("from-the-past-0"));
+        assertFalse(ReplicaLogs.values(node(1).log(tp)).containsValue("from-the-past-0"));
     }
 
     // ---- helpers --------------------------------------------------------------------------------
@@ -608,7 +603,7 @@ class ReplicationClusterTest {
     }
 
     private static ErrorCode codeOf(CompletableFuture<?> f) {
-        CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+        CompletionException e = assertThrows(CompletionException.class,
                 () -> f.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join());
         return assertInstanceOf(SluiceException.class, SluiceException.causeOf(e)).code();
     }
@@ -627,82 +622,14 @@ class ReplicationClusterTest {
             return true;
         });
         PartitionLog first = node(ids[0]).log(tp);
-        List<byte[]> expected = batchesBelow(first, first.highWatermark());
+        List<byte[]> expected = ReplicaLogs.batchesBelow(first, first.highWatermark());
         for (int id : ids) {
-            List<byte[]> actual = batchesBelow(node(id).log(tp), first.highWatermark());
+            List<byte[]> actual = ReplicaLogs.batchesBelow(node(id).log(tp), first.highWatermark());
             assertEquals(expected.size(), actual.size(), "batches on broker " + id);
             for (int i = 0; i < expected.size(); i++) {
                 assertTrue(Arrays.equals(expected.get(i), actual.get(i)), "batch " + i + " on broker " + id);
             }
-            values(node(id).log(tp)); // offsets dense from the start
+            ReplicaLogs.values(node(id).log(tp)); // offsets dense from the start
         }
-    }
-
-    /** The log's batches below {@code end}, as stored. */
-    private static List<byte[]> batchesBelow(PartitionLog log, long end) {
-        List<byte[]> out = new ArrayList<>();
-        long offset = log.logStartOffset();
-        while (offset < end) {
-            LogSlice slice = log.readForReplica(offset, 64 * 1024);
-            ByteBuffer bytes = read(slice);
-            int pos = 0;
-            while (pos < bytes.limit() && offset < end) {
-                RecordBatch b = new RecordBatch(bytes, pos);
-                byte[] copy = new byte[b.sizeInBytes()];
-                bytes.get(pos, copy);
-                out.add(copy);
-                offset = b.nextOffset();
-                pos += b.sizeInBytes();
-            }
-        }
-        return out;
-    }
-
-    private static ByteBuffer read(LogSlice slice) {
-        ByteBuffer b = ByteBuffer.allocate(slice.length());
-        try (FileChannel ch = FileChannel.open(slice.file(), StandardOpenOption.READ)) {
-            while (b.hasRemaining()) {
-                if (ch.read(b, slice.position() + b.position()) < 0) {
-                    throw new AssertionError("slice " + slice + " runs past its file");
-                }
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        return b.flip();
-    }
-
-    /** Every record below the high watermark by offset, checking that offsets are dense. */
-    private static Map<Long, String> values(PartitionLog log) {
-        Map<Long, String> values = new HashMap<>();
-        long next = log.logStartOffset();
-        while (next < log.highWatermark()) {
-            PartitionLog.ReadResult r = log.read(next, 64 * 1024, 1000);
-            for (LogRecord rec : r.records()) {
-                assertEquals(next, rec.offset(), "offsets are dense");
-                values.put(rec.offset(), new String(rec.value(), StandardCharsets.UTF_8));
-                next++;
-            }
-            if (r.records().isEmpty()) {
-                break;
-            }
-        }
-        return values;
-    }
-
-    /** A free port whose FD_SOCK2 companion is free too, below the ephemeral range. */
-    private static int freePortPair() throws IOException {
-        InetAddress lo = InetAddress.getByName("127.0.0.1");
-        Random ports = new Random(ProcessHandle.current().pid() * 31 + System.nanoTime());
-        for (int attempt = 0; attempt < 500; attempt++) {
-            int port = 20_000 + 2 * ports.nextInt(6_000);
-            try (ServerSocket s = new ServerSocket(port, 1, lo);
-                    ServerSocket fd = new ServerSocket(port + FD_SOCK_PORT_OFFSET, 1, lo)) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port pair on 127.0.0.1");
     }
 }
