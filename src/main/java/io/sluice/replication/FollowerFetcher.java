@@ -14,6 +14,7 @@ import io.sluice.replication.Messages.FetchedPartition;
 import io.sluice.replication.Messages.HeapRecords;
 import io.sluice.replication.Messages.PositionUpdate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 
 /**
  * This broker's fetcher from one leader broker: one request at a time for every partition it
@@ -35,7 +37,8 @@ final class FollowerFetcher implements AutoCloseable {
 
     private final ReplicaManager manager;
     private final int leaderId;
-    private final ReplicationClient client;
+    /** Asked for the leader's client at every request: a leader that restarts registers a new address. */
+    private final IntFunction<ReplicationClient> clients;
     private final ScheduledExecutorService scheduler;
     private final Map<TopicPartition, Following> partitions = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
@@ -55,10 +58,11 @@ final class FollowerFetcher implements AutoCloseable {
         }
     }
 
-    FollowerFetcher(ReplicaManager manager, int leaderId, ReplicationClient client, ScheduledExecutorService scheduler) {
+    FollowerFetcher(ReplicaManager manager, int leaderId, IntFunction<ReplicationClient> clients,
+            ScheduledExecutorService scheduler) {
         this.manager = manager;
         this.leaderId = leaderId;
-        this.client = client;
+        this.clients = clients;
         this.scheduler = scheduler;
     }
 
@@ -133,6 +137,12 @@ final class FollowerFetcher implements AutoCloseable {
         if (queries.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        ReplicationClient client;
+        try {
+            client = clients.apply(leaderId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // not registered (yet): the round retries after a pause
+        }
         return client.epochEnd(new EpochEndRequest(manager.localId(), queries)).thenCompose(reply -> {
             List<CompletableFuture<Void>> cuts = new ArrayList<>();
             for (int i = 0; i < reply.partitions().size() && i < asked.size(); i++) {
@@ -157,11 +167,19 @@ final class FollowerFetcher implements AutoCloseable {
             }
             PartitionLog log = f.replica.log();
             long cut;
+            boolean complete = true;
             if (end.epoch() < 0) {
                 cut = log.logStartOffset(); // the leader has nothing of our epochs
             } else {
                 EpochEndOffset ours = log.epochs().endOffsetFor(end.epoch());
-                cut = Math.min(end.endOffset(), ours.epoch() == end.epoch() ? ours.endOffset() : end.endOffset());
+                if (ours.epoch() == end.epoch()) {
+                    cut = Math.min(end.endOffset(), ours.endOffset());
+                } else {
+                    // We never had the leader's epoch: what we hold past our end of the epoch below it
+                    // was written at an epoch the leader never saw. Cut there and ask again (as Kafka).
+                    cut = ours.endOffset();
+                    complete = false;
+                }
             }
             if (cut >= log.logEndOffset()) {
                 f.truncated = true;
@@ -169,18 +187,27 @@ final class FollowerFetcher implements AutoCloseable {
             }
             LOG.log(System.Logger.Level.INFO, "{0}: truncating from {1} to {2} to follow broker {3} at epoch {4}",
                     f.replica.partition, log.logEndOffset(), cut, leaderId, f.leaderEpoch);
-            return log.truncateTo(cut).thenRun(() -> f.truncated = true);
+            boolean truncated = complete;
+            return log.truncateTo(cut).thenRun(() -> f.truncated = truncated);
         });
     }
 
     private CompletableFuture<Void> fetch(List<Following> fetching) {
         List<FetchPartition> asks = new ArrayList<>(fetching.size());
+        Map<TopicPartition, Following> asking = new HashMap<>();
         for (Following f : fetching) {
             asks.add(position(f));
+            asking.put(f.replica.partition, f);
         }
         ReplicationSettings s = manager.settings();
+        ReplicationClient client;
+        try {
+            client = clients.apply(leaderId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return client.fetch(new FetchRequest(manager.localId(), s.fetchMaxWaitMs(), s.fetchMaxBytes(), asks))
-                .thenCompose(this::apply);
+                .thenCompose(reply -> apply(reply, asking));
     }
 
     private static FetchPartition position(Following f) {
@@ -189,11 +216,16 @@ final class FollowerFetcher implements AutoCloseable {
                 log.epochs().latestEpoch());
     }
 
-    private CompletableFuture<Void> apply(FetchResponse reply) {
+    /**
+     * Applies a reply to the partitions as they were followed when asked: a partition followed anew
+     * since (a new epoch of the same leader) must not take records fetched for the old one before
+     * it truncated for the new one.
+     */
+    private CompletableFuture<Void> apply(FetchResponse reply, Map<TopicPartition, Following> asking) {
         List<CompletableFuture<Void>> appends = new ArrayList<>();
         for (FetchedPartition fetched : reply.partitions()) {
-            Following f = partitions.get(fetched.partition());
-            if (f == null) {
+            Following f = asking.get(fetched.partition());
+            if (f == null || !current(f)) {
                 continue;
             }
             appends.add(applyOne(f, fetched));
@@ -256,7 +288,11 @@ final class FollowerFetcher implements AutoCloseable {
                     }
                 }
                 if (!positions.isEmpty()) {
-                    client.position(new PositionUpdate(manager.localId(), positions));
+                    try {
+                        clients.apply(leaderId).position(new PositionUpdate(manager.localId(), positions));
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "reporting positions to broker " + leaderId + ": " + e);
+                    }
                 }
             });
         }

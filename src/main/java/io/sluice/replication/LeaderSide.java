@@ -4,6 +4,7 @@ import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.EpochEndOffset;
+import io.sluice.log.LeaderEpochs;
 import io.sluice.log.LogSlice;
 import io.sluice.log.PartitionLog;
 import io.sluice.replication.Messages.EpochEnd;
@@ -168,7 +169,17 @@ public final class LeaderSide {
                     q.partition() + " is at leader epoch " + leading.leaderEpoch()), -1, -1);
         }
         try {
-            EpochEndOffset end = r.log().epochs().endOffsetFor(q.epoch());
+            LeaderEpochs epochs = r.log().epochs();
+            int latest = epochs.latestEpoch();
+            EpochEndOffset end;
+            if (latest >= 0 && latest < q.epoch() && q.epoch() < leading.leaderEpoch()) {
+                // This leader has not written at its epoch yet, so its log does not name it. Kafka's
+                // leader does from its election on: every epoch between its latest and its own ends
+                // where its own starts. Without this the follower would hear "unknown" and empty its log.
+                end = new EpochEndOffset(latest, leading.epochStartOffset());
+            } else {
+                end = epochs.endOffsetFor(q.epoch());
+            }
             return new EpochEnd(q.partition(), null, end.epoch(), end.endOffset());
         } catch (SluiceException e) {
             return new EpochEnd(q.partition(), new Messages.Error(e.code().name(), e.getMessage()), -1, -1);

@@ -65,6 +65,11 @@ final class LeaderState {
         return leaderEpoch;
     }
 
+    /** The log end when this leader was elected: where its epoch starts, written to or not. */
+    long epochStartOffset() {
+        return epochStartOffset;
+    }
+
     synchronized List<Integer> isr() {
         return List.copyOf(isr);
     }

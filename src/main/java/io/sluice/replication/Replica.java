@@ -6,6 +6,7 @@ import io.sluice.log.PartitionLog;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -26,12 +27,15 @@ final class Replica {
     /** The leader this replica fetches from, or -1. */
     volatile int followedLeader = -1;
     volatile int followedEpoch = -1;
+    /** Where chained ops run: never the thread that completed the op before (a log writer, an event loop). */
+    private final Executor opsExecutor;
     private CompletableFuture<Void> ops = CompletableFuture.completedFuture(null);
     /** Follower fetches parked on this partition until a leader append or a timeout. */
     final Queue<CompletableFuture<Void>> parkedFetches = new ConcurrentLinkedQueue<>();
 
-    Replica(TopicPartition partition, PartitionLog log, IntSupplier minInsyncReplicas) {
+    Replica(TopicPartition partition, PartitionLog log, IntSupplier minInsyncReplicas, Executor opsExecutor) {
         this.partition = partition;
+        this.opsExecutor = opsExecutor;
         this.log = log;
         this.minInsyncReplicas = minInsyncReplicas;
     }
@@ -44,15 +48,20 @@ final class Replica {
         this.log = newLog;
     }
 
-    /** Runs {@code op} after every op chained before it, whatever their outcome. */
+    /**
+     * Runs {@code op} on the ops executor after every op chained before it, whatever their outcome.
+     * Not on the thread that completed the previous op: that is the log's writer when the previous op
+     * was an append or a truncation, and a role change blocks on the writer
+     * ({@link PartitionLog#manageHighWatermark}); or a Vert.x event loop, which must not wait at all.
+     */
     synchronized <T> CompletableFuture<T> chain(Supplier<CompletableFuture<T>> op) {
-        CompletableFuture<T> result = ops.handle((v, e) -> null).thenCompose(v -> {
+        CompletableFuture<T> result = ops.handle((v, e) -> null).thenComposeAsync(v -> {
             try {
                 return op.get();
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
-        });
+        }, opsExecutor);
         ops = result.handle((v, e) -> null);
         return result;
     }

@@ -16,8 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +38,9 @@ import java.util.function.LongSupplier;
  */
 public final class ReplicaManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
+    /** Replica ops only hand work to the logs, but becoming leader or follower waits for the log's writer. */
+    private static final int REPLICA_OPS_THREADS = 2;
+    private static final long REPLICA_OPS_KEEP_ALIVE_SECONDS = 10;
 
     private final int localId;
     private final MetadataStore store;
@@ -43,6 +48,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final IntFunction<ReplicationClient> clients;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService control;
+    /** Runs each replica's role changes and follower log changes ({@link Replica#chain}). */
+    private final ExecutorService replicaOps;
     private final LongSupplier clock;
     private final Map<TopicPartition, Replica> replicas = new ConcurrentHashMap<>();
     private final Map<Integer, FollowerFetcher> fetchers = new ConcurrentHashMap<>();
@@ -69,6 +76,16 @@ public final class ReplicaManager implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Never shut down, so that an op chained on a log future after close is not rejected on the
+        // thread completing that future (the log's writer); idle threads end by themselves.
+        ThreadPoolExecutor ops = new ThreadPoolExecutor(REPLICA_OPS_THREADS, REPLICA_OPS_THREADS,
+                REPLICA_OPS_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sluice-replica-ops-" + localId);
+                    t.setDaemon(true);
+                    return t;
+                });
+        ops.allowCoreThreadTimeOut(true);
+        this.replicaOps = ops;
         this.leaderSide = new LeaderSide(this, readPool, scheduler, clock);
         this.isrCheck = scheduler.scheduleWithFixedDelay(this::checkIsrs, settings.isrCheckIntervalMs(),
                 settings.isrCheckIntervalMs(), TimeUnit.MILLISECONDS);
@@ -102,25 +119,37 @@ public final class ReplicaManager implements AutoCloseable {
     // ---- the replicas this broker holds --------------------------------------------------------
 
     /**
-     * Registers (or re-registers, after the broker reopened it) the local log of a replica. It
-     * takes no role until {@link #apply} gives it one.
+     * Registers (or re-registers, after the broker reopened it) the local log of a replica. A new
+     * replica takes no role until {@link #apply} gives it one; a re-registered one takes its role
+     * again on the new log.
      */
     public void register(TopicPartition tp, PartitionLog log, IntSupplier minInsyncReplicas) {
+        boolean[] reopened = {false};
         Replica r = replicas.compute(tp, (k, old) -> {
             if (old != null) {
                 if (old.log() != log) {
-                    old.leader = null; // the role is taken again on the new log
                     old.replaceLog(log);
+                    reopened[0] = true;
                 }
                 return old;
             }
-            return new Replica(tp, log, minInsyncReplicas);
+            return new Replica(tp, log, minInsyncReplicas, replicaOps);
         });
         log.onDurableAdvance(end -> onDurable(r));
-        PartitionState state = r.state;
-        if (state != null) {
-            r.state = null; // re-apply the role on the new log
-            apply(state);
+        if (reopened[0]) {
+            r.chain(() -> {
+                // The role was taken on the old log: its high watermark was handed to replication there,
+                // and applying the same state again would find the role unchanged and leave the new log's
+                // watermark following its own fsyncs (acks=all answered without any follower).
+                PartitionState state = r.state;
+                resign(r, "its log was reopened");
+                stopFollowing(r);
+                r.state = null;
+                if (state != null) {
+                    applyNow(r, state);
+                }
+                return CompletableFuture.completedFuture(null);
+            });
         }
     }
 
@@ -150,6 +179,9 @@ public final class ReplicaManager implements AutoCloseable {
     }
 
     private void applyNow(Replica r, PartitionState state) {
+        if (closed) {
+            return; // an apply chained before close: no fetcher may start after it
+        }
         PartitionState previous = r.state;
         if (previous != null && previous.partitionEpoch() > state.partitionEpoch()
                 && previous.topicId().equals(state.topicId())) {
@@ -208,7 +240,7 @@ public final class ReplicaManager implements AutoCloseable {
         r.log().manageHighWatermark();
         r.followedLeader = leaderId;
         r.followedEpoch = epoch;
-        fetchers.computeIfAbsent(leaderId, id -> new FollowerFetcher(this, id, clients.apply(id), scheduler))
+        fetchers.computeIfAbsent(leaderId, id -> new FollowerFetcher(this, id, clients, scheduler))
                 .add(r, epoch);
     }
 
