@@ -231,6 +231,9 @@ final class Topics implements AutoCloseable {
             if (hosted.contains(p.id())) {
                 kept.add(p);
             } else {
+                if (p.remote() != null) {
+                    tier.stopUploads(p.remote()); // moved away: its new replicas' leader uploads it
+                }
                 removeLocally(meta, p.log());
             }
         }
