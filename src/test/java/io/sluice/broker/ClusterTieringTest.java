@@ -154,6 +154,9 @@ class ClusterTieringTest {
         brokers[0].createTopic(TOPIC, 1, 3, Map.of("min.insync.replicas", "2", "segment.bytes", "2048",
                 "local.retention.bytes", "0"));
         await().atMost(WAIT).until(() -> fullIsr(brokers[0]));
+        for (Broker b : brokers) {
+            await().atMost(WAIT).until(() -> b.partitionInfo(TOPIC, 0).tierAvailable());
+        }
     }
 
     private static boolean fullIsr(Broker b) {
@@ -241,7 +244,10 @@ class ClusterTieringTest {
         startAll();
         createTopic();
         int first = leader();
-        produce(brokers[first], 0, 300);
+        for (int from = 0; from < 300; from += 50) {
+            produce(brokers[first], from, 50);
+            assertFollowersKeepWhatTheBucketLacks(first);
+        }
         await().atMost(WAIT).until(() -> uploadedUpTo(first, 250));
 
         List<Meta> before = metas();
@@ -286,6 +292,18 @@ class ClusterTieringTest {
         assertEquals(values(0, 600), readAll(brokers[second]));
         int survivor = 3 - first - second;
         assertEquals(values(0, 600), readAll(brokers[survivor]), "through the follower, forwarded");
+    }
+
+    /** No follower has deleted a local offset the bucket does not hold (its local start, then a listing). */
+    private void assertFollowersKeepWhatTheBucketLacks(int leader) {
+        for (int i = 0; i < BROKERS; i++) {
+            if (i != leader && brokers[i] != null) {
+                long localStart = partition(i).localLogStartOffset();
+                long end = bucketEnd(leader);
+                assertTrue(localStart == 0 || localStart <= end, "follower " + i + " deleted local offsets below "
+                        + localStart + ", the bucket holds up to " + end);
+            }
+        }
     }
 
     /** Ranges in the bucket run on from 0 without a hole and without a range committed twice. */
