@@ -105,7 +105,8 @@ class ClusterTieringTest {
         for (int port : jgroupsPorts) {
             members.add("127.0.0.1:" + port);
         }
-        ClusterSettings cluster = ClusterSettings.single().withMembers("127.0.0.1", jgroupsPorts[id], replicationPorts[id], members)
+        ClusterSettings cluster = ClusterSettings.single()
+                .withMembers("127.0.0.1", jgroupsPorts[id], replicationPorts[id], members)
                 .withHttp("127.0.0.1", 8080 + id)
                 .withReplication(ReplicationSettings.defaults().withReplicaLagTimeMaxMs(2_000));
         LogConfig defaults = LogConfig.defaults().withRemoteStorage(true, LogConfig.USE_TOTAL_RETENTION,
