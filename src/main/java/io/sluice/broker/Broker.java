@@ -3,6 +3,7 @@ package io.sluice.broker;
 import io.sluice.cluster.BrokerInfo;
 import io.sluice.cluster.MetadataStore;
 import io.sluice.cluster.ReassignmentProgress;
+import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.error.SluiceException;
@@ -11,6 +12,7 @@ import io.sluice.log.PartitionLog;
 import io.sluice.log.RecoveryCheckpoints;
 import io.sluice.log.SegmentFileCache;
 import io.sluice.log.StorageIo;
+import io.sluice.tier.RemoteLog;
 import io.sluice.tier.Tier;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -107,6 +109,9 @@ public final class Broker implements AutoCloseable {
             this.reads = new PartitionReads(topics, fetchPool, scheduler);
             this.cluster = new BrokerCluster(config.brokerId(), config.dataDir(), config.cluster(), topics, reads,
                     scheduler, fetchPool, System::currentTimeMillis);
+            if (tier != null) {
+                cluster.replicas().tieredOffsets(new PartitionTierOffsets(topics, tier));
+            }
         } catch (IOException | RuntimeException e) {
             if (loaded != null) {
                 loaded.close();
@@ -210,13 +215,33 @@ public final class Broker implements AutoCloseable {
         return openFiles.openFiles();
     }
 
+    /**
+     * Only a partition's leader writes to the bucket: it takes over uploading at its leader epoch
+     * (listing the bucket again first), queues the segments the high watermark has passed, and
+     * enforces total retention on the remote segments. A broker that no longer leads stops.
+     */
     private void maintainTier(Partition p) {
         if (tier == null || !p.log().config().remoteStorage() || !p.log().isOnline()) {
             return;
         }
+        RemoteLog remote = p.remote();
+        int epoch = cluster.replicas().leaderEpochIfLeading(new TopicPartition(p.topic(), p.id()));
+        if (epoch < 0) {
+            if (remote.uploadEpoch() >= 0) {
+                tier.stopUploads(remote);
+            }
+            return;
+        }
+        if (remote.uploadEpoch() != epoch) {
+            if (remote.isLoaded()) { // else the bucket sync loads it first (and reopens an empty log at its end)
+                // At epoch 0 no other broker has ever led the partition: the loaded view is complete.
+                tier.takeOverUploads(remote, epoch, epoch > 0).thenRun(() -> topics.queueUploads(p));
+            }
+            return;
+        }
         topics.queueUploads(p);
-        long remoteEnd = Math.max(0, p.remote().endOffset());
-        tier.enforceRetention(p.remote(), p.log().config(), p.log().sizeInBytesFrom(remoteEnd));
+        long remoteEnd = Math.max(0, remote.endOffset());
+        tier.enforceRetention(remote, p.log().config(), p.log().sizeInBytesFrom(remoteEnd));
     }
 
     /** The object-store tier, or null. */

@@ -106,6 +106,16 @@ final class BucketSync {
     void run(Iterable<Partition> partitions, Consumer<Partition> loaded) {
         unsynced.values().forEach(this::push);
         deletions.keySet().forEach(this::clean);
+        load(partitions, loaded);
+    }
+
+    /**
+     * Starts loading the remote views of {@code partitions} not loaded yet (at most
+     * {@link #CONCURRENT_VIEW_LOADS} at once; the rest at a later pass). A replica just placed on
+     * this broker is loaded at once, not at the next pass: until then a leader on an empty disk
+     * refuses records.
+     */
+    void load(Iterable<Partition> partitions, Consumer<Partition> loaded) {
         for (Partition p : partitions) {
             RemoteLog remote = p.remote();
             if (remote == null || remote.isLoaded() || remote.isDeleted() || loading.size() >= CONCURRENT_VIEW_LOADS

@@ -123,8 +123,10 @@ final class PartitionOpener {
             return;
         }
         if (log.logEndOffset() != 0) {
-            throw new IllegalStateException(log.name() + " took appends while it waited for its remote view: "
-                    + "logEndOffset=" + log.logEndOffset());
+            // Only a follower appends to a log that waits (a leader refuses produce until then): what
+            // it holds came from the leader, at the partition's own offsets. It stays.
+            partition.resume(log);
+            return;
         }
         log.delete(); // empty: it never took a record
         PartitionLog resumed = PartitionLog.open(log.name(), logsDir.resolve(log.name()), log.config(), runtime,

@@ -192,6 +192,9 @@ final class Topics implements AutoCloseable {
             }
             topic = new Topic(meta, opened);
             topics.put(meta.name(), topic);
+            if (sync != null) {
+                sync.load(opened, this::remoteViewLoaded);
+            }
             // A definition damaged here is restored from the cluster's copy, as from the bucket's.
             damaged.replaceAll(d -> d.name().equals(meta.name()) && !d.restored()
                     ? new DamagedDefinition(d.name(), d.problem(), d.setAsideAt(), true) : d);
@@ -231,11 +234,17 @@ final class Topics implements AutoCloseable {
             if (hosted.contains(p.id())) {
                 kept.add(p);
             } else {
+                if (p.remote() != null) {
+                    tier.stopUploads(p.remote()); // moved away: its new replicas' leader uploads it
+                }
                 removeLocally(meta, p.log());
             }
         }
         kept.addAll(added);
         topic.update(meta, kept);
+        if (sync != null) {
+            sync.load(added, this::remoteViewLoaded);
+        }
         if (configChanged) {
             kept.forEach(opener::queueUploads); // remote.storage.enable may have just been turned on
         }

@@ -284,7 +284,9 @@ public final class PartitionLog implements AutoCloseable {
             return false;
         }
         onFsynced(closedSegment.pointNow());
-        if (config.remoteStorage()) {
+        // Only committed records go to the tier: a segment above the high watermark may still be
+        // truncated away by a new leader. It is handed over later, from closedSegments().
+        if (config.remoteStorage() && closedSegment.nextOffset() <= hw.value()) {
             tiering.onSegmentClosed(segments.describe(closedSegment));
         }
         return true;

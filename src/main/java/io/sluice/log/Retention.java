@@ -28,7 +28,7 @@ final class Retention {
             }
             boolean pastTotal = past(c.retentionMs(), c.retentionBytes(), oldest, total, now);
             boolean deletable = c.remoteStorage()
-                    ? tiering.isUploaded(oldest.baseOffset())
+                    ? tiering.isUploaded(oldest.baseOffset(), oldest.nextOffset())
                             && (pastTotal || past(c.effectiveLocalRetentionMs(), c.effectiveLocalRetentionBytes(),
                                     oldest, total, now))
                     : pastTotal;

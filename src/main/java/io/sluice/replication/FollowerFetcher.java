@@ -241,6 +241,9 @@ final class FollowerFetcher implements AutoCloseable {
             backOff(f, fetched.error());
             return CompletableFuture.completedFuture(null);
         }
+        if (fetched.tieredEndOffset() >= 0) {
+            manager.tieredOffsets().leaderTieredEnd(fetched.partition(), fetched.tieredEndOffset());
+        }
         return f.replica.chain(() -> {
             if (!current(f)) {
                 return CompletableFuture.completedFuture(null);

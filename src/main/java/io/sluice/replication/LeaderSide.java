@@ -115,7 +115,8 @@ public final class LeaderSide {
         if (fp.fetchOffset() > logEnd || fp.fetchOffset() < log.logStartOffset()) {
             return new FetchedPartition(tp, new Messages.Error(ErrorCode.OFFSET_OUT_OF_RANGE.name(), "offset "
                     + fp.fetchOffset() + " is outside " + log.logStartOffset() + ".." + logEnd), leading.leaderEpoch(),
-                    log.highWatermark(), log.logStartOffset(), log.logStartOffset(), -1, HeapRecords.EMPTY);
+                    log.highWatermark(), log.logStartOffset(), log.logStartOffset(),
+                    manager.tieredOffsets().tieredEndOffset(tp), HeapRecords.EMPTY);
         }
         if (recordPosition) {
             if (!leading.onFetch(replicaId, fp.fetchOffset(), fp.durableOffset(), logEnd, clock.getAsLong())) {
@@ -127,7 +128,7 @@ public final class LeaderSide {
         Messages.Records records = slice.length() == 0 ? HeapRecords.EMPTY
                 : new FileRecords(slice.file(), slice.position(), slice.length());
         return new FetchedPartition(tp, null, leading.leaderEpoch(), log.highWatermark(), log.logStartOffset(),
-                log.logStartOffset(), -1, records);
+                log.logStartOffset(), manager.tieredOffsets().tieredEndOffset(tp), records);
     }
 
     private static FetchedPartition failed(TopicPartition tp, ErrorCode code, String message) {

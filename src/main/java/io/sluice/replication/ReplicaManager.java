@@ -57,6 +57,7 @@ public final class ReplicaManager implements AutoCloseable {
     private final ReplicationMetrics metrics = new ReplicationMetrics();
     private final ScheduledFuture<?> isrCheck;
     private volatile boolean closed;
+    private volatile TieredOffsets tieredOffsets = TieredOffsets.NONE;
 
     /**
      * @param clients  a client to the replication listener of the broker with the given id
@@ -105,6 +106,15 @@ public final class ReplicaManager implements AutoCloseable {
 
     public ReplicationMetrics replicationMetrics() {
         return metrics;
+    }
+
+    /** Connects replication to the object-store tier: what leaders tell followers is in the bucket. */
+    public void tieredOffsets(TieredOffsets offsets) {
+        this.tieredOffsets = offsets;
+    }
+
+    TieredOffsets tieredOffsets() {
+        return tieredOffsets;
     }
 
     /** The handler for followers' requests, for the replication listener. */

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ public final class Tier implements AutoCloseable {
      * 15 minutes, so after that no upload of the deleted topic can land any more.
      */
     public static final long LATE_WRITE_GRACE_MS = 16 * 60_000;
+    /** Partitions whose bucket is listed for a take-over of their uploads at once. */
+    private static final int CONCURRENT_TAKE_OVERS = 16;
 
     private final ObjectStore store;
     private final TierLayout layout;
@@ -43,6 +46,7 @@ public final class Tier implements AutoCloseable {
     private final RemoteReader reader;
     private final ScheduledExecutorService threads;
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private final Map<RemoteLog, CompletableFuture<Void>> takeOvers = new ConcurrentHashMap<>();
 
     /**
      * @param store        the object store; the tier closes it
@@ -94,6 +98,11 @@ public final class Tier implements AutoCloseable {
      * it so, and the caller tries again later.
      */
     public CompletableFuture<Void> loadRemoteLog(RemoteLog remote) {
+        return listSegments(remote).thenAccept(remote::load);
+    }
+
+    /** Every committed ({@code .meta}) segment of the partition in the bucket. */
+    private CompletableFuture<List<RemoteSegment>> listSegments(RemoteLog remote) {
         return store.list(layout.partitionPrefix(remote.topicId(), remote.partition())).thenCompose(objects -> {
             List<CompletableFuture<RemoteSegment>> metas = new ArrayList<>();
             for (ObjectStore.ObjectInfo o : objects) {
@@ -102,8 +111,76 @@ public final class Tier implements AutoCloseable {
                 }
             }
             return CompletableFuture.allOf(metas.toArray(CompletableFuture[]::new))
-                    .thenRun(() -> remote.load(metas.stream().map(CompletableFuture::join).toList()));
+                    .thenApply(v -> metas.stream().map(CompletableFuture::join).toList());
         });
+    }
+
+    /**
+     * This broker leads the partition at {@code epoch}: its own uploads of any earlier stint are
+     * stopped and awaited, the bucket is listed again (another leader may have uploaded since the
+     * view was loaded), and from then on it uploads at {@code epoch} the segments whose offsets the
+     * bucket does not hold. One take-over per partition runs at a time; a failure leaves the
+     * partition not uploading, for the caller to try again, and counts as a failed upload attempt
+     * (a store that cannot be listed cannot be uploaded to either: the alarm must show it).
+     *
+     * @param relist false when no other broker can have uploaded since the view was loaded (the
+     *               partition never had another leader): the loaded view is taken as it is, so a
+     *               store that is away does not hold up the uploads' queue and retries
+     */
+    public CompletableFuture<Void> takeOverUploads(RemoteLog remote, int epoch, boolean relist) {
+        CompletableFuture<Void> running = takeOvers.get(remote);
+        if (running != null) {
+            return running;
+        }
+        if (takeOvers.size() >= CONCURRENT_TAKE_OVERS) {
+            // Thousands of partitions changing hands at once must not flood the store with listings.
+            return CompletableFuture.failedFuture(new IllegalStateException(remote.name()
+                    + ": too many take-overs under way, tried again at the next pass"));
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        running = takeOvers.putIfAbsent(remote, mine);
+        if (running != null) {
+            return running;
+        }
+        uploader.stop(remote).thenCompose(v -> relist ? listSegments(remote).thenApply(listed -> {
+            uploader.storeAnswered();
+            return listed;
+        }) : CompletableFuture.completedFuture(List.copyOf(remote.segments()))).thenAccept(listed -> {
+            remote.takeOver(listed, epoch);
+            LOG.log(System.Logger.Level.INFO, "{0}: uploading at leader epoch {1}; the bucket holds {2} segments "
+                    + "up to offset {3}", remote.name(), epoch, remote.segments().size(), remote.endOffset());
+        }).whenComplete((v, e) -> {
+            takeOvers.remove(remote, mine);
+            if (e == null) {
+                mine.complete(null);
+            } else {
+                uploader.attemptFailed();
+                LOG.log(System.Logger.Level.DEBUG, "{0}: taking over uploads at epoch {1}, retried: {2}",
+                        remote.name(), epoch, String.valueOf(SluiceException.causeOf(e)));
+                mine.completeExceptionally(e);
+            }
+        });
+        return mine;
+    }
+
+    /** This broker no longer leads the partition: its queued uploads are dropped (see {@link Uploader#stop}). */
+    public CompletableFuture<Void> stopUploads(RemoteLog remote) {
+        return uploader.stop(remote);
+    }
+
+    /**
+     * What a leader tells its followers: every offset of the partition below this is in the bucket
+     * (or was, and total retention removed it), so a follower may delete local segments below it;
+     * -1 when it cannot say. Only a view this broker uploads at (listed when it took over) counts,
+     * and only the hole-free range from the first remote segment, and only when that range starts
+     * at or below the local log start: a local segment below the remote start that was never
+     * uploaded must not be deleted anywhere.
+     */
+    public long tieredEndOffset(RemoteLog remote, long localLogStartOffset) {
+        if (remote.uploadEpoch() < 0 || remote.isEmpty() || remote.startOffset() > localLogStartOffset) {
+            return -1;
+        }
+        return remote.contiguousEndOffset();
     }
 
     /** As {@link #loadRemoteLog(RemoteLog)}, waiting at most the load timeout; false (logged) when it did not load. */
@@ -137,8 +214,10 @@ public final class Tier implements AutoCloseable {
             }
 
             @Override
-            public boolean isUploaded(long baseOffset) {
-                return remote.isUploaded(baseOffset) || baseOffset < remote.deletedBelow();
+            public boolean isUploaded(long baseOffset, long nextOffset) {
+                // A follower's own view may be older than the leader's word; either suffices.
+                return remote.covers(baseOffset, nextOffset) || nextOffset <= remote.deletedBelow()
+                        || nextOffset <= remote.leaderTieredEnd();
             }
         };
     }
@@ -221,6 +300,8 @@ public final class Tier implements AutoCloseable {
             total -= s.sizeBytes();
         }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        // Shadowed segments (a deposed leader's late commit of a range the new leader uploaded) go first.
+        expired.addAll(0, remote.shadowed());
         for (RemoteSegment s : expired) {
             chain = chain.thenCompose(v -> deleteSegment(remote, s));
         }

@@ -30,17 +30,20 @@ import java.util.function.LongSupplier;
  * is what allows the local copy to be deleted (invariant 4). Nothing is uploaded for a partition
  * whose remote view is not loaded yet (what the bucket holds is unknown) or whose topic was
  * deleted.
+ *
+ * <p>In a cluster only the partition's leader uploads: a segment is queued only while the view says
+ * this broker uploads at an epoch ({@link RemoteLog#uploadEpoch()}), and only when some offset of
+ * it is not in the bucket yet (a range check: the leader before may have rolled elsewhere). The
+ * epoch goes into the segment's keys and {@code .meta}. An upload whose epoch is no longer the
+ * view's (leadership moved) does not commit: its data objects stay orphaned, never a segment.
  */
 public final class Uploader {
     private static final System.Logger LOG = System.getLogger(Uploader.class.getName());
     static final long BASE_BACKOFF_MS = 200;
     static final long MAX_BACKOFF_MS = 30_000;
     static final int PER_PARTITION_IN_FLIGHT = 3;
-    /** One broker, no leadership changes yet: every segment is written under epoch 0. */
-    private static final int EPOCH = 0;
-
-    /** A segment waiting for (or in) its upload, with the id its keys carry. */
-    private record Upload(ClosedSegment segment, String uploadId) {
+    /** A segment waiting for (or in) its upload, with the id its keys carry and the leader epoch it is uploaded at. */
+    private record Upload(ClosedSegment segment, String uploadId, int leaderEpoch) {
     }
 
     /** A partition's segments: waiting (by base offset) and in flight, and its chain of commits. */
@@ -96,10 +99,15 @@ public final class Uploader {
         this.concurrency = concurrency;
     }
 
-    /** Queues a closed segment; ignored if the remote log already has it or it is queued. */
+    /**
+     * Queues a closed segment; ignored if the bucket already holds all of its offsets, it is
+     * queued, or this broker does not upload the partition (it does not lead it).
+     */
     public synchronized void enqueue(RemoteLog remote, ClosedSegment segment) {
         // Unloaded: the segment may be in the bucket already; it is queued again once the view is known.
-        if (remote.isDeleted() || !remote.isLoaded() || remote.isUploaded(segment.baseOffset())) {
+        int epoch = remote.uploadEpoch();
+        if (remote.isDeleted() || !remote.isLoaded() || epoch < 0
+                || remote.covers(segment.baseOffset(), segment.nextOffset())) {
             return;
         }
         Lane lane = lanes.computeIfAbsent(remote, Lane::new);
@@ -107,7 +115,7 @@ public final class Uploader {
         if (lane.cancelled || lane.pending.containsKey(base) || lane.inFlight.contains(base)) {
             return;
         }
-        lane.pending.put(base, new Upload(segment, RemoteSegment.newUploadId()));
+        lane.pending.put(base, new Upload(segment, RemoteSegment.newUploadId(), epoch));
         backlogSegments++;
         backlogBytes += segment.sizeBytes();
         schedule(lane);
@@ -119,6 +127,21 @@ public final class Uploader {
      */
     public synchronized CompletableFuture<Void> cancel(RemoteLog remote) {
         remote.markDeleted(); // a late enqueue for the deleted partition must not start a new lane
+        return drop(remote);
+    }
+
+    /**
+     * Stops uploading a partition this broker no longer leads (or no longer holds): its queue is
+     * dropped and nothing more is queued until it uploads at an epoch again. An upload in flight
+     * does not commit (its epoch is not the view's any more) unless its commit is already on its
+     * way. The future completes once none is in flight.
+     */
+    public synchronized CompletableFuture<Void> stop(RemoteLog remote) {
+        remote.stopUploading();
+        return drop(remote);
+    }
+
+    private CompletableFuture<Void> drop(RemoteLog remote) {
         Lane lane = lanes.get(remote);
         if (lane == null) {
             return CompletableFuture.completedFuture(null);
@@ -162,6 +185,14 @@ public final class Uploader {
                 continue;
             }
             Upload upload = lane.pending.pollFirstEntry().getValue();
+            if (upload.leaderEpoch() != lane.remote.uploadEpoch()) {
+                backlogSegments--; // leadership moved since it was queued: the new leader uploads it
+                backlogBytes -= upload.segment().sizeBytes();
+                if (lane.canStart(PER_PARTITION_IN_FLIGHT)) {
+                    waiting.add(lane);
+                }
+                continue;
+            }
             lane.inFlight.add(upload.segment().baseOffset());
             running++;
             CompletableFuture<Void> data = CompletableFuture.supplyAsync(() -> uploadData(lane.remote, upload), work)
@@ -173,6 +204,20 @@ public final class Uploader {
             if (lane.canStart(PER_PARTITION_IN_FLIGHT)) {
                 waiting.add(lane);
             }
+        }
+    }
+
+    /** A take-over's listing succeeded: the store answers again (uploads that fail after it count afresh). */
+    synchronized void storeAnswered() {
+        consecutiveFailures = 0;
+        failingSinceMs = -1;
+    }
+
+    /** A call to the store on the way to an upload (a take-over's listing) failed: counted as a failed attempt. */
+    synchronized void attemptFailed() {
+        failedAttempts++;
+        if (consecutiveFailures++ == 0) {
+            failingSinceMs = clock.getAsLong();
         }
     }
 
@@ -190,10 +235,7 @@ public final class Uploader {
                 failingSinceMs = -1;
             }
         } else {
-            failedAttempts++;
-            if (consecutiveFailures++ == 0) {
-                failingSinceMs = clock.getAsLong();
-            }
+            attemptFailed();
             lane.pending.put(segment.baseOffset(), upload);
             if (!lane.backingOff) {
                 lane.failures++;
@@ -239,7 +281,8 @@ public final class Uploader {
 
     private RemoteSegment describe(Upload upload) {
         ClosedSegment s = upload.segment();
-        return new RemoteSegment(s.baseOffset(), s.nextOffset(), EPOCH, upload.uploadId(), s.maxTimestamp(),
+        return new RemoteSegment(s.baseOffset(), s.nextOffset(), upload.leaderEpoch(), upload.uploadId(),
+                s.maxTimestamp(),
                 s.sizeBytes(), clock.getAsLong());
     }
 
@@ -248,6 +291,11 @@ public final class Uploader {
         if (remote.isDeleted()) {
             // The topic went while the data was on its way: no commit, so nothing of it ever counts as a segment.
             return CompletableFuture.failedFuture(new IllegalStateException(remote.name() + " was deleted"));
+        }
+        if (remote.uploadEpoch() != upload.leaderEpoch()) {
+            // Deposed: the new leader listed the bucket without this segment and uploads the range itself.
+            return CompletableFuture.failedFuture(new IllegalStateException(remote.name()
+                    + " is no longer uploaded here at epoch " + upload.leaderEpoch()));
         }
         RemoteSegment committed = describe(upload);
         String key = layout.segmentKey(remote.topicId(), remote.partition(), committed, TierLayout.META);
