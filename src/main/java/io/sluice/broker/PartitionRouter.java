@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * is retried until its deadline; only refusals that say nothing was written are retried, never a
  * forwarded produce whose outcome is unknown (the connection dropped after it was sent).
  */
-final class PartitionRouter {
+final class PartitionRouter implements Producer.Appender {
     private static final long RETRY_BACKOFF_MS = 25;
     /** How long an append or read waits for a partition to have a leader it can reach. */
     static final long LEADER_WAIT_MS = 10_000;
@@ -68,12 +68,14 @@ final class PartitionRouter {
         return replicas.followerLag(tp).values().stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
-    boolean leadsLocally(TopicPartition tp) {
+    @Override
+    public boolean leadsLocally(TopicPartition tp) {
         return replicas.leaderEpochIfLeading(tp) >= 0;
     }
 
     /** Appends {@code batch} on the partition's leader, per {@code acks}. */
-    CompletableFuture<AppendInfo> append(TopicPartition tp, ByteBuffer batch, Acks acks) {
+    @Override
+    public CompletableFuture<AppendInfo> append(TopicPartition tp, ByteBuffer batch, Acks acks) {
         long deadline = System.currentTimeMillis() + LEADER_WAIT_MS;
         return retrying(deadline, () -> {
             if (leadsLocally(tp)) {

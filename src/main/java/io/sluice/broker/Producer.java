@@ -35,6 +35,9 @@ final class Producer {
     /** Where a partition's batch goes: its leader, here or on another broker. */
     interface Appender {
         CompletableFuture<PartitionLog.AppendInfo> append(TopicPartition partition, ByteBuffer batch, Acks acks);
+
+        /** Whether this broker leads the partition (its local replica takes the batch). */
+        boolean leadsLocally(TopicPartition partition);
     }
 
     Producer(Partitioners partitioners, ProduceLimits limits, LongSupplier clock, LogConfig logDefaults,
@@ -64,7 +67,7 @@ final class Producer {
         long[] timestamps = timestamps(topic, records);
         List<PlannedBatch> batches = planBatches(topic, count, records, partitionOf, timestamps);
         for (PlannedBatch b : batches) {
-            if (topic.holds(b.partition)) {
+            if (topic.holds(b.partition) && appender.leadsLocally(new TopicPartition(topic.name(), b.partition))) {
                 topic.partition(b.partition).checkWritable(); // before anything is written
             }
         }

@@ -12,6 +12,8 @@ public record TopicMetadata(String name, String id, int partitions, int replicat
     /** Kafka's rule: ASCII letters, digits, '.', '_' and '-', at most 249 characters, not "." or "..". */
     private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     public static final int MAX_PARTITIONS = 10_000;
+    /** Kafka's bound (a replication factor is a short there). */
+    public static final int MAX_REPLICATION_FACTOR = Short.MAX_VALUE;
 
     public static void validateName(String name) {
         if (name == null || name.isEmpty()) {

@@ -139,9 +139,9 @@ final class Topics implements AutoCloseable {
             Collection<String> existing) {
         TopicMetadata.validateName(name);
         TopicMetadata.validatePartitionCount(partitions);
-        if (replicationFactor < 1) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "replicationFactor must be at least 1, was "
-                    + replicationFactor);
+        if (replicationFactor < 1 || replicationFactor > TopicMetadata.MAX_REPLICATION_FACTOR) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "replicationFactor must be in [1, "
+                    + TopicMetadata.MAX_REPLICATION_FACTOR + "], was " + replicationFactor);
         }
         TopicConfig topicConfig = TopicConfig.of(config, partitioners);
         checkMinIsr(topicConfig, replicationFactor);

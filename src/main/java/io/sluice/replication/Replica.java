@@ -27,6 +27,13 @@ final class Replica {
     /** The leader this replica fetches from, or -1. */
     volatile int followedLeader = -1;
     volatile int followedEpoch = -1;
+    /**
+     * The latest leader epoch in the log when this broker registered it (-1 for an empty log). The
+     * log may have lost an unsynced tail at that epoch that followers still have, so this replica
+     * leads only at a newer epoch: new batches at the old one would differ from theirs at the same
+     * offsets.
+     */
+    final int epochAtStart;
     /** Where chained ops run: never the thread that completed the op before (a log writer, an event loop). */
     private final Executor opsExecutor;
     private CompletableFuture<Void> ops = CompletableFuture.completedFuture(null);
@@ -34,6 +41,7 @@ final class Replica {
     final Queue<CompletableFuture<Void>> parkedFetches = new ConcurrentLinkedQueue<>();
 
     Replica(TopicPartition partition, PartitionLog log, IntSupplier minInsyncReplicas, Executor opsExecutor) {
+        this.epochAtStart = log.epochs().latestEpoch();
         this.partition = partition;
         this.opsExecutor = opsExecutor;
         this.log = log;

@@ -206,6 +206,10 @@ public final class ReplicaManager implements AutoCloseable {
                 maybeAdvanceHighWatermark(r);
                 return;
             }
+            if (state.leaderEpoch() <= r.epochAtStart) {
+                control.execute(() -> bumpEpoch(r, state));
+                return;
+            }
             stopFollowing(r);
             becomeLeader(r, state);
             return;
@@ -219,11 +223,43 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
+    /**
+     * A broker that restarts as a partition's leader takes the role at a new epoch, as Kafka's
+     * controller re-elects a returning leader: it may have lost an unsynced tail its followers
+     * fetched, and new batches at the old epoch would then differ from theirs at the same offsets.
+     */
+    private void bumpEpoch(Replica r, PartitionState state) {
+        if (closed || r.state != state || replicas.get(r.partition) != r) {
+            return; // superseded: the newer state is applied on its own
+        }
+        boolean written;
+        try {
+            written = store.hasQuorum() && store.compareAndSet(state, state.withLeader(localId, state.isr()));
+        } catch (MetadataUnavailableException e) {
+            written = false;
+        }
+        if (!written) {
+            scheduler.schedule(() -> store.partition(r.partition).ifPresent(this::apply), settings.retryBackoffMs() * 5,
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "{0}: leads again after a restart, at epoch {1}", r.partition,
+                state.leaderEpoch() + 1);
+        store.partition(r.partition).ifPresent(this::apply);
+    }
+
     private void becomeLeader(Replica r, PartitionState state) {
         PartitionLog log = r.log();
         log.manageHighWatermark();
-        r.leader = new LeaderState(localId, state.leaderEpoch(), log.logEndOffset(), state.replicas(), state.isr(),
-                r.minInsyncReplicas.getAsInt(), settings.replicaLagTimeMaxMs(), clock.getAsLong());
+        LeaderState leading = new LeaderState(localId, state.leaderEpoch(), log.logEndOffset(), state.replicas(),
+                state.isr(), r.minInsyncReplicas.getAsInt(), settings.replicaLagTimeMaxMs(), clock.getAsLong());
+        // What the ISR allows already (all of the log, for a leader alone) is visible before the role is.
+        long current = log.highWatermark();
+        long hw = leading.highWatermark(log.durableEnd(), current);
+        if (hw > current) {
+            log.updateHighWatermark(hw);
+        }
+        r.leader = leading;
         LOG.log(System.Logger.Level.INFO, "{0}: leader at epoch {1} from offset {2}, ISR {3}", r.partition,
                 state.leaderEpoch(), log.logEndOffset(), state.isr());
         maybeAdvanceHighWatermark(r);
