@@ -7,6 +7,7 @@ import io.sluice.cluster.ClusterTopic;
 import io.sluice.cluster.Controller;
 import io.sluice.cluster.ControllerSettings;
 import io.sluice.cluster.InfinispanMetadataStore;
+import io.sluice.cluster.MetadataListener;
 import io.sluice.cluster.MetadataStore;
 import io.sluice.cluster.PartitionState;
 import io.sluice.cluster.ReassignmentProgress;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +53,7 @@ final class BrokerCluster implements AutoCloseable {
     private final PartitionRouter router;
     private final TopicReconciler reconciler;
     private final Topics topics;
+    private final BrokerInfo self;
 
     BrokerCluster(int localId, Path dataDir, ClusterSettings settings, Topics topics, PartitionReads reads,
             ScheduledExecutorService scheduler, ExecutorService fetchPool, LongSupplier clock) {
@@ -69,9 +72,21 @@ final class BrokerCluster implements AutoCloseable {
                     settings.replication().ackTimeoutMs());
             reads.routeThrough(router);
             this.server = alone ? null : startServer(reads);
-            store.register(new BrokerInfo(localId, settings.advertisedHost(), settings.httpPort(),
+            this.self = new BrokerInfo(localId, settings.advertisedHost(), settings.httpPort(),
                     settings.bindAddress(), server == null ? settings.replicationPort() : server.port(),
-                    settings.rack()));
+                    settings.rack());
+            store.register(self);
+            store.addListener(new MetadataListener() {
+                @Override
+                public void membershipChanged(Set<Integer> liveBrokers) {
+                    registerAgainIfLost();
+                }
+
+                @Override
+                public void availabilityChanged(boolean available) {
+                    registerAgainIfLost();
+                }
+            });
             this.admin = new ClusterAdmin(store);
             this.reconciler = new TopicReconciler(localId, store, topics, replicas);
             store.addListener(reconciler);
@@ -86,6 +101,20 @@ final class BrokerCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * A merge keeps the larger side's copy of the broker list: a broker that started alone and
+     * registered there is missing from the merged cluster until it registers again.
+     */
+    private void registerAgainIfLost() {
+        try {
+            if (store.isAvailable() && !self.equals(store.brokers().get(localId))) {
+                store.register(self);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "registering broker " + localId + " again: " + e);
         }
     }
 

@@ -28,10 +28,11 @@ import java.util.function.BooleanSupplier;
  * in the cluster is deleted here. Runs on one thread of its own, on every metadata event and at
  * start; a pass reads the current state, so events may coalesce.
  *
- * <p>A topic found on this broker's disk that the cluster has never had (a data dir from before
- * the cluster, or a cluster whose metadata was lost) is offered to it, with this broker as its
- * only replica. One the cluster had and no longer has, or whose id the cluster tombstoned, was
- * deleted: it is deleted here. Neither is decided without a quorum of the registered brokers.
+ * <p>A topic found on this broker's disk that the cluster does not have (a data dir from before
+ * the cluster, a cluster whose metadata was lost, or the smaller side of a merge whose copy lost)
+ * is offered to it, with this broker as its only replica unless the cluster already places it.
+ * One whose id the cluster tombstoned was deleted: it is deleted here. Neither is decided without
+ * a quorum of the registered brokers.
  */
 final class TopicReconciler implements MetadataListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TopicReconciler.class.getName());
@@ -42,8 +43,6 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
     private final ReplicaManager replicas;
     private final ExecutorService thread;
     private final AtomicBoolean queued = new AtomicBoolean();
-    /** Topic ids seen in the cluster since start: their absence later means a deletion. */
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
     /** Topics this broker created: the bucket holds nothing of them yet. */
     private final Set<String> createdHere = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, PartitionLog> registered = new HashMap<>();
@@ -121,7 +120,6 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
         Map<TopicPartition, PartitionState> states = new HashMap<>();
         store.partitions().forEach(s -> states.put(s.key(), s));
         for (ClusterTopic ct : cluster.values()) {
-            seen.add(ct.id());
             try {
                 adopt(ct, states);
                 failures.remove(ct.id());
@@ -138,8 +136,9 @@ final class TopicReconciler implements MetadataListener, AutoCloseable {
             if (ct != null || !decisive) {
                 continue;
             }
-            String id = t.metadata().id();
-            if (seen.contains(id) || store.isTopicDeleted(id)) {
+            // Only a tombstone says deleted: a topic missing after a merge (the larger side's copy won)
+            // is offered again, never deleted on that guess.
+            if (store.isTopicDeleted(t.metadata().id())) {
                 forget(t);
             } else {
                 offer(t);
