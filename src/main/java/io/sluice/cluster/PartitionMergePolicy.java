@@ -6,7 +6,7 @@ import org.infinispan.container.entries.CacheEntry;
 
 /**
  * How a healed split settles a partition state that the two sides hold differently: the version with
- * the higher partition epoch wins. Only the majority side can write, so in a split proper the
+ * the higher leader epoch wins, then the one with the higher partition epoch. Only the majority side can write, so in a split proper the
  * majority's copy is the newer one; the rule also settles the rarer case of two brokers that each
  * formed a cluster of their own while starting. A state removed on the preferred side (its topic was
  * deleted) stays removed, and a state of another incarnation of the topic (another topic id) never
@@ -26,11 +26,21 @@ final class PartitionMergePolicy implements EntryMergePolicy<String, String> {
                 continue;
             }
             PartitionState state = MetadataCodec.decodePartition(other.getValue());
-            if (state.topicId().equals(bestState.topicId()) && state.partitionEpoch() > bestState.partitionEpoch()) {
+            if (state.topicId().equals(bestState.topicId()) && newer(state, bestState)) {
                 best = other;
                 bestState = state;
             }
         }
         return best;
+    }
+
+    /**
+     * The higher leader epoch wins, then the higher partition epoch: a leader cut off from the
+     * majority may have changed its ISR (one version up) in the moment before its side stopped
+     * taking writes, while the majority elected a new leader (also one version up, one epoch up).
+     */
+    private static boolean newer(PartitionState a, PartitionState b) {
+        return a.leaderEpoch() != b.leaderEpoch() ? a.leaderEpoch() > b.leaderEpoch()
+                : a.partitionEpoch() > b.partitionEpoch();
     }
 }

@@ -382,7 +382,9 @@ public final class ReplicaManager implements AutoCloseable {
 
     void maybeAdvanceHighWatermark(Replica r) {
         LeaderState leading = r.leader;
-        if (leading == null) {
+        if (leading == null || !store.hasQuorum()) {
+            // A leader whose view lost the majority acknowledges nothing: the majority may be
+            // electing another leader, and an ISR shrunk on this side would not survive the heal.
             return;
         }
         PartitionLog log = r.log();
@@ -422,6 +424,13 @@ public final class ReplicaManager implements AutoCloseable {
             written = store.hasQuorum() && store.compareAndSet(current, updated);
         } catch (MetadataUnavailableException e) {
             // The minority side of a split: the ISR cannot shrink, so the high watermark stays.
+            written = false;
+        }
+        if (written && !store.hasQuorum()) {
+            // The write landed on a side that lost the majority while it was in flight (the view
+            // changes before the cache stops taking writes): it does not count, and the heal undoes it.
+            LOG.log(System.Logger.Level.WARNING, "{0}: ISR change to {1} made while cut off from the majority; "
+                    + "not applied", r.partition, newIsr);
             written = false;
         }
         if (!written) {
