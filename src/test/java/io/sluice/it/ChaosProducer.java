@@ -63,13 +63,18 @@ final class ChaosProducer implements AutoCloseable {
     private volatile Throwable failure;
 
     ChaosProducer(BrokerProcesses brokers, String topic, int partitions, int firstTarget) {
+        this(brokers, topic, partitions, firstTarget, topic);
+    }
+
+    /** A producer whose ids start with {@code name}: producers of one topic need different names. */
+    ChaosProducer(BrokerProcesses brokers, String topic, int partitions, int firstTarget, String name) {
         this.brokers = brokers;
         this.topic = topic;
         this.partitions = partitions;
-        this.idPrefix = topic + "-";
+        this.idPrefix = name + "-";
         this.lastAckNanos = new AtomicLongArray(partitions);
         this.target = firstTarget;
-        this.thread = new Thread(this::run, "chaos-producer-" + topic);
+        this.thread = new Thread(this::run, "chaos-producer-" + name);
         thread.setDaemon(true);
         thread.start();
     }
