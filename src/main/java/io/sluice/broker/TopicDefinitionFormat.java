@@ -29,8 +29,8 @@ final class TopicDefinitionFormat {
     private static final String CONFIG_PREFIX = "config.";
     private static final Set<String> FIELDS = Set.of(FORMAT_KEY, "name", "id", "partitions", "replicationFactor",
             "createdAtMs");
-    /** A single broker: what the API accepts. */
-    private static final int REPLICATION_FACTOR = 1;
+    /** What a replication factor can be (Kafka's is an int16); the cluster checks it against its brokers. */
+    private static final int MAX_REPLICATION_FACTOR = Short.MAX_VALUE;
 
     private TopicDefinitionFormat() {
     }
@@ -92,7 +92,7 @@ final class TopicDefinitionFormat {
                 throw new DamagedException(where, "id=" + id + " is not a topic id (a UUID)");
             }
             int partitions = (int) number(p, "partitions", where, 1, TopicMetadata.MAX_PARTITIONS);
-            int replicationFactor = (int) number(p, "replicationFactor", where, REPLICATION_FACTOR, REPLICATION_FACTOR);
+            int replicationFactor = (int) number(p, "replicationFactor", where, 1, MAX_REPLICATION_FACTOR);
             long createdAtMs = number(p, "createdAtMs", where, 0, Long.MAX_VALUE);
             TopicConfig config = TopicConfig.of(overrides, partitioners);
             if (config.minInsyncReplicas() > replicationFactor) {
