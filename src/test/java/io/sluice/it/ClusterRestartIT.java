@@ -86,9 +86,10 @@ class ClusterRestartIT {
         // Keep the first replica, replace the second with the broker that holds none.
         List<Integer> target = List.of(newcomer, replicas.get(0));
         // A new topic's leader may refuse records for a moment (aNewTopicTakesRecordsAtOnce): not what this test is about.
-        await().atMost(ClusterChecks.WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
-                brokers.client(0).send("POST", "/topics/" + topic + "/records?acks=all",
-                        "{\"records\":[{\"partition\":0,\"value\":\"first\"}]}").status() == 200);
+        int leader = ClusterChecks.describe(brokers, topic, 0, 0).leader();
+        await().atMost(ClusterChecks.WAIT).pollInterval(Duration.ofMillis(100)).until(() -> brokers.client(leader)
+                .describe(topic).get("partitionStates").get(0).get("tierAvailable").asBoolean());
+        brokers.client(0).produceTo(topic, 0, null, List.of("first"));
         // Enough data that the newcomer takes a moment to catch up.
         for (int batch = 0; batch < 20; batch++) {
             brokers.client(batch % 3).produceTo(topic, 0, null, values("bulk-" + batch, 250));
@@ -126,9 +127,9 @@ class ClusterRestartIT {
         assertTrue(ClusterChecks.describe(brokers, topic, 0, 0).replicas().equals(target));
         await().atMost(ClusterChecks.WAIT).until(() -> !java.nio.file.Files.exists(SegmentFiles.partitionDir(
                 brokers.broker(removed).dataDir(), topic, 0)));
-        ClusterChecks.report("ClusterRestartIT: reassignment: %d acknowledged during the move, %d unknown, all present;"
-                + " the dropped replica's directory on broker %d is gone", producer.acked().size(),
-                producer.unknown().size(), removed);
+        ClusterChecks.report("ClusterRestartIT: reassignment: %d acknowledged during the move, %d unknown %s, all "
+                + "present; the dropped replica's directory on broker %d is gone", producer.acked().size(),
+                producer.unknown().size(), producer.reasons(), removed);
     }
 
     @Test
