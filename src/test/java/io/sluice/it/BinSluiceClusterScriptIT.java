@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -70,6 +71,16 @@ class BinSluiceClusterScriptIT {
             // produced through one is read through another.
             BrokerClient first = client(dir, 0, httpPort);
             first.createTopic("orders", 3, 3, Map.of());
+            // A new topic's leader refuses records until it knows where the bucket's log ends
+            // (ClusterRestartIT.aNewTopicTakesRecordsAtOnce): not what this test is about.
+            for (int p = 0; p < 3; p++) {
+                int partition = p;
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    JsonNode state = first.describe("orders").get("partitionStates").get(partition);
+                    return client(dir, state.get("leader").asInt(), httpPort).describe("orders")
+                            .get("partitionStates").get(partition).get("tierAvailable").asBoolean();
+                });
+            }
             for (int id = 0; id < BROKERS; id++) {
                 BrokerClient client = client(dir, id, httpPort);
                 assertEquals(3, client.describe("orders").get("partitionStates").get(0).get("isr").size());

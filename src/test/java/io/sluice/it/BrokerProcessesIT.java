@@ -35,12 +35,13 @@ class BrokerProcessesIT {
             .connectTimeout(Duration.ofSeconds(1)).build();
 
     @Test
-    void eachBrokerServesOnItsOwnAddressAndTiersToTheSharedStore() {
+    void eachBrokerServesOnItsOwnAddressAndTiersToTheSharedStore() throws IOException {
         for (int id = 0; id < 3; id++) {
             assertEquals(BrokerProcesses.address(id), brokers.broker(id).host());
             assertEquals("127.0.0.1" + (id + 1), brokers.broker(id).host());
         }
         brokers.client(0).createTopic("tiered", 1, 3, Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
+        ClusterChecks.awaitLeadersKnowTheirTier(brokers, "tiered");
         for (int batch = 0; batch < 10; batch++) {
             brokers.client(batch % 3).produceTo("tiered", 0, null, values("batch-" + batch, 10));
         }
@@ -56,14 +57,17 @@ class BrokerProcessesIT {
         }
         // What a failed test prints: every broker's output (and the store's), from its own file.
         String tails = brokers.tails();
-        assertTrue(tails.contains("---- last output of BrokerProcessesIT-broker-1")
-                && tails.contains("Listening on: http://127.0.0.12:" + brokers.broker(1).port()), tails);
+        assertTrue(tails.contains("---- last output of BrokerProcessesIT-broker-1 (" + brokers.broker(1).logFile()),
+                tails);
+        assertTrue(Files.readString(brokers.broker(1).logFile())
+                .contains("Listening on: http://127.0.0.12:" + brokers.broker(1).port()));
     }
 
     @Test
     void aBrokerKilledWithSigkillComesBackOnItsAddressWithWhatItAcknowledged() {
         BrokerClient client = brokers.client(0);
         client.createTopic("killed", 1, 3, Map.of());
+        ClusterChecks.awaitLeadersKnowTheirTier(brokers, "killed");
         long[] before = client.produceTo("killed", 0, null, values("before", 20));
         long pid = brokers.broker(0).pid();
 
@@ -96,6 +100,7 @@ class BrokerProcessesIT {
         assertTrue(!paused.isPaused() && paused.isAlive());
         await().atMost(Duration.ofSeconds(10)).until(() -> get(paused, Duration.ofSeconds(2)) == 200);
         brokers.client(1).createTopic("after-pause", 1, Map.of());
+        ClusterChecks.awaitLeadersKnowTheirTier(brokers, "after-pause");
         assertEquals(0, brokers.client(1).produceTo("after-pause", 0, null, values("resumed", 1))[0]);
     }
 

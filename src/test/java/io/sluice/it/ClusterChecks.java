@@ -131,6 +131,31 @@ final class ClusterChecks {
     }
 
     /**
+     * Waits until the leader of every partition of a new topic knows where the bucket's log ends
+     * ({@code tierAvailable}): until then a leader that did not create the topic refuses records
+     * with TIER_UNAVAILABLE (ClusterRestartIT.aNewTopicTakesRecordsAtOnce pins that).
+     */
+    static void awaitLeadersKnowTheirTier(BrokerProcesses brokers, String topic) {
+        await().atMost(WAIT).pollInterval(POLL).until(() -> {
+            List<PartitionView> views = describe(brokers, topic, 0);
+            if (views == null) {
+                return false;
+            }
+            for (PartitionView v : views) {
+                if (v.leader() < 0) {
+                    return false;
+                }
+                BrokerClient.Reply reply = brokers.client(v.leader()).send("GET", "/topics/" + topic, null);
+                if (reply.status() != 200 || !reply.json().get("partitionStates").get(v.partition())
+                        .get("tierAvailable").asBoolean()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
      * Waits until every replica of every partition holds the same log end, equal to the leader's
      * high watermark (nothing in flight), and returns each partition's high watermark.
      */

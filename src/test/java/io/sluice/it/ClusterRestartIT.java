@@ -85,10 +85,8 @@ class ClusterRestartIT {
         int newcomer = java.util.stream.IntStream.of(ALL).filter(id -> !replicas.contains(id)).findFirst().orElseThrow();
         // Keep the first replica, replace the second with the broker that holds none.
         List<Integer> target = List.of(newcomer, replicas.get(0));
-        // A new topic's leader may refuse records for a moment (aNewTopicTakesRecordsAtOnce): not what this test is about.
-        int leader = ClusterChecks.describe(brokers, topic, 0, 0).leader();
-        await().atMost(ClusterChecks.WAIT).pollInterval(Duration.ofMillis(100)).until(() -> brokers.client(leader)
-                .describe(topic).get("partitionStates").get(0).get("tierAvailable").asBoolean());
+        // A new topic's leader may refuse records for a moment (aNewTopicTakesRecordsAtOnce): not this test's concern.
+        ClusterChecks.awaitLeadersKnowTheirTier(brokers, topic);
         brokers.client(0).produceTo(topic, 0, null, List.of("first"));
         // Enough data that the newcomer takes a moment to catch up.
         for (int batch = 0; batch < 20; batch++) {
