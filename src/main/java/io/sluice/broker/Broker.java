@@ -116,7 +116,7 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis,
-                config.logDefaults(), cluster.router()::append);
+                config.logDefaults(), cluster.router()::append, cluster.router()::leadsLocally);
         this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The produce path: checks the request against the limits and every record against its topic
@@ -31,6 +32,8 @@ final class Producer {
     private final LongSupplier clock;
     private final LogConfig logDefaults;
     private final Appender appender;
+    /** Whether this broker leads a partition now: only then is its local replica's writability the answer. */
+    private final Predicate<TopicPartition> leadsHere;
 
     /** Where a partition's batch goes: its leader, here or on another broker. */
     interface Appender {
@@ -38,13 +41,14 @@ final class Producer {
     }
 
     Producer(Partitioners partitioners, ProduceLimits limits, LongSupplier clock, LogConfig logDefaults,
-            Appender appender) {
+            Appender appender, Predicate<TopicPartition> leadsHere) {
         this.partitioners = partitioners;
         this.limits = limits;
         this.budgets = new AppendBudgets(limits.partitionInFlightBytes());
         this.clock = clock;
         this.logDefaults = logDefaults;
         this.appender = appender;
+        this.leadsHere = leadsHere;
     }
 
     private record PlannedBatch(int partition, int[] recordIndexes, ByteBuffer bytes) {
@@ -64,8 +68,10 @@ final class Producer {
         long[] timestamps = timestamps(topic, records);
         List<PlannedBatch> batches = planBatches(topic, count, records, partitionOf, timestamps);
         for (PlannedBatch b : batches) {
-            if (topic.holds(b.partition)) {
-                topic.partition(b.partition).checkWritable(); // before anything is written
+            // Before anything is written. A follower's own replica says nothing of whether the
+            // leader can take the batch: a follower that waits for its remote view must not refuse.
+            if (topic.holds(b.partition) && leadsHere.test(new TopicPartition(topic.name(), b.partition))) {
+                topic.partition(b.partition).checkWritable();
             }
         }
         Object[] used = new Object[count];
