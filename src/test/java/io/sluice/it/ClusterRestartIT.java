@@ -134,13 +134,19 @@ class ClusterRestartIT {
     @Order(3)
     void aNewTopicTakesRecordsAtOnce() {
         // POST /topics answers once the broker that took it serves the topic, every partition led:
-        // a record produced right after, through any broker, must be written.
+        // a record produced right after, through any broker, must be written. Through each
+        // partition's leader first (two of the three did not create the topic), then through another.
         for (int via : ALL) {
             String topic = "fresh-" + via;
             brokers.client(via).createTopic(topic, 3, 3, Map.of("min.insync.replicas", "2"));
+            List<ClusterChecks.PartitionView> views = ClusterChecks.describe(brokers, topic, via);
             for (int p = 0; p < 3; p++) {
-                assertEquals(0, brokers.client((via + p) % 3).produceTo(topic, p, null, List.of("first"))[0],
-                        topic + "-" + p + " through broker " + (via + p) % 3);
+                int leader = views.get(p).leader();
+                assertEquals(0, brokers.client(leader).produceTo(topic, p, null, List.of("first"))[0],
+                        topic + "-" + p + " through its leader, broker " + leader + " (created through " + via + ")");
+                int other = (leader + 1) % 3;
+                assertEquals(1, brokers.client(other).produceTo(topic, p, null, List.of("second"))[0],
+                        topic + "-" + p + " through broker " + other);
             }
         }
     }
