@@ -29,7 +29,6 @@ final class TopicDefinitionFormat {
     private static final String CONFIG_PREFIX = "config.";
     private static final Set<String> FIELDS = Set.of(FORMAT_KEY, "name", "id", "partitions", "replicationFactor",
             "createdAtMs");
-    /** A single broker: what the API accepts. */
 
     private TopicDefinitionFormat() {
     }

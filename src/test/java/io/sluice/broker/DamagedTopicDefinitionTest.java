@@ -122,6 +122,22 @@ class DamagedTopicDefinitionTest {
     }
 
     @Test
+    void aReplicatedTopicsDefinitionIsNotDamaged() throws IOException {
+        // A broker of a cluster writes the topic's replication factor; it must read it back at its next start.
+        rewrite("replicationFactor", "3");
+        broker = new Broker(BrokerConfig.defaults(dataDir));
+        assertEquals(List.of(), broker.damagedTopicDefinitions());
+        assertTrue(Files.exists(definition()), "not set aside");
+        assertEquals(RECORDS, broker.topic("victim").logs().stream().mapToLong(l -> l.logEndOffset()).sum());
+    }
+
+    @Test
+    void zeroReplicationFactorIsRefused() throws IOException {
+        rewrite("replicationFactor", "0");
+        startAndCheckNothingLost("replicationFactor=0 is out of range");
+    }
+
+    @Test
     void zeroPartitionsIsRefused() throws IOException {
         rewrite("partitions", "0");
         startAndCheckNothingLost("partitions=0 is out of range");

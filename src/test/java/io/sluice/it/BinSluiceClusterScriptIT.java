@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README's local cluster command, {@code bin/sluice-cluster}: it starts the shared object store
- * and three brokers on 127.0.0.11, .12 and .13 with the cluster settings of API.md, returns once
- * every broker is ready, and {@code stop} stops them all. Ports and the directory are moved off
+ * and three brokers on 127.0.0.11, .12 and .13 with the cluster settings of API.md, which form one
+ * cluster under one prefix of the bucket; it returns once every broker is ready, and {@code stop}
+ * stops them all. Ports and the directory are moved off
  * the defaults (8080, 7800, 9093, 9000, ./data) so that the test takes nothing a user may hold.
  */
 class BinSluiceClusterScriptIT {
@@ -60,21 +62,36 @@ class BinSluiceClusterScriptIT {
                 assertTrue(command.contains("-Dsluice.cluster.members=" + members), command);
                 assertTrue(command.contains("-Dsluice.replication.port=" + replicationPort), command);
                 assertTrue(command.contains("-Xmx256m -jar"), "JVM options go to every broker, last: " + command);
-                assertTrue(List.of(read("/proc/" + pid + "/environ").split("\0"))
-                        .contains("SLUICE_CLUSTER_BIND_ADDRESS=" + address));
+                assertTrue(command.contains("-Dsluice.cluster.bind-address=" + address), command);
+                assertFalse(command.contains("sluice.tier.s3.prefix"), "one cluster, one prefix: " + command);
                 String log = Files.readString(dir.resolve("broker-" + id + ".log"));
                 assertTrue(log.contains("tier: bucket sluice at http://127.0.0.1:" + s3Port), log);
-
-                BrokerProcess broker = BrokerProcess.on("script-broker-" + id, address, httpPort,
-                        dir.resolve("broker-" + id), Map.of(), Map.of());
-                BrokerClient client = new BrokerClient(broker);
-                client.createTopic("orders", 1, Map.of());
-                assertEquals(0, client.produceTo("orders", 0, null, List.of("to broker " + id))[0]);
-                // Not a cluster yet: each broker writes under its own prefix of the shared bucket.
-                assertTrue(command.contains("-Dsluice.tier.s3.prefix=broker-" + id), command);
-                Path definitions = dir.resolve("s3").resolve("sluice").resolve("broker-" + id).resolve("@topics");
-                await().atMost(Duration.ofSeconds(30)).until(() -> Files.isDirectory(definitions));
             }
+            // One cluster: a topic created through broker 0 is served by every broker, and a record
+            // produced through one is read through another.
+            BrokerClient first = client(dir, 0, httpPort);
+            first.createTopic("orders", 3, 3, Map.of());
+            // A new topic's leader refuses records until it knows where the bucket's log ends
+            // (ClusterRestartIT.aNewTopicTakesRecordsAtOnce): not what this test is about.
+            for (int p = 0; p < 3; p++) {
+                int partition = p;
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    JsonNode state = first.describe("orders").get("partitionStates").get(partition);
+                    return client(dir, state.get("leader").asInt(), httpPort).describe("orders")
+                            .get("partitionStates").get(partition).get("tierAvailable").asBoolean();
+                });
+            }
+            for (int id = 0; id < BROKERS; id++) {
+                BrokerClient client = client(dir, id, httpPort);
+                assertEquals(3, client.describe("orders").get("partitionStates").get(0).get("isr").size());
+                client.produceTo("orders", id, null, List.of("to broker " + id));
+                BrokerClient other = client(dir, (id + 1) % BROKERS, httpPort);
+                assertEquals("to broker " + id, other.fetchAll("orders", id, 0).get(0).value());
+            }
+            assertEquals(BROKERS, first.expect(200, "GET", "/cluster", null).json().get("brokers").size());
+            Path definitions = dir.resolve("s3").resolve("sluice");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.isDirectory(definitions)
+                    && listNames(definitions).equals(List.of("sluice")));
             Script status = run(env, "status");
             assertEquals(0, status.exit, status.output);
 
@@ -86,6 +103,17 @@ class BinSluiceClusterScriptIT {
             assertEquals(BROKERS + 1, after.output.lines().filter(l -> l.endsWith("not running")).count(), after.output);
         } finally {
             run(env, "stop");
+        }
+    }
+
+    private static BrokerClient client(Path dir, int id, int httpPort) {
+        return new BrokerClient(BrokerProcess.on("script-broker-" + id, BrokerProcesses.address(id), httpPort,
+                dir.resolve("broker-" + id), Map.of(), Map.of()));
+    }
+
+    private static List<String> listNames(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 

@@ -83,8 +83,12 @@ public final class BrokerClient {
     }
 
     public JsonNode createTopic(String name, int partitions, Map<String, String> config) {
+        return createTopic(name, partitions, 1, config);
+    }
+
+    public JsonNode createTopic(String name, int partitions, int replicationFactor, Map<String, String> config) {
         return expect(201, "POST", "/topics", Map.of("name", name, "partitions", partitions,
-                "replicationFactor", 1, "config", config)).json();
+                "replicationFactor", replicationFactor, "config", config)).json();
     }
 
     public JsonNode describe(String topic) {

@@ -22,11 +22,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Each broker {@code i} gets {@code sluice.broker-id=i}, HTTP on its address, and the cluster
  * settings of API.md: {@code sluice.cluster.bind-port} (JGroups), {@code sluice.replication.port},
- * and {@code sluice.cluster.members} listing every broker's {@code address:bind-port}. Ports are
- * free ports of the broker's address, chosen once and kept across restarts so the member list
- * stays true. The bind address goes in the environment as {@code SLUICE_CLUSTER_BIND_ADDRESS}:
- * a broker whose configuration has no such key ignores an environment variable but refuses an
- * unknown {@code -Dsluice.*} property.
+ * {@code sluice.cluster.bind-address} (its own address), and {@code sluice.cluster.members} listing
+ * every broker's {@code address:bind-port}, so the brokers form one cluster. Ports are free ports
+ * of the broker's address, chosen once and kept across restarts so the member list stays true.
+ * With the shared store they share one bucket and one prefix (the cluster name), as a cluster does.
  *
  * <p>As a JUnit extension ({@code @RegisterExtension static final BrokerProcesses ...}) it starts
  * the store and launches every broker before the class's tests, then waits for all of them to be
@@ -39,6 +38,12 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
     /** Broker {@code i} runs on {@code 127.0.0.(FIRST_ADDRESS_OCTET + i)}. */
     public static final int FIRST_ADDRESS_OCTET = 11;
     private static final int TAIL_BYTES = 6144;
+    /**
+     * JVM options of the brokers: several broker JVMs start at once on a small CI machine, where
+     * the C2 compiler and parallel GC threads of each make a start take a minute; the client
+     * compiler alone and the serial collector start them in a fraction of that.
+     */
+    private static final String TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     private final String name;
     private final int count;
@@ -46,6 +51,8 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
     private final Map<String, String> properties;
     private final Map<Integer, Map<String, String>> brokerProperties;
     private final List<BrokerProcess> brokers = new ArrayList<>();
+    /** One client per broker: each holds an HTTP client with its own threads, too many to make per call. */
+    private final Map<Integer, BrokerClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private StoreProcess store;
 
     private BrokerProcesses(Builder builder) {
@@ -125,6 +132,7 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
                 String address = addresses.get(id);
                 Map<String, String> props = new LinkedHashMap<>();
                 props.put("sluice.broker-id", Integer.toString(id));
+                props.put("sluice.cluster.bind-address", address);
                 props.put("sluice.cluster.bind-port", Integer.toString(clusterPorts.get(id)));
                 props.put("sluice.cluster.members", members);
                 props.put("sluice.replication.port", Integer.toString(freePort(address)));
@@ -135,7 +143,7 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
                 props.putAll(brokerProperties.getOrDefault(id, Map.of()));
                 String brokerName = name + "-broker-" + id;
                 brokers.add(BrokerProcess.on(brokerName, address, freePort(address),
-                        BrokerProcess.freshDataDir(brokerName), props, Map.of("SLUICE_CLUSTER_BIND_ADDRESS", address)));
+                        BrokerProcess.freshDataDir(brokerName), props, Map.of("JAVA_TOOL_OPTIONS", TEST_JVM_OPTIONS)));
             }
             brokers.forEach(BrokerProcess::launch);
             brokers.forEach(BrokerProcess::awaitReady);
@@ -158,8 +166,9 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
         return brokers.get(id);
     }
 
+    /** Broker {@code id}'s REST API; the client follows the broker across restarts (same address and port). */
     public BrokerClient client(int id) {
-        return new BrokerClient(broker(id));
+        return clients.computeIfAbsent(id, i -> new BrokerClient(broker(i)));
     }
 
     public int size() {
