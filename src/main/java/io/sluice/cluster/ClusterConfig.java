@@ -20,6 +20,9 @@ import java.util.Objects;
  */
 public record ClusterConfig(String clusterName, int brokerId, String bindAddress, int bindPort,
         List<String> members, String dnsQuery, String rack, Path dataDir, Timings timings) {
+    /** Failure detection (FD_SOCK2) listens this far above the JGroups port, so both must be reachable. */
+    public static final int FAILURE_DETECTION_PORT_OFFSET = 100;
+
     public static final String DEFAULT_CLUSTER_NAME = "sluice";
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_BIND_PORT = 7800;

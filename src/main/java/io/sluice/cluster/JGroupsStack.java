@@ -39,8 +39,6 @@ final class JGroupsStack {
     /** Flow control credits and fragment size as in Infinispan's default TCP stack. */
     private static final long MAX_CREDITS = 4L * 1024 * 1024;
     private static final int FRAG_SIZE = 60 * 1024;
-    /** FD_SOCK2 listens at the transport port plus this offset (its default). */
-    static final int FD_SOCK_PORT_OFFSET = 100;
 
     private JGroupsStack() {
     }
@@ -68,7 +66,7 @@ final class JGroupsStack {
         merge.setMaxInterval(t.mergeMaxInterval().toMillis());
         merge.setCheckInterval(t.mergeMaxInterval().toMillis() * 2);
         stack.add(merge);
-        stack.add(new BoundFdSock2(bind).setOffset(FD_SOCK_PORT_OFFSET).setPortRange(3));
+        stack.add(new BoundFdSock2(bind).setOffset(ClusterConfig.FAILURE_DETECTION_PORT_OFFSET).setPortRange(3));
         FD_ALL3 heartbeats = new FD_ALL3();
         heartbeats.setInterval(t.heartbeatInterval().toMillis());
         heartbeats.setTimeout(t.heartbeatTimeout().toMillis());

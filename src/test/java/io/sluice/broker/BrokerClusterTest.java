@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.log.LogRecord;
+import io.sluice.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,14 +44,6 @@ class BrokerClusterTest {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private BrokerConfig config(int id) {
         List<String> members = new ArrayList<>();
         for (int port : jgroupsPorts) {
@@ -73,7 +65,7 @@ class BrokerClusterTest {
 
     private void startAll() {
         for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = freePort();
+            jgroupsPorts[i] = FreePorts.pair();
         }
         List<CompletableFuture<Broker>> starting = IntStream.range(0, BROKERS)
                 .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRecord;
 import io.sluice.replication.ReplicationSettings;
+import io.sluice.testing.FreePorts;
 import io.sluice.tier.EmbeddedS3;
 import io.sluice.tier.ObjectStore;
 import io.sluice.tier.S3ObjectStore;
@@ -17,7 +18,6 @@ import io.sluice.tier.Tier;
 import io.sluice.tier.TierLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,14 +92,6 @@ class ClusterTieringTest {
                         EmbeddedS3.SECRET_KEY);
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private BrokerConfig config(int id) {
         List<String> members = new ArrayList<>();
         for (int port : jgroupsPorts) {
@@ -139,8 +131,8 @@ class ClusterTieringTest {
 
     private void startAll() {
         for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = freePort();
-            replicationPorts[i] = freePort();
+            jgroupsPorts[i] = FreePorts.pair();
+            replicationPorts[i] = FreePorts.single();
         }
         List<CompletableFuture<Broker>> starting = IntStream.range(0, BROKERS)
                 .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();

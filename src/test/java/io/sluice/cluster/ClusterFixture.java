@@ -1,8 +1,7 @@
 package io.sluice.cluster;
 
+import io.sluice.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ final class ClusterFixture implements AutoCloseable {
         this.ports = new int[size];
         this.stores = new InfinispanMetadataStore[size];
         for (int i = 0; i < size; i++) {
-            ports[i] = freePortPair();
+            ports[i] = FreePorts.pair();
         }
     }
 
@@ -65,32 +64,4 @@ final class ClusterFixture implements AutoCloseable {
             close(i);
         }
     }
-
-    /**
-     * A free port whose FD_SOCK2 companion (port + offset) is free too, below the kernel's ephemeral range:
-     * a port probed free there can be taken by any outgoing connection (ours included) before the broker
-     * binds it.
-     */
-    static synchronized int freePortPair() throws IOException {
-        InetAddress lo = InetAddress.getByName("127.0.0.1");
-        for (int attempt = 0; attempt < 500; attempt++) {
-            int port = nextPort;
-            nextPort += 2;
-            if (nextPort >= HIGHEST_PORT) {
-                nextPort = LOWEST_PORT;
-            }
-            try (ServerSocket s = new ServerSocket(port, 1, lo);
-                    ServerSocket fd = new ServerSocket(port + JGroupsStack.FD_SOCK_PORT_OFFSET, 1, lo)) {
-                return port;
-            } catch (IOException taken) {
-                // try the next
-            }
-        }
-        throw new IOException("no free port pair on 127.0.0.1 in [" + LOWEST_PORT + ", " + HIGHEST_PORT + ")");
-    }
-
-    private static final int LOWEST_PORT = 20_000;
-    private static final int HIGHEST_PORT = 32_000;
-    /** Spread over the range by process, so test JVMs running side by side rarely probe the same ports. */
-    private static int nextPort = LOWEST_PORT + (int) (ProcessHandle.current().pid() * 211 % 10_000) / 2 * 2;
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.testing.FreePorts;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,8 +67,8 @@ class JGroupsStackTest {
     /** Brokers on 127.0.0.11 and .12: no connection between them leaves from 127.0.0.1, so filters can cut them. */
     @Test
     void connectionsLeaveFromTheBindAddress() throws Exception {
-        int port1 = ClusterFixture.freePortPair();
-        int port2 = ClusterFixture.freePortPair();
+        int port1 = FreePorts.pair();
+        int port2 = FreePorts.pair();
         List<String> members = List.of("127.0.0.11:" + port1, "127.0.0.12:" + port2);
         try (InfinispanMetadataStore a = InfinispanMetadataStore.open(ClusterConfig.of("bound", 1,
                 dir.resolve("a")).withBind("127.0.0.11", port1).withMembers(members));

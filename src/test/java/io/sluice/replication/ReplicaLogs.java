@@ -7,8 +7,6 @@ import io.sluice.log.LogSlice;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.RecordBatch;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
-/** What the cluster tests read back from replicas' logs (batches as stored, records by offset), and free ports. */
+/** What the cluster tests read back from replicas' logs (batches as stored, records by offset) */
 final class ReplicaLogs {
-    /** FD_SOCK2 listens this far above the JGroups port (JGroupsStack.FD_SOCK_PORT_OFFSET). */
-    private static final int FD_SOCK_PORT_OFFSET = 100;
-
     private ReplicaLogs() {
     }
 
@@ -77,21 +71,5 @@ final class ReplicaLogs {
             }
         }
         return values;
-    }
-
-    /** A free port whose FD_SOCK2 companion is free too, below the ephemeral range. */
-    static int freePortPair() throws IOException {
-        InetAddress lo = InetAddress.getByName("127.0.0.1");
-        Random ports = new Random(ProcessHandle.current().pid() * 31 + System.nanoTime());
-        for (int attempt = 0; attempt < 500; attempt++) {
-            int port = 20_000 + 2 * ports.nextInt(6_000);
-            try (ServerSocket s = new ServerSocket(port, 1, lo);
-                    ServerSocket fd = new ServerSocket(port + FD_SOCK_PORT_OFFSET, 1, lo)) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port pair on 127.0.0.1");
     }
 }

@@ -27,6 +27,7 @@ import io.sluice.replication.Messages.FetchPartition;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchedPartition;
 import io.vertx.core.Vertx;
+import io.sluice.testing.FreePorts;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,7 @@ class ReplicationClusterTest {
     @BeforeAll
     static void startCluster() throws IOException {
         vertx = Vertx.vertx();
-        int[] ports = {ReplicaLogs.freePortPair(), ReplicaLogs.freePortPair(), ReplicaLogs.freePortPair()};
+        int[] ports = {FreePorts.pair(), FreePorts.pair(), FreePorts.pair()};
         List<String> members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).toList();
         for (int i = 0; i < 3; i++) {
             STORES[i] = InfinispanMetadataStore.open(ClusterConfig.of("replication", i + 1,
