@@ -7,6 +7,14 @@ import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.error.SluiceException;
+import io.sluice.group.CommittedOffset;
+import io.sluice.group.GroupCoordinator;
+import io.sluice.group.GroupDescription;
+import io.sluice.group.GroupListing;
+import io.sluice.group.HeartbeatReply;
+import io.sluice.group.MemberHeartbeat;
+import io.sluice.group.OffsetCommit;
+import io.sluice.group.OffsetReset;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.RecoveryCheckpoints;
@@ -338,6 +346,60 @@ public final class Broker implements AutoCloseable {
      */
     public boolean awaitRoles(long timeoutMs) {
         return cluster.awaitRoles(timeoutMs);
+    }
+
+    // ---- consumer groups ------------------------------------------------------------------------
+
+    /**
+     * A member's heartbeat (join, stay, leave), answered by its group's coordinator wherever it is:
+     * on this broker or forwarded. Fails with a {@link SluiceException}: UNKNOWN_MEMBER_ID or
+     * STALE_MEMBER_EPOCH (join again), COORDINATOR_NOT_AVAILABLE (retry), bad input.
+     */
+    public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat heartbeat) {
+        return unsupportedYet();
+    }
+
+    /** Commits a member's offsets through its group's coordinator; completes with what was written. */
+    public CompletableFuture<Map<TopicPartition, CommittedOffset>> commitOffsets(OffsetCommit commit) {
+        return unsupportedYet();
+    }
+
+    /** Every group of the cluster, from every coordinator. */
+    public CompletableFuture<List<GroupListing>> listGroups() {
+        return unsupportedYet();
+    }
+
+    /** One group, from its coordinator, with per-partition lag. GROUP_NOT_FOUND when it has nothing. */
+    public CompletableFuture<GroupDescription> describeGroup(String groupId) {
+        return unsupportedYet();
+    }
+
+    /**
+     * Moves a group's committed offsets of {@code topic} (every partition, or those listed) to
+     * {@code to}. GROUP_NOT_EMPTY while the group has live members. Completes with what was written.
+     */
+    public CompletableFuture<Map<TopicPartition, CommittedOffset>> resetGroupOffsets(String groupId, String topic,
+            OffsetReset to, List<Integer> partitions) {
+        return unsupportedYet();
+    }
+
+    /** Deletes a group with no live members, and its committed offsets. */
+    public CompletableFuture<Void> deleteGroup(String groupId) {
+        return unsupportedYet();
+    }
+
+    /** A group's committed offsets as this broker's view of the offsets cache holds them. */
+    public Map<TopicPartition, CommittedOffset> committedOffsets(String groupId) {
+        return Map.of();
+    }
+
+    /** Rebalance statistics of the groups this broker coordinates, for metrics. */
+    public Map<String, GroupCoordinator.RebalanceStats> groupRebalanceStats() {
+        return Map.of();
+    }
+
+    private static <T> CompletableFuture<T> unsupportedYet() {
+        return CompletableFuture.failedFuture(new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are being built"));
     }
 
     // ---- produce and fetch ----------------------------------------------------------------------

@@ -25,6 +25,12 @@ public final class TopicConfig {
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String PARTITIONER = "partitioner";
     public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
+    /** {@code delete} (the default), {@code compact}, or both ({@code compact,delete}). */
+    public static final String CLEANUP_POLICY = "cleanup.policy";
+    /** How long a compacted topic keeps a tombstone (a record with a null value) once its segment is cleaned. */
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    /** Kafka's default: a day. */
+    public static final long DEFAULT_DELETE_RETENTION_MS = 24L * 60 * 60 * 1000;
     /** KIP-937: how far before the broker's clock a record's timestamp may be. */
     public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     /** KIP-937: how far after the broker's clock a record's timestamp may be. */
@@ -35,7 +41,8 @@ public final class TopicConfig {
 
     public static final Set<String> KEYS = Set.of(RETENTION_MS, RETENTION_BYTES, LOCAL_RETENTION_MS,
             LOCAL_RETENTION_BYTES, SEGMENT_BYTES, SEGMENT_MS, MIN_INSYNC_REPLICAS, MAX_MESSAGE_BYTES, PARTITIONER,
-            REMOTE_STORAGE_ENABLE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+            REMOTE_STORAGE_ENABLE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS, CLEANUP_POLICY,
+            DELETE_RETENTION_MS);
 
     private final Map<String, String> values;
 
@@ -70,6 +77,10 @@ public final class TopicConfig {
                     }
                 }
                 case PARTITIONER -> partitioners.require(value);
+                case DELETE_RETENTION_MS -> parseLong(key, value, 0, Long.MAX_VALUE);
+                case CLEANUP_POLICY -> {
+                    value = cleanupPolicy(value);
+                }
                 default -> throw new IllegalStateException("unhandled config " + key);
             }
             checked.put(key, value);
@@ -93,6 +104,34 @@ public final class TopicConfig {
         }
         merged.putAll(of(set, partitioners).values);
         return new TopicConfig(merged);
+    }
+
+    /** The policy in its canonical spelling; {@code delete,compact} is {@code compact,delete}. */
+    private static String cleanupPolicy(String value) {
+        Set<String> parts = new TreeSet<>();
+        for (String part : value.split(",", -1)) {
+            String p = part.trim();
+            if (!p.equals("delete") && !p.equals("compact")) {
+                throw invalid("config '" + CLEANUP_POLICY + "' must be delete, compact or compact,delete, was '"
+                        + value + "'");
+            }
+            parts.add(p);
+        }
+        return String.join(",", parts);
+    }
+
+    /** Whether the latest record per key is kept (cleanup.policy has compact). */
+    public boolean compact() {
+        return values.getOrDefault(CLEANUP_POLICY, "delete").contains("compact");
+    }
+
+    /** Whether old segments are deleted by retention (cleanup.policy has delete, the default). */
+    public boolean deleteByRetention() {
+        return values.getOrDefault(CLEANUP_POLICY, "delete").contains("delete");
+    }
+
+    public long deleteRetentionMs() {
+        return longValue(DELETE_RETENTION_MS, DEFAULT_DELETE_RETENTION_MS);
     }
 
     private static long parseLong(String key, String value, long min, long max) {

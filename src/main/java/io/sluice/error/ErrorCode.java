@@ -37,5 +37,23 @@ public enum ErrorCode {
     STORAGE_ERROR,
     TIER_UNAVAILABLE,
     CORRUPT_RECORD,
-    UNAUTHORIZED
+    UNAUTHORIZED,
+    /** A group id that is empty, too long or not printable. */
+    INVALID_GROUP_ID,
+    /** No group of that id has members or committed offsets. */
+    GROUP_NOT_FOUND,
+    /** The operation needs a group with no live members (reset, delete). */
+    GROUP_NOT_EMPTY,
+    /** The group is full: it has the most members a group takes. */
+    GROUP_MAX_SIZE_REACHED,
+    /** A member asked for another assignor or rebalance protocol than its group uses. */
+    INCONSISTENT_GROUP_PROTOCOL,
+    /** The coordinator does not know this member (its session expired, or the coordinator moved): it joins again. */
+    UNKNOWN_MEMBER_ID,
+    /** The member's epoch (generation) is not its current one: a commit from a stale generation. */
+    STALE_MEMBER_EPOCH,
+    /** Between brokers: this broker does not coordinate the group (any more); find the coordinator again. */
+    NOT_COORDINATOR,
+    /** The group's coordinator is not available yet (no leader for its offsets partition, or loading it). */
+    COORDINATOR_NOT_AVAILABLE
 }
