@@ -27,9 +27,12 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer,
     private static final List<String> PARAMETERS = List.of("topic", "group", "from", "autoCommit", "format",
             "keyFormat", "partition", "offset", "credits", "assignor", "rebalance", "sessionTimeoutMs",
             "autoCommitIntervalMs");
-    /** Parameters that only mean something to a group member. */
-    private static final List<String> GROUP_PARAMETERS = List.of("autoCommit", "assignor", "rebalance",
-            "sessionTimeoutMs", "autoCommitIntervalMs");
+    /**
+     * Parameters that only mean something to a group member, refused without one. ({@code autoCommit}
+     * is not among them: API.md lists it for every reader, and a reader without a group commits nothing.)
+     */
+    private static final List<String> GROUP_PARAMETERS = List.of("assignor", "rebalance", "sessionTimeoutMs",
+            "autoCommitIntervalMs");
     static final long MIN_SESSION_TIMEOUT_MS = 1_000;
     static final long MAX_SESSION_TIMEOUT_MS = 1_800_000;
     static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
