@@ -29,7 +29,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +65,7 @@ public class GroupResource {
 
     @Schema(name = "GroupSummary")
     public record GroupSummary(@Schema(required = true) String groupId,
-            @Schema(required = true, enumeration = {"empty", "reconciling", "stable", "dead"}) String state,
+            @Schema(required = true, enumeration = {"EMPTY", "RECONCILING", "STABLE", "DEAD"}) String state,
             @Schema(required = true, description = "Live members") int members) {
     }
 
@@ -76,9 +75,9 @@ public class GroupResource {
 
     @Schema(name = "GroupMember")
     public record Member(@Schema(required = true) String memberId,
-            @Schema(required = true, description = "Address the member's client connects from") String host,
+            @Schema(required = true, description = "Address the member's client connects from") String clientHost,
             @Schema(required = true, description = "The group epoch of the member's last assignment") int memberEpoch,
-            @Schema(required = true, description = "Partitions the member reads now") List<Partition> partitions,
+            @Schema(required = true, description = "Partitions the member reads now") List<Partition> owned,
             @Schema(required = true, description = "Partitions it is to read once the rebalance ends")
             List<Partition> target) {
     }
@@ -93,7 +92,7 @@ public class GroupResource {
 
     @Schema(name = "GroupDescription")
     public record Description(@Schema(required = true) String groupId,
-            @Schema(required = true, enumeration = {"empty", "reconciling", "stable", "dead"}) String state,
+            @Schema(required = true, enumeration = {"EMPTY", "RECONCILING", "STABLE", "DEAD"}) String state,
             @Schema(description = "eager or cooperative; absent with no members") String protocol,
             @Schema(description = "range, roundrobin or sticky; absent with no members") String strategy,
             @Schema(required = true, description = "Bumped at every change of membership or subscription")
@@ -301,8 +300,9 @@ public class GroupResource {
         return new Committed(entries);
     }
 
+    /** States are written as codes are (upper case); protocol and strategy as the query names them. */
     private static String wire(Enum<?> state) {
-        return state.name().toLowerCase(Locale.ROOT);
+        return state.name();
     }
 
     /** The broker's future, with a synchronous refusal (bad group id) turned into a failed one. */
