@@ -20,7 +20,11 @@ final class Acknowledgements {
     /** A frame of {@code records} from {@code position}, ending before {@code nextOffset}, went out. */
     void sent(ReadPosition position, int records, long nextOffset) {
         sentRecords += records;
-        unacknowledged.add(new Sent(position, sentRecords, nextOffset));
+        if (unacknowledged.isEmpty() && sentRecords <= grantedRecords) {
+            position.acknowledged = nextOffset; // credit granted ahead already covers it
+        } else {
+            unacknowledged.add(new Sent(position, sentRecords, nextOffset));
+        }
     }
 
     /**

@@ -59,4 +59,17 @@ class AcknowledgementsTest {
         }
         assertEquals(next - 10, p.acknowledged);
     }
+
+    @Test
+    void creditGrantedAheadAcknowledgesAFrameAsItIsSent() {
+        Acknowledgements acks = new Acknowledgements();
+        ReadPosition p = position(0);
+        acks.granted(100); // granted before anything was sent: covers the first 100 records
+        acks.sent(p, 60, 60);
+        assertEquals(60, p.acknowledged);
+        acks.sent(p, 60, 120);
+        assertEquals(60, p.acknowledged, "records 61-120: 100 granted do not cover them");
+        acks.granted(20);
+        assertEquals(120, p.acknowledged);
+    }
 }
