@@ -43,8 +43,6 @@ import java.util.stream.IntStream;
  */
 final class BrokerGroups implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BrokerGroups.class.getName());
-    /** Longest group id, in characters. */
-    static final int MAX_GROUP_ID_LENGTH = 255;
 
     private final MetadataStore store;
     private final Topics topics;
@@ -305,19 +303,7 @@ final class BrokerGroups implements AutoCloseable {
     }
 
     static void validateGroupId(String groupId) {
-        if (groupId == null || groupId.isEmpty()) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id must not be empty");
-        }
-        if (groupId.length() > MAX_GROUP_ID_LENGTH) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id has at most " + MAX_GROUP_ID_LENGTH
-                    + " characters, this one " + groupId.length());
-        }
-        for (int i = 0; i < groupId.length(); i++) {
-            if (Character.isISOControl(groupId.charAt(i))) {
-                throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id must be printable: character "
-                        + i + " is a control character");
-            }
-        }
+        GroupCoordinator.validateGroupId(groupId);
     }
 
     @Override
