@@ -13,6 +13,7 @@ import io.sluice.group.CommittedOffset;
 import io.sluice.group.GroupCoordinator;
 import io.sluice.group.GroupDescription;
 import io.sluice.group.OffsetCommit;
+import io.sluice.group.OffsetReset;
 import io.sluice.group.OffsetsTopic;
 import io.sluice.replication.FrameDescriptor;
 import io.sluice.replication.FrameType;
@@ -245,6 +246,54 @@ class ClusterGroupsTest {
             await().atMost(WAIT).until(() -> member.heartbeat(b));
             assertEquals(1, b.describeGroup(GROUP).join().members().size());
         }
+    }
+
+    @Test
+    void resetsResolveOnEachPartitionsLeaderAndOnlyAnEmptyGroupIsResetOrDeleted() {
+        startAll();
+        brokers[0].createTopic(TOPIC, 3, 3, Map.of("min.insync.replicas", "2"));
+        long before = System.currentTimeMillis();
+        for (int p = 0; p < 3; p++) {
+            List<ProduceRecord> records = new ArrayList<>();
+            for (int i = 0; i <= p; i++) {
+                records.add(new ProduceRecord(p, null, ("v" + i).getBytes(StandardCharsets.UTF_8), before + i,
+                        List.of()));
+            }
+            brokers[1].produce(TOPIC, records, Acks.ALL, null).join();
+        }
+        GroupMember member = new GroupMember(GROUP, TOPIC);
+        await().atMost(WAIT).until(() -> member.heartbeat(brokers[2]) && member.owned().size() == 3);
+        assertEquals(ErrorCode.GROUP_NOT_EMPTY, failure(() -> brokers[0].resetGroupOffsets(GROUP, TOPIC,
+                new OffsetReset.Earliest(), null).join()).code());
+        assertEquals(ErrorCode.GROUP_NOT_EMPTY, failure(() -> brokers[1].deleteGroup(GROUP).join()).code());
+        member.leave(brokers[2]);
+
+        // every broker leads one partition of three: each reset is resolved on three leaders
+        Map<TopicPartition, Long> latest = offsets(brokers[0].resetGroupOffsets(GROUP, TOPIC, new OffsetReset.Latest(),
+                null).join());
+        assertEquals(Map.of(tp(0), 1L, tp(1), 2L, tp(2), 3L), latest);
+        assertEquals(Map.of(tp(0), 0L, tp(1), 0L, tp(2), 0L), offsets(brokers[1].resetGroupOffsets(GROUP, TOPIC,
+                new OffsetReset.Earliest(), null).join()));
+        assertEquals(Map.of(tp(1), 1L, tp(2), 1L), offsets(brokers[2].resetGroupOffsets(GROUP, TOPIC,
+                new OffsetReset.ToTimestamp(before + 1), List.of(1, 2)).join()), "partition 0 has nothing that late");
+        assertEquals(Map.of(tp(2), 3L), offsets(brokers[0].resetGroupOffsets(GROUP, TOPIC,
+                new OffsetReset.ToOffset(99), List.of(2)).join()), "clamped to the high watermark");
+        Map<TopicPartition, Long> now = Map.of(tp(0), 0L, tp(1), 1L, tp(2), 3L);
+        for (Broker b : brokers) {
+            await().atMost(WAIT).until(() -> now.equals(offsets(b.committedOffsets(GROUP))));
+        }
+        assertEquals(ErrorCode.PARTITION_NOT_FOUND, failure(() -> brokers[0].resetGroupOffsets(GROUP, TOPIC,
+                new OffsetReset.Earliest(), List.of(3)).join()).code());
+
+        brokers[2].deleteGroup(GROUP).join();
+        for (Broker b : brokers) {
+            await().atMost(WAIT).until(() -> b.committedOffsets(GROUP).isEmpty());
+        }
+        assertEquals(ErrorCode.GROUP_NOT_FOUND, failure(() -> brokers[1].describeGroup(GROUP).join()).code());
+    }
+
+    private static TopicPartition tp(int partition) {
+        return new TopicPartition(TOPIC, partition);
     }
 
     private static byte[] readUntilClosed(Socket socket) throws IOException {
