@@ -118,7 +118,7 @@ final class BrokerGroups implements AutoCloseable {
     CompletableFuture<Map<TopicPartition, CommittedOffset>> commit(OffsetCommit c) {
         return start(c.groupId(), true, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_COMMIT,
                 c.groupId(), GroupPayloads.commit(c), () -> coordinating(c.groupId(), () -> coordinator.commit(c)),
-                b -> GroupPayloads.read(b, GroupPayloads.In::committedMap))));
+                b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
     }
 
     CompletableFuture<GroupDescription> describe(String groupId) {
@@ -148,7 +148,7 @@ final class BrokerGroups implements AutoCloseable {
                     routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_RESET, groupId,
                             GroupPayloads.offsets(offsets), () -> coordinating(groupId,
                                     () -> coordinator.resetOffsets(groupId, offsets)),
-                            b -> GroupPayloads.read(b, GroupPayloads.In::committedMap))));
+                            b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
         } catch (SluiceException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -162,7 +162,7 @@ final class BrokerGroups implements AutoCloseable {
             pending.put(tp, routing.toLeader(tp, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
                     GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
                     () -> resolution().resolve(tp, query),
-                    b -> GroupPayloads.read(b, GroupPayloads.In::offsetMap).get(tp))));
+                    b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp))));
         }
         return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
@@ -238,7 +238,7 @@ final class BrokerGroups implements AutoCloseable {
                 case GroupPayloads.OP_DESCRIBE -> coordinating(g,
                         () -> CompletableFuture.completedFuture(GroupPayloads.description(coordinator.describe(g))));
                 case GroupPayloads.OP_RESET -> {
-                    Map<TopicPartition, Long> offsets = GroupPayloads.read(r.payload(), GroupPayloads.In::offsetMap);
+                    Map<TopicPartition, Long> offsets = GroupPayloads.read(r.payload(), GroupPayloadReader::offsetMap);
                     yield coordinating(g, () -> coordinator.resetOffsets(g, offsets))
                             .thenApply(GroupPayloads::committed);
                 }

@@ -218,6 +218,31 @@ class ClusterGroupsTest {
     }
 
     @Test
+    void theOffsetsTopicWaitsForTheBrokersTheSeedListNames() {
+        for (int i = 0; i < BROKERS; i++) {
+            jgroupsPorts[i] = FreePorts.pair();
+            replicationPorts[i] = FreePorts.single();
+        }
+        brokers[0] = open(0);
+        brokers[0].createTopic(TOPIC, 3, 1, Map.of());
+        GroupMember member = new GroupMember(GROUP, TOPIC);
+        assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, failure(() -> brokers[0].commitOffsets(new OffsetCommit(
+                GROUP, "nobody", 1, Map.of(tp(0), 1L), "")).join()).code());
+        member.heartbeat(brokers[0]);
+        assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, member.lastError().code());
+        assertThrows(SluiceException.class, () -> brokers[0].topic(OffsetsTopic.NAME),
+                "not created with one replica while the seed list names three brokers");
+
+        List<CompletableFuture<Broker>> starting = IntStream.range(1, BROKERS)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();
+        for (int i = 1; i < BROKERS; i++) {
+            brokers[i] = starting.get(i - 1).join();
+        }
+        await().atMost(WAIT).until(() -> member.heartbeat(brokers[0]));
+        assertEquals(3, brokers[2].topic(OffsetsTopic.NAME).metadata().replicationFactor());
+    }
+
+    @Test
     void aGroupFrameWithALyingLengthIsRefusedAndTheListenerGoesOnServingGroups() throws IOException {
         startAll();
         brokers[0].createTopic(TOPIC, 1, 3, Map.of());
