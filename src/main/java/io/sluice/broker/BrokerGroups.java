@@ -43,8 +43,6 @@ import java.util.stream.IntStream;
  */
 final class BrokerGroups implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BrokerGroups.class.getName());
-    /** Longest group id, in characters. */
-    static final int MAX_GROUP_ID_LENGTH = 255;
 
     private final MetadataStore store;
     private final Topics topics;
@@ -120,7 +118,7 @@ final class BrokerGroups implements AutoCloseable {
     CompletableFuture<Map<TopicPartition, CommittedOffset>> commit(OffsetCommit c) {
         return start(c.groupId(), true, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_COMMIT,
                 c.groupId(), GroupPayloads.commit(c), () -> coordinating(c.groupId(), () -> coordinator.commit(c)),
-                b -> GroupPayloads.read(b, GroupPayloads.In::committedMap))));
+                b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
     }
 
     CompletableFuture<GroupDescription> describe(String groupId) {
@@ -150,7 +148,7 @@ final class BrokerGroups implements AutoCloseable {
                     routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_RESET, groupId,
                             GroupPayloads.offsets(offsets), () -> coordinating(groupId,
                                     () -> coordinator.resetOffsets(groupId, offsets)),
-                            b -> GroupPayloads.read(b, GroupPayloads.In::committedMap))));
+                            b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
         } catch (SluiceException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -164,7 +162,7 @@ final class BrokerGroups implements AutoCloseable {
             pending.put(tp, routing.toLeader(tp, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
                     GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
                     () -> resolution().resolve(tp, query),
-                    b -> GroupPayloads.read(b, GroupPayloads.In::offsetMap).get(tp))));
+                    b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp))));
         }
         return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
@@ -240,7 +238,7 @@ final class BrokerGroups implements AutoCloseable {
                 case GroupPayloads.OP_DESCRIBE -> coordinating(g,
                         () -> CompletableFuture.completedFuture(GroupPayloads.description(coordinator.describe(g))));
                 case GroupPayloads.OP_RESET -> {
-                    Map<TopicPartition, Long> offsets = GroupPayloads.read(r.payload(), GroupPayloads.In::offsetMap);
+                    Map<TopicPartition, Long> offsets = GroupPayloads.read(r.payload(), GroupPayloadReader::offsetMap);
                     yield coordinating(g, () -> coordinator.resetOffsets(g, offsets))
                             .thenApply(GroupPayloads::committed);
                 }
@@ -305,19 +303,7 @@ final class BrokerGroups implements AutoCloseable {
     }
 
     static void validateGroupId(String groupId) {
-        if (groupId == null || groupId.isEmpty()) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id must not be empty");
-        }
-        if (groupId.length() > MAX_GROUP_ID_LENGTH) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id has at most " + MAX_GROUP_ID_LENGTH
-                    + " characters, this one " + groupId.length());
-        }
-        for (int i = 0; i < groupId.length(); i++) {
-            if (Character.isISOControl(groupId.charAt(i))) {
-                throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id must be printable: character "
-                        + i + " is a control character");
-            }
-        }
+        GroupCoordinator.validateGroupId(groupId);
     }
 
     @Override

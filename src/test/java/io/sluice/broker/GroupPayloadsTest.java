@@ -45,7 +45,7 @@ class GroupPayloadsTest {
             List.of(new MemberDescription("m-1", "10.0.0.9", 5, Set.of(A0), Set.of(A0, B7))),
             List.of(new PartitionLag("orders", 0, 43, 50, 7), new PartitionLag("zählung-τ", 7, -1, 3, -1)), 11);
 
-    private static <T> void roundTrips(T value, ByteBuffer encoded, Function<GroupPayloads.In, T> reader) {
+    private static <T> void roundTrips(T value, ByteBuffer encoded, Function<GroupPayloadReader, T> reader) {
         assertEquals(value, GroupPayloads.read(encoded, reader));
     }
 
@@ -61,8 +61,8 @@ class GroupPayloadsTest {
         roundTrips(listings, GroupPayloads.listings(listings), GroupPayloads::readListings);
         Map<TopicPartition, CommittedOffset> committed = Map.of(A0, new CommittedOffset(1, "x", 2),
                 B7, new CommittedOffset(3, "", 4));
-        roundTrips(committed, GroupPayloads.committed(committed), GroupPayloads.In::committedMap);
-        roundTrips(Map.of(A0, 9L), GroupPayloads.offsets(Map.of(A0, 9L)), GroupPayloads.In::offsetMap);
+        roundTrips(committed, GroupPayloads.committed(committed), GroupPayloadReader::committedMap);
+        roundTrips(Map.of(A0, 9L), GroupPayloads.offsets(Map.of(A0, 9L)), GroupPayloadReader::offsetMap);
         OffsetResolution.Request resolve = GroupPayloads.read(GroupPayloads.resolve(OffsetResolution.TIMESTAMP, 123,
                 List.of(B7)), OffsetResolution::readRequest);
         assertEquals(new OffsetResolution.Request(B7, new OffsetResolution.Query(OffsetResolution.TIMESTAMP, 123)),
