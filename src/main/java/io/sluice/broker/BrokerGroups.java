@@ -54,6 +54,7 @@ final class BrokerGroups implements AutoCloseable {
     private final ExecutorService fetchPool;
     private final GroupLeadership leadership;
     private final ExecutorService adminThread;
+    private final OffsetResolution resolution;
 
     private BrokerGroups(MetadataStore store, Topics topics, ReplicaManager replicas, GroupCoordinator coordinator,
             OffsetsCache cache, OffsetsTopicSetup setup, GroupRouting routing, ExecutorService fetchPool,
@@ -68,6 +69,7 @@ final class BrokerGroups implements AutoCloseable {
         this.fetchPool = fetchPool;
         this.leadership = leadership;
         this.adminThread = adminThread;
+        this.resolution = new OffsetResolution(topics, replicas, fetchPool);
     }
 
     /**
@@ -103,34 +105,30 @@ final class BrokerGroups implements AutoCloseable {
         };
     }
 
-    GroupCoordinator coordinator() {
-        return coordinator;
-    }
-
     // ---- what Broker calls ----------------------------------------------------------------------
 
     CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat h) {
         return start(h.groupId(), true, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_HEARTBEAT,
-                h.groupId(), GroupPayloads.heartbeat(h), () -> coordinating(h.groupId(), () -> coordinator.heartbeat(h)),
+                h.groupId(), () -> GroupPayloads.heartbeat(h), () -> coordinating(h.groupId(), () -> coordinator.heartbeat(h)),
                 b -> GroupPayloads.read(b, GroupPayloads::readHeartbeatReply))));
     }
 
     CompletableFuture<Map<TopicPartition, CommittedOffset>> commit(OffsetCommit c) {
         return start(c.groupId(), true, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_COMMIT,
-                c.groupId(), GroupPayloads.commit(c), () -> coordinating(c.groupId(), () -> coordinator.commit(c)),
+                c.groupId(), () -> GroupPayloads.commit(c), () -> coordinating(c.groupId(), () -> coordinator.commit(c)),
                 b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
     }
 
     CompletableFuture<GroupDescription> describe(String groupId) {
         return start(groupId, false, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_DESCRIBE,
-                groupId, GroupPayloads.empty(), () -> coordinating(groupId,
+                groupId, GroupPayloads::empty, () -> coordinating(groupId,
                         () -> CompletableFuture.completedFuture(coordinator.describe(groupId))),
                 b -> GroupPayloads.read(b, GroupPayloads::readDescription))));
     }
 
     CompletableFuture<Void> delete(String groupId) {
         return start(groupId, false, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_DELETE,
-                groupId, GroupPayloads.empty(), () -> coordinating(groupId, () -> coordinator.delete(groupId)),
+                groupId, GroupPayloads::empty, () -> coordinating(groupId, () -> coordinator.delete(groupId)),
                 b -> GroupPayloads.read(b, in -> null))));
     }
 
@@ -146,7 +144,7 @@ final class BrokerGroups implements AutoCloseable {
             OffsetResolution.Query query = OffsetResolution.query(to);
             return setup.ensure().thenCompose(v -> resolveAll(topic, chosen, query)).thenCompose(offsets ->
                     routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_RESET, groupId,
-                            GroupPayloads.offsets(offsets), () -> coordinating(groupId,
+                            () -> GroupPayloads.offsets(offsets), () -> coordinating(groupId,
                                     () -> coordinator.resetOffsets(groupId, offsets)),
                             b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
         } catch (SluiceException e) {
@@ -160,8 +158,8 @@ final class BrokerGroups implements AutoCloseable {
         for (int p : partitions) {
             TopicPartition tp = new TopicPartition(topic, p);
             pending.put(tp, routing.toLeader(tp, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
-                    GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
-                    () -> resolution().resolve(tp, query),
+                    () -> GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
+                    () -> resolution.resolve(tp, query),
                     b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp))));
         }
         return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -169,10 +167,6 @@ final class BrokerGroups implements AutoCloseable {
             pending.forEach((tp, f) -> offsets.put(tp, f.join()));
             return offsets;
         });
-    }
-
-    private OffsetResolution resolution() {
-        return new OffsetResolution(topics, replicas, fetchPool);
     }
 
     /** Asks every live broker for the groups it coordinates; a group moving between two is listed once. */
@@ -183,7 +177,7 @@ final class BrokerGroups implements AutoCloseable {
         List<CompletableFuture<List<GroupListing>>> asked = new ArrayList<>();
         List<Integer> brokers = new ArrayList<>(store.liveBrokers());
         for (int id : brokers) {
-            asked.add(routing.toBroker(id, new GroupRouting.Op<>(GroupPayloads.OP_LIST, "", GroupPayloads.empty(),
+            asked.add(routing.toBroker(id, new GroupRouting.Op<>(GroupPayloads.OP_LIST, "", GroupPayloads::empty,
                     () -> CompletableFuture.completedFuture(coordinator.list()),
                     b -> GroupPayloads.read(b, GroupPayloads::readListings))).exceptionally(e -> {
                         LOG.log(System.Logger.Level.INFO, "broker {0} did not list its groups: {1}", id,
@@ -246,7 +240,7 @@ final class BrokerGroups implements AutoCloseable {
                         .thenApply(v -> GroupPayloads.empty());
                 case GroupPayloads.OP_RESOLVE -> {
                     OffsetResolution.Request q = GroupPayloads.read(r.payload(), OffsetResolution::readRequest);
-                    yield resolution().resolve(q.partition(), q.query())
+                    yield resolution.resolve(q.partition(), q.query())
                             .thenApply(o -> GroupPayloads.offsets(Map.of(q.partition(), o)));
                 }
                 default -> throw GroupPayloads.malformed("unknown group operation " + r.op());

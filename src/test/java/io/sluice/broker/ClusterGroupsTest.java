@@ -215,6 +215,29 @@ class ClusterGroupsTest {
                 await().atMost(WAIT).until(() -> expected.equals(offsets(b.committedOffsets(GROUP))));
             }
         }
+
+        // the old coordinator returns, catches up and leads its partitions again (the preferred leader):
+        // it replays what the interim coordinator committed, and the group moves back without a loss
+        brokers[coordinator] = open(coordinator);
+        via[coordinator] = brokers[coordinator];
+        await().atMost(WAIT).until(() -> brokers[coordinator].partitionInfo(OffsetsTopic.NAME, partition).leader()
+                == coordinator);
+        await().atMost(WAIT).until(() -> {
+            for (Broker b : brokers) {
+                offsets(b.committedOffsets(GROUP)).forEach((tp, o) -> assertTrue(o >= expected.get(tp),
+                        () -> tp + " went back from " + expected.get(tp) + " to " + o));
+            }
+            return settled(members, via);
+        });
+        for (int i = 0; i < BROKERS; i++) {
+            Map<TopicPartition, Long> mine = new HashMap<>();
+            members[i].owned().forEach(tp -> mine.put(tp, 30L + tp.partition()));
+            via[i].commitOffsets(new OffsetCommit(GROUP, members[i].memberId(), members[i].epoch(), mine, "")).join();
+            expected.putAll(mine);
+        }
+        for (Broker b : brokers) {
+            await().atMost(WAIT).until(() -> expected.equals(offsets(b.committedOffsets(GROUP))));
+        }
     }
 
     @Test
