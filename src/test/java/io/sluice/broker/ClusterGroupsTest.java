@@ -15,6 +15,7 @@ import io.sluice.group.GroupDescription;
 import io.sluice.group.OffsetCommit;
 import io.sluice.group.OffsetReset;
 import io.sluice.group.OffsetsTopic;
+import io.sluice.group.PartitionLag;
 import io.sluice.replication.FrameDescriptor;
 import io.sluice.replication.FrameType;
 import io.sluice.replication.ReplicationSettings;
@@ -332,6 +333,25 @@ class ClusterGroupsTest {
         }
         assertEquals(ErrorCode.PARTITION_NOT_FOUND, failure(() -> brokers[0].resetGroupOffsets(GROUP, TOPIC,
                 new OffsetReset.Earliest(), List.of(3)).join()).code());
+
+        // a topic with one replica per partition: the coordinator holds at most one of them, and
+        // describe asks the other partitions' leaders for their ends
+        brokers[0].createTopic("audit", 3, 1, Map.of());
+        for (int p = 0; p < 3; p++) {
+            List<ProduceRecord> records = new ArrayList<>();
+            for (int i = 0; i < 2 + p; i++) {
+                records.add(new ProduceRecord(p, null, new byte[] {(byte) i}, null, List.of()));
+            }
+            brokers[0].produce("audit", records, Acks.ALL, null).join();
+        }
+        brokers[1].resetGroupOffsets(GROUP, "audit", new OffsetReset.Earliest(), null).join();
+        GroupDescription d = brokers[1].describeGroup(GROUP).join();
+        for (int p = 0; p < 3; p++) {
+            int partition = p;
+            PartitionLag lag = d.offsets().stream()
+                    .filter(l -> l.topic().equals("audit") && l.partition() == partition).findFirst().orElseThrow();
+            assertEquals(new PartitionLag("audit", p, 0, 2 + p, 2 + p), lag);
+        }
 
         brokers[2].deleteGroup(GROUP).join();
         for (Broker b : brokers) {
