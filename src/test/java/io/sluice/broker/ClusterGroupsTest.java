@@ -109,7 +109,7 @@ class ClusterGroupsTest {
     }
 
     /** Every member heartbeats once through its broker; true when the assignment is disjoint and complete. */
-    private static boolean settled(GroupMember[] members, Broker[] via) {
+    private static boolean settled(MemberDriver[] members, Broker[] via) {
         Set<TopicPartition> all = new HashSet<>();
         int owned = 0;
         boolean ok = true;
@@ -140,8 +140,8 @@ class ClusterGroupsTest {
     void membersOnEveryBrokerShareOneCoordinatorWhichAnotherBrokerTakesOverWithoutLosingACommit() {
         startAll();
         brokers[0].createTopic(TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
-        GroupMember[] members = {new GroupMember(GROUP, TOPIC), new GroupMember(GROUP, TOPIC),
-                new GroupMember(GROUP, TOPIC)};
+        MemberDriver[] members = {new MemberDriver(GROUP, TOPIC), new MemberDriver(GROUP, TOPIC),
+                new MemberDriver(GROUP, TOPIC)};
         Broker[] via = brokers.clone();
         await().atMost(WAIT).until(() -> settled(members, via));
 
@@ -249,7 +249,7 @@ class ClusterGroupsTest {
         }
         brokers[0] = open(0);
         brokers[0].createTopic(TOPIC, 3, 1, Map.of());
-        GroupMember member = new GroupMember(GROUP, TOPIC);
+        MemberDriver member = new MemberDriver(GROUP, TOPIC);
         assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, failure(() -> brokers[0].commitOffsets(new OffsetCommit(
                 GROUP, "nobody", 1, Map.of(tp(0), 1L), "")).join()).code());
         member.heartbeat(brokers[0]);
@@ -270,7 +270,7 @@ class ClusterGroupsTest {
     void aGroupFrameWithALyingLengthIsRefusedAndTheListenerGoesOnServingGroups() throws IOException {
         startAll();
         brokers[0].createTopic(TOPIC, 1, 3, Map.of());
-        GroupMember member = new GroupMember(GROUP, TOPIC);
+        MemberDriver member = new MemberDriver(GROUP, TOPIC);
         await().atMost(WAIT).until(() -> member.heartbeat(brokers[1]) && member.owned().size() == 1);
 
         byte[] group = "billing".getBytes(StandardCharsets.UTF_8);
@@ -310,7 +310,7 @@ class ClusterGroupsTest {
             }
             brokers[1].produce(TOPIC, records, Acks.ALL, null).join();
         }
-        GroupMember member = new GroupMember(GROUP, TOPIC);
+        MemberDriver member = new MemberDriver(GROUP, TOPIC);
         await().atMost(WAIT).until(() -> member.heartbeat(brokers[2]) && member.owned().size() == 3);
         assertEquals(ErrorCode.GROUP_NOT_EMPTY, failure(() -> brokers[0].resetGroupOffsets(GROUP, TOPIC,
                 new OffsetReset.Earliest(), null).join()).code());
