@@ -139,7 +139,8 @@ public final class GroupCoordinator implements AutoCloseable {
             validateGroupId(commit.groupId());
             Map<TopicPartition, CommittedOffset> written = toCommitted(commit.offsets(), commit.metadata());
             List<OffsetsTopic.Entry> entries = encode(commit.groupId(), written);
-            Located at = directory.withGroup(commit.groupId(), () -> unknownMember(commit.groupId(), commit.memberId()), (s, g) -> {
+            Supplier<SluiceException> unknown = () -> unknownMember(commit.groupId(), commit.memberId());
+            Located at = directory.withGroup(commit.groupId(), unknown, (s, g) -> {
                 g.checkCommit(commit);
                 if (!written.isEmpty()) {
                     g.pendingCommits++;
@@ -325,6 +326,9 @@ public final class GroupCoordinator implements AutoCloseable {
         long now = clock.getAsLong();
         Map<TopicPartition, CommittedOffset> written = new HashMap<>();
         offsets.forEach((tp, offset) -> {
+            if (tp == null || tp.topic() == null || tp.topic().isEmpty()) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "a committed partition names its topic, was " + tp);
+            }
             if (offset == null || offset < 0 || tp.partition() < 0) {
                 throw new SluiceException(ErrorCode.INVALID_OFFSET, "offset " + offset + " for " + tp
                         + ": a committed offset is 0 or more");
