@@ -240,7 +240,7 @@ final class Group {
         // The member moves to the target's epoch once it has nothing left to give up: until then
         // its commits of the partitions it is giving up still count (KIP-848's revocation epoch).
         boolean revoking = revokePending ? !m.owned.isEmpty() : !mine.containsAll(m.owned);
-        if (!revoking) {
+        if (!revoking || m.epoch == MemberHeartbeat.JOIN_EPOCH) { // a new member has no older epoch to keep
             m.epoch = targetEpoch;
         }
         m.assigned = Set.copyOf(reply);

@@ -123,6 +123,19 @@ class ReconciliationTest {
     }
 
     @Test
+    void aMemberJoiningWithPartitionsItMustGiveUpStillGetsAnEpoch() {
+        SimMember a = member(RebalanceProtocol.COOPERATIVE);
+        settle(h.coordinator, a);
+        SimMember b = member(RebalanceProtocol.COOPERATIVE);
+        b.owned = new HashSet<>(Set.of(new TopicPartition("elsewhere", 0))); // it should have given this up
+        HeartbeatReply joined = b.beat(h.coordinator);
+        assertTrue(joined.memberEpoch() > 0, "a joined member has an epoch: " + joined.memberEpoch());
+        settle(h.coordinator, a, b);
+        assertEquals(1, h.coordinator.describe(G).members().stream().filter(d -> d.memberId().equals(b.id)).count());
+        assertEquals(2, h.coordinator.describe(G).members().size(), "b joined once");
+    }
+
+    @Test
     void aMemberChangingItsTopicsGetsANewTarget() {
         h.catalog.topic("u", 2);
         SimMember a = member(RebalanceProtocol.COOPERATIVE);
