@@ -99,8 +99,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * A member's heartbeat: epoch 0 joins (a new member id is given), -1 leaves, anything else must
-     * be the member's current epoch (UNKNOWN_MEMBER_ID otherwise, and the member is removed). The
-     * reply says what the member may own now; it never holds a partition another member may be reading.
+     * be the member's current epoch, or the one before it from a member retrying after a lost reply
+     * (UNKNOWN_MEMBER_ID otherwise, and the member is removed). The reply says what the member may
+     * own now; it never holds a partition another member may be reading. A member sends one
+     * heartbeat at a time: replies to two at once could reach it in the wrong order.
      */
     public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat hb) {
         try {
