@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.log.CleanerConfig;
 import io.sluice.log.LogConfig;
 import io.sluice.log.SegmentFileCache;
 import java.nio.file.Path;
@@ -16,10 +17,19 @@ import java.nio.file.Path;
  *                              (the active segment of each partition holds one more)
  * @param produceLimits         what produce requests and queued appends may hold
  * @param cluster               the cluster this broker joins (a cluster of one by default)
+ * @param cleaner               how compacted topics are cleaned ({@code sluice.log.cleaner.*})
  */
 public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
         LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
-        ClusterSettings cluster) {
+        ClusterSettings cluster, CleanerConfig cleaner) {
+
+    /** A config with the default cleaner. */
+    public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
+            LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
+            ClusterSettings cluster) {
+        this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles, produceLimits, cluster, CleanerConfig.defaults());
+    }
 
     /** A config with the default bound on open segment files and the default produce limits. */
     public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
@@ -36,31 +46,36 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
 
     public BrokerConfig withFsync(boolean on) {
         return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster);
+                maxOpenSegmentFiles, produceLimits, cluster, cleaner);
     }
 
     public BrokerConfig withMaintenanceIntervalMs(long ms) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
-                maxOpenSegmentFiles, produceLimits, cluster);
+                maxOpenSegmentFiles, produceLimits, cluster, cleaner);
     }
 
     public BrokerConfig withMaxOpenSegmentFiles(int max) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, max, produceLimits, cluster);
+                maintenanceIntervalMs, max, produceLimits, cluster, cleaner);
     }
 
     public BrokerConfig withProduceLimits(ProduceLimits limits) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster);
+                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster, cleaner);
     }
 
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings);
+                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings, cleaner);
     }
 
     public BrokerConfig withBrokerId(int id) {
         return new BrokerConfig(dataDir, id, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster);
+                maxOpenSegmentFiles, produceLimits, cluster, cleaner);
+    }
+
+    public BrokerConfig withCleaner(CleanerConfig settings) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles, produceLimits, cluster, settings);
     }
 }
