@@ -73,8 +73,13 @@ final class Compactor {
         long firstDirty = Math.max(state.firstDirty(), segments.get(0).baseOffset());
         long removableBelow = state.tombstonesRemovableBelow(nowMs, config.deleteRetentionMs());
         long mappedUpTo = buildMap(segments, firstDirty);
+        // A tiered log uploads a segment once the cleaner has passed it, and never rewrites it after:
+        // the upload reads the file, and the remote copy is the one readers get once local retention acts.
+        List<LogSegment> rewritable = config.remoteStorage()
+                ? segments.stream().filter(s -> s.nextOffset() > firstDirty).toList()
+                : segments;
         Result total = new Result(true, 0, 0, 0, 0);
-        for (List<LogSegment> group : groups(segments, mappedUpTo, config.segmentBytes())) {
+        for (List<LogSegment> group : groups(rewritable, mappedUpTo, config.segmentBytes())) {
             Result r = cleanGroup(group, mappedUpTo, removableBelow);
             if (r == null) {
                 return total; // the log changed under the pass: nothing more, the state is not advanced

@@ -86,6 +86,67 @@ class LogCleanerTest {
     }
 
     @Test
+    void aFollowerCopiesACompactedLeaderGapsIncludedAndServesTheSameRecords() throws IOException {
+        CompactionModel model = new CompactionModel(SEED + 2, 15, 0.05);
+        try (PartitionLog leader = PartitionLog.open("t-0", dir.resolve("leader"), compacted(2048, DAY), runtime());
+                PartitionLog follower = PartitionLog.open("t-0", dir.resolve("follower"), compacted(2048, DAY),
+                        runtime())) {
+            model.write(leader, 500, clock.get());
+            cleaner(1 << 20).cleanNow(leader);
+            LogFixture.replicate(leader, follower, 700);
+            follower.awaitHighWatermark(leader.logEndOffset()).join();
+            List<LogRecord> fromLeader = CompactionModel.readAll(leader);
+            List<LogRecord> fromFollower = CompactionModel.readAll(follower);
+            assertEquals(fromLeader.stream().map(LogRecord::offset).toList(),
+                    fromFollower.stream().map(LogRecord::offset).toList());
+            model.checkReadable(fromFollower);
+            assertTrue(fromFollower.size() < 500);
+            model.write(leader, 100, clock.get()); // the follower goes on from its end, past the leader's gaps
+            LogFixture.replicate(leader, follower, 700);
+            assertEquals(leader.logEndOffset(), follower.logEndOffset());
+        }
+    }
+
+    @Test
+    void aTieredCompactedSegmentIsOfferedForUploadOnlyOnceCleanedAndNeverRewrittenAfter() throws IOException {
+        List<ClosedSegment> offeredAtRoll = new ArrayList<>();
+        SegmentTiering tiering = new SegmentTiering() {
+            @Override
+            public void onSegmentClosed(ClosedSegment segment) {
+                offeredAtRoll.add(segment);
+            }
+
+            @Override
+            public boolean isUploaded(long baseOffset, long nextOffset) {
+                return false;
+            }
+        };
+        LogConfig tiered = compacted(1024, DAY).withRemoteStorage(true, -2, -2);
+        CompactionModel model = new CompactionModel(SEED + 3, 10, 0.0);
+        try (PartitionLog log = PartitionLog.open("t-0", dir, tiered, runtime(), tiering, 0)) {
+            model.write(log, 200, clock.get());
+            assertEquals(List.of(), offeredAtRoll, "a dirty segment is not handed to the uploader at its roll");
+            assertEquals(List.of(), log.closedSegments(), "nor at maintenance before the cleaner passed it");
+            LogCleaner cleaner = cleaner(1 << 20);
+            cleaner.cleanNow(log);
+            List<ClosedSegment> uploadable = log.closedSegments();
+            assertTrue(!uploadable.isEmpty(), "cleaned segments go up");
+            List<byte[]> before = new ArrayList<>();
+            for (ClosedSegment c : uploadable) {
+                assertTrue(c.nextOffset() <= log.cleanerState().firstDirty());
+                before.add(Files.readAllBytes(c.logFile()));
+            }
+            model.write(log, 200, clock.get());
+            cleaner.cleanNow(log);
+            for (int i = 0; i < uploadable.size(); i++) {
+                assertArrayEquals(before.get(i), Files.readAllBytes(uploadable.get(i).logFile()),
+                        "a segment offered for upload is never rewritten");
+            }
+            model.checkReadable(CompactionModel.readAll(log));
+        }
+    }
+
+    @Test
     void aSmallKeyMapCleansInSeveralPassesAndLosesNothing() throws IOException {
         CompactionModel model = new CompactionModel(SEED + 1, 500, 0.0);
         try (PartitionLog log = PartitionLog.open("t-0", dir, compacted(4096, DAY), runtime())) {
