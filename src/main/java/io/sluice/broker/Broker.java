@@ -15,6 +15,7 @@ import io.sluice.group.HeartbeatReply;
 import io.sluice.group.MemberHeartbeat;
 import io.sluice.group.OffsetCommit;
 import io.sluice.group.OffsetReset;
+import io.sluice.log.LogCleaner;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.RecoveryCheckpoints;
@@ -72,6 +73,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerCluster cluster;
     private final MemoryBudget requestMemory;
     private final Tier tier;
+    private final LogCleaner cleaner;
 
     /** A broker that keeps everything on local disk. */
     public Broker(BrokerConfig config) throws IOException {
@@ -115,8 +117,8 @@ public final class Broker implements AutoCloseable {
                     config.cluster().singleBroker());
             this.topics = loaded;
             this.reads = new PartitionReads(topics, fetchPool, scheduler);
-            this.cluster = new BrokerCluster(config.brokerId(), config.dataDir(), config.cluster(), topics, reads,
-                    scheduler, fetchPool, System::currentTimeMillis);
+            this.cluster = new BrokerCluster(config.brokerId(), config.dataDir(), config.cluster(), config.groups(),
+                    topics, reads, scheduler, fetchPool, System::currentTimeMillis);
             if (tier != null) {
                 cluster.replicas().tieredOffsets(new PartitionTierOffsets(topics, tier));
             }
@@ -131,6 +133,8 @@ public final class Broker implements AutoCloseable {
         this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis,
                 config.logDefaults(), cluster.router());
         this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
+        this.cleaner = new LogCleaner(config.cleaner(), System::currentTimeMillis);
+        cleaner.start();
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -187,6 +191,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void maintainPartition(Partition p) {
+        cleaner.offer(p.log()); // a compacted topic's log: every replica cleans its own
         try {
             p.log().maintain().whenComplete((v, e) -> {
                 if (e != null) {
@@ -216,6 +221,11 @@ public final class Broker implements AutoCloseable {
     /** Maintenance steps that failed since start (each one logged): a metric to alert on. */
     public long maintenanceFailures() {
         return maintenanceFailures.get();
+    }
+
+    /** The cleaner of compacted topics' logs (its counters are metrics). */
+    public LogCleaner logCleaner() {
+        return cleaner;
     }
 
     /** Files of closed segments open right now, of at most {@link BrokerConfig#maxOpenSegmentFiles} when idle. */
@@ -275,7 +285,9 @@ public final class Broker implements AutoCloseable {
 
     // ---- topics -------------------------------------------------------------------------------
 
+    /** Creates a topic; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC): the brokers create it. */
     public Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> config) {
+        InternalTopics.refuseClientChange(name, "creating it");
         return cluster.createTopic(name, partitions, replicationFactor, config, System.currentTimeMillis());
     }
 
@@ -287,15 +299,21 @@ public final class Broker implements AutoCloseable {
         return topics.all();
     }
 
+    /** Deletes a topic; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC). */
     public void deleteTopic(String name) {
+        InternalTopics.refuseClientChange(name, "deleting it");
         cluster.deleteTopic(name);
     }
 
+    /** Changes a topic's config; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC). */
     public Topic updateTopicConfig(String name, Map<String, String> changes) {
+        InternalTopics.refuseClientChange(name, "changing its config");
         return cluster.updateTopicConfig(name, changes);
     }
 
+    /** Grows a topic; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC). */
     public Topic addPartitions(String name, int newCount) {
+        InternalTopics.refuseClientChange(name, "adding partitions");
         return cluster.addPartitions(name, newCount);
     }
 
@@ -353,53 +371,53 @@ public final class Broker implements AutoCloseable {
     /**
      * A member's heartbeat (join, stay, leave), answered by its group's coordinator wherever it is:
      * on this broker or forwarded. Fails with a {@link SluiceException}: UNKNOWN_MEMBER_ID or
-     * STALE_MEMBER_EPOCH (join again), COORDINATOR_NOT_AVAILABLE (retry), bad input.
+     * STALE_MEMBER_EPOCH (join again), COORDINATOR_NOT_AVAILABLE (retry), bad input. Like every
+     * group operation here, the future may complete on an inter-broker event loop or a partition's
+     * writer: continue elsewhere for anything that blocks.
      */
     public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat heartbeat) {
-        return unsupportedYet();
+        return cluster.groups().heartbeat(heartbeat);
     }
 
     /** Commits a member's offsets through its group's coordinator; completes with what was written. */
     public CompletableFuture<Map<TopicPartition, CommittedOffset>> commitOffsets(OffsetCommit commit) {
-        return unsupportedYet();
+        return cluster.groups().commit(commit);
     }
 
     /** Every group of the cluster, from every coordinator. */
     public CompletableFuture<List<GroupListing>> listGroups() {
-        return unsupportedYet();
+        return cluster.groups().list();
     }
 
     /** One group, from its coordinator, with per-partition lag. GROUP_NOT_FOUND when it has nothing. */
     public CompletableFuture<GroupDescription> describeGroup(String groupId) {
-        return unsupportedYet();
+        return cluster.groups().describe(groupId);
     }
 
     /**
      * Moves a group's committed offsets of {@code topic} (every partition, or those listed) to
-     * {@code to}. GROUP_NOT_EMPTY while the group has live members. Completes with what was written.
+     * {@code to}, resolved on each partition's leader (earliest: log start; latest: high watermark;
+     * a timestamp: the first offset at or after it; an offset: clamped to those two). GROUP_NOT_EMPTY
+     * while the group has live members. Completes with what was written.
      */
     public CompletableFuture<Map<TopicPartition, CommittedOffset>> resetGroupOffsets(String groupId, String topic,
             OffsetReset to, List<Integer> partitions) {
-        return unsupportedYet();
+        return cluster.groups().reset(groupId, topic, to, partitions);
     }
 
     /** Deletes a group with no live members, and its committed offsets. */
     public CompletableFuture<Void> deleteGroup(String groupId) {
-        return unsupportedYet();
+        return cluster.groups().delete(groupId);
     }
 
     /** A group's committed offsets as this broker's view of the offsets cache holds them. */
     public Map<TopicPartition, CommittedOffset> committedOffsets(String groupId) {
-        return Map.of();
+        return cluster.groups().committed(groupId);
     }
 
     /** Rebalance statistics of the groups this broker coordinates, for metrics. */
     public Map<String, GroupCoordinator.RebalanceStats> groupRebalanceStats() {
-        return Map.of();
-    }
-
-    private static <T> CompletableFuture<T> unsupportedYet() {
-        return CompletableFuture.failedFuture(new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are being built"));
+        return cluster.groups().rebalanceStats();
     }
 
     // ---- produce and fetch ----------------------------------------------------------------------
@@ -413,7 +431,9 @@ public final class Broker implements AutoCloseable {
      */
     public CompletableFuture<List<RecordResult>> produce(String topic, List<ProduceRecord> records, Acks acks,
             String partitionerName) {
-        return producer.produce(topics.get(topic), records, acks, partitionerName);
+        Topic t = topics.get(topic);
+        InternalTopics.refuseClientChange(topic, "producing to it");
+        return producer.produce(t, records, acks, partitionerName);
     }
 
     /**
@@ -502,6 +522,7 @@ public final class Broker implements AutoCloseable {
     public void close() {
         cluster.close();
         scheduler.shutdownNow();
+        cleaner.close(); // after its pass: a swap is whole or not begun when the logs close
         for (Topic t : topics.all()) {
             for (PartitionLog log : t.logs()) {
                 try {
