@@ -558,7 +558,7 @@ class MalformedRequestsTest {
                 {"an unknown key", "{\"nope\":\"1\"}", "INVALID_CONFIG"},
                 {"an upper-case key", "{\"RETENTION.MS\":\"1\"}", "INVALID_CONFIG"},
                 {"an empty key", "{\"\":\"1\"}", "INVALID_CONFIG"},
-                {"a Kafka key Sluice does not have", "{\"cleanup.policy\":\"compact\"}", "INVALID_CONFIG"},
+                {"a Kafka key Sluice does not have", "{\"compression.type\":\"zstd\"}", "INVALID_CONFIG"},
                 {"non-numeric retention.ms", "{\"retention.ms\":\"abc\"}", "INVALID_CONFIG"},
                 {"fractional retention.ms", "{\"retention.ms\":1.5}", "INVALID_CONFIG"},
                 {"retention.ms -2", "{\"retention.ms\":\"-2\"}", "INVALID_CONFIG"},
