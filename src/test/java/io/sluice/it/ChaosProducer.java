@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -64,6 +66,8 @@ final class ChaosProducer implements AutoCloseable {
     private final Thread thread;
     private volatile int target;
     private volatile boolean running = true;
+    /** Opened by {@link #close}, so a back-off ends at once when the test is done. */
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile Throwable failure;
 
     ChaosProducer(BrokerProcesses brokers, String topic, int partitions, int firstTarget) {
@@ -146,11 +150,11 @@ final class ChaosProducer implements AutoCloseable {
         } catch (ConnectException e) {
             // Never connected: nothing was sent.
             book(ids, refused, "connection refused");
-            Thread.sleep(BACKOFF.toMillis());
+            backOff();
             return;
         } catch (IOException e) {
             book(ids, unknown, e.getClass().getSimpleName());
-            Thread.sleep(BACKOFF.toMillis());
+            backOff();
             return;
         }
         JsonNode json;
@@ -180,8 +184,13 @@ final class ChaosProducer implements AutoCloseable {
             book(ids, code.equals("NOT_ENOUGH_REPLICAS") ? refused : unknown, code);
         }
         if (!settled) {
-            Thread.sleep(BACKOFF.toMillis());
+            backOff();
         }
+    }
+
+    /** Paces the next request after a failure; returns early when the producer is closed. */
+    private void backOff() throws InterruptedException {
+        stopping.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void book(String[] ids, Set<String> outcome, String reason) {
@@ -198,6 +207,7 @@ final class ChaosProducer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopping.countDown();
         try {
             thread.join(REQUEST_TIMEOUT.plusSeconds(5).toMillis());
         } catch (InterruptedException e) {

@@ -294,7 +294,7 @@ class ReplicationListenerFuzzTest {
                 out.write(encoded(FrameType.FETCH, i, new FetchRequest(1, 0, 1 << 26, List.of())));
             }
             out.flush();
-            Frames.upTo(10).until(() -> handler.calls.get() >= MAX_IN_FLIGHT);
+            Frames.upTo(30).until(() -> handler.calls.get() >= MAX_IN_FLIGHT);
             // The kernel's buffers may take a reply or two; the server takes no more requests than it has room for.
             int bound = MAX_IN_FLIGHT + 4;
             Frames.upTo(10).during(Duration.ofSeconds(1)).until(() -> handler.calls.get() <= bound);
@@ -304,10 +304,10 @@ class ReplicationListenerFuzzTest {
             // The stalled peer slows only itself.
             try (ReplicationClient client = new ReplicationClient(vertx,
                     ReplicationClient.Options.defaults("127.0.0.1"), "127.0.0.1", server.port())) {
-                FetchResponse reply = client.fetch(new FetchRequest(2, 0, 1 << 26, List.of())).get(10, TimeUnit.SECONDS);
+                FetchResponse reply = client.fetch(new FetchRequest(2, 0, 1 << 26, List.of())).get(30, TimeUnit.SECONDS);
                 assertArrayEquals(Frames.bytesOf(records.get()), Frames.bytesOf(reply.partitions().get(0).records()));
             }
         }
-        Frames.upTo(10).until(() -> server.connectionCount() == 0);
+        Frames.upTo(30).until(() -> server.connectionCount() == 0);
     }
 }
