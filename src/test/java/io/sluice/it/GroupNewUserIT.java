@@ -27,6 +27,7 @@ class GroupNewUserIT {
 
     @Test
     void aGroupOnTheDefaultsSplitsATopicHandsOverOnLeaveAndResumesFromItsCommits() {
+        NewUserPathIT.awaitDefaultPortFree();
         Path workDir = BrokerProcess.freshDataDir("GroupNewUserIT-cwd");
         try (BrokerProcess broker = BrokerProcess.startAsUser("GroupNewUserIT", workDir, Map.of())) {
             BrokerClient client = new BrokerClient(broker);
