@@ -5,21 +5,55 @@ import io.sluice.broker.PartitionInfo;
 import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import io.sluice.group.AssignmentStrategy;
+import io.sluice.group.RebalanceProtocol;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a {@code /ws/consume} query asks for (API.md): the partitions to read and where each
  * starts, the initial credit and the record formats. Every parameter is checked, unknown or
  * repeated ones refused, before anything is read.
  *
- * @param starts  each partition read and its first offset
+ * @param starts  each partition read and its first offset; none for a group member, whose
+ *                partitions its coordinator hands out
  * @param credits records the client may be sent before it grants more
+ * @param group   the group the reader joins, or null for a reader without one
  */
-record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer) {
+record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer, Membership group) {
     /** The query parameters of {@code /ws/consume}; {@code topic} may repeat, the others may not. */
     private static final List<String> PARAMETERS = List.of("topic", "group", "from", "autoCommit", "format",
-            "keyFormat", "partition", "offset", "credits");
+            "keyFormat", "partition", "offset", "credits", "assignor", "rebalance", "sessionTimeoutMs",
+            "autoCommitIntervalMs");
+    /**
+     * Parameters that only mean something to a group member, refused without one. ({@code autoCommit}
+     * is not among them: API.md lists it for every reader, and a reader without a group commits nothing.)
+     */
+    private static final List<String> GROUP_PARAMETERS = List.of("assignor", "rebalance", "sessionTimeoutMs",
+            "autoCommitIntervalMs");
+    static final long MIN_SESSION_TIMEOUT_MS = 1_000;
+    static final long MAX_SESSION_TIMEOUT_MS = 1_800_000;
+    static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+    static final long MIN_AUTO_COMMIT_INTERVAL_MS = 100;
+    static final long MAX_AUTO_COMMIT_INTERVAL_MS = 3_600_000;
+    static final long DEFAULT_AUTO_COMMIT_INTERVAL_MS = 5_000;
+    /** Kafka's limit on a group id's length is its protocol's string length; ours keeps ids readable in logs and URLs. */
+    static final int MAX_GROUP_ID_LENGTH = 255;
+
+    /**
+     * How a group member joins and commits (API.md): its group, the topics it reads with the ids
+     * they had when it joined, the assignor and rebalance protocol it asks for, its session timeout,
+     * auto-commit, and where a partition with no committed offset starts.
+     */
+    record Membership(String groupId, Map<String, String> topicIds, AssignmentStrategy strategy,
+            RebalanceProtocol protocol, long sessionTimeoutMs, boolean autoCommit, long autoCommitIntervalMs,
+            boolean fromEarliest) {
+        List<String> topics() {
+            return List.copyOf(topicIds.keySet());
+        }
+    }
 
     /**
      * A partition to read, from {@code offset}. The topic's id tells a reader its topic was deleted
@@ -35,10 +69,6 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
         if (topics.isEmpty()) {
             throw invalid("at least one 'topic' query parameter is required");
         }
-        if (q.first("group") != null) {
-            throw new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are not available yet: read with "
-                    + "'partition' and 'offset', or 'from' over every partition");
-        }
         String from = q.first("from") == null ? "latest" : q.first("from");
         if (!from.equals("earliest") && !from.equals("latest")) {
             throw invalid("'from' must be earliest or latest, was '" + Params.abbreviate(from) + "'");
@@ -47,6 +77,14 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
                 ErrorCode.INVALID_REQUEST);
         RecordJsonWriter writer = new RecordJsonWriter(Format.parse(q.first("format"), Format.JSON, "format"),
                 Format.parse(q.first("keyFormat"), Format.STRING, "keyFormat"));
+        if (q.first("group") != null) {
+            return new ConsumeRequest(List.of(), credits, writer, membership(broker, q, topics, from));
+        }
+        for (String name : GROUP_PARAMETERS) {
+            if (q.first(name) != null) {
+                throw invalid("'" + name + "' needs a 'group'");
+            }
+        }
         List<Start> starts = new ArrayList<>();
         String partition = q.first("partition");
         String offset = q.first("offset");
@@ -71,7 +109,34 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
                 }
             }
         }
-        return new ConsumeRequest(starts, credits, writer);
+        return new ConsumeRequest(starts, credits, writer, null);
+    }
+
+    private static Membership membership(Broker broker, Query q, List<String> topics, String from) {
+        String group = q.first("group");
+        if (group.isBlank() || group.length() > MAX_GROUP_ID_LENGTH || group.chars().anyMatch(Character::isISOControl)) {
+            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "'group' must be 1 to " + MAX_GROUP_ID_LENGTH
+                    + " characters, not blank, without control characters");
+        }
+        if (q.first("partition") != null || q.first("offset") != null) {
+            throw invalid("a group member reads the partitions its group assigns it: 'partition' and 'offset'"
+                    + " are not taken with 'group' (use a seek message)");
+        }
+        Map<String, String> topicIds = new LinkedHashMap<>();
+        for (String name : topics) {
+            topicIds.put(name, broker.topic(name).metadata().id()); // TOPIC_NOT_FOUND before joining
+        }
+        AssignmentStrategy strategy = q.first("assignor") == null ? AssignmentStrategy.STICKY
+                : AssignmentStrategy.parse(q.first("assignor"));
+        RebalanceProtocol protocol = q.first("rebalance") == null ? RebalanceProtocol.COOPERATIVE
+                : RebalanceProtocol.parse(q.first("rebalance"));
+        long sessionTimeoutMs = Params.longParam(q.first("sessionTimeoutMs"), "sessionTimeoutMs",
+                MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS, DEFAULT_SESSION_TIMEOUT_MS, ErrorCode.INVALID_REQUEST);
+        long autoCommitIntervalMs = Params.longParam(q.first("autoCommitIntervalMs"), "autoCommitIntervalMs",
+                MIN_AUTO_COMMIT_INTERVAL_MS, MAX_AUTO_COMMIT_INTERVAL_MS, DEFAULT_AUTO_COMMIT_INTERVAL_MS,
+                ErrorCode.INVALID_REQUEST);
+        return new Membership(group, topicIds, strategy, protocol, sessionTimeoutMs,
+                !"false".equals(q.first("autoCommit")), autoCommitIntervalMs, from.equals("earliest"));
     }
 
     /**
@@ -94,7 +159,7 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer)
         }
     }
 
-    private static long startOffset(PartitionInfo source, String from) {
+    static long startOffset(PartitionInfo source, String from) {
         return from.equals("earliest") ? source.logStartOffset() : source.highWatermark();
     }
 

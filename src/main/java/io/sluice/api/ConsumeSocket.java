@@ -24,6 +24,10 @@ public class ConsumeSocket {
     /** WebSocket close code "try again later" (RFC 6455 registry). */
     static final short TRY_AGAIN_LATER = 1013;
     static final short POLICY_VIOLATION = 1008;
+    /** RFC 6455 7.4.1: no status code present (also what a dropped connection reports here). */
+    static final int NO_STATUS = 1005;
+    /** RFC 6455 7.4.1: closed without a close frame. */
+    static final int ABNORMAL_CLOSURE = 1006;
 
     private final Broker broker;
     private final ConsumeLimits limits;
@@ -78,13 +82,23 @@ public class ConsumeSocket {
         }
     }
 
+    /**
+     * A close frame from the client carries a status code; a connection that dropped without one
+     * has none (Vert.x leaves its close status unset, reported as 1005 "no status", or 1006
+     * "abnormal closure"). Only the first is a goodbye: a group member leaves its group at once on
+     * it, and otherwise stays until its session times out.
+     */
     @OnClose
-    public void onClose(WebSocketConnection connection) {
+    public void onClose(WebSocketConnection connection, CloseReason reason) {
         ConsumerSession session = sessions.remove(connection.id());
         if (session != null) {
-            session.close();
+            session.close(closedCleanly(reason));
             limits.closeSession();
         }
+    }
+
+    static boolean closedCleanly(CloseReason reason) {
+        return reason != null && reason.getCode() != NO_STATUS && reason.getCode() != ABNORMAL_CLOSURE;
     }
 
     /** Open reader sessions, for metrics and for tests that check a closed socket lets go. */

@@ -8,30 +8,39 @@ import io.sluice.broker.Broker;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.SerialExecutor;
+import io.sluice.cluster.TopicPartition;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket reader, as its client sees it: the messages it sends (credit, seek, commit), the
  * control frames it is sent (assignment, errors) and how the session ends. The reading itself --
- * positions, credit, the outbound window, waiting for data -- is its {@link ReadLoop}.
+ * positions, credit, the outbound window, waiting for data -- is its {@link ReadLoop}; a group
+ * member's membership -- heartbeats, assignment, commits -- is its {@link GroupMember}.
  *
  * <p>All state, here and in the loop, is touched only on the session's own {@link SerialExecutor},
  * so it needs no lock.
  */
-final class ConsumerSession implements ReadLoop.Ending {
+final class ConsumerSession implements GroupMember.Session {
     private static final System.Logger LOG = System.getLogger(ConsumerSession.class.getName());
     /** Small control frames (errors, assignments) unsent at most: a client that sends bad messages and never reads is dropped. */
     static final int MAX_CONTROL_FRAMES_IN_FLIGHT = 32;
     /** How long a closed reader's socket may take to let its close frame through before it is dropped. */
     static final long CLOSE_GRACE_MS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Partitions one commit message may name. */
+    static final int MAX_COMMIT_OFFSETS = 10_000;
 
     private final Broker broker;
     private final WebSocketConnection connection;
     private final SerialExecutor executor;
     private final ReadLoop reads;
     private final Runnable abort;
+    /** Null for a reader without a group. */
+    private final GroupMember member;
     private int controlFramesInFlight;
     /** Written on the executor; read also on the socket's thread, to drop messages that arrive after the end. */
     private volatile boolean closed;
@@ -43,6 +52,18 @@ final class ConsumerSession implements ReadLoop.Ending {
         this.executor = new SerialExecutor(broker.fetchPool());
         this.reads = new ReadLoop(broker, connection, request, executor, limits, this);
         this.abort = abort;
+        this.member = request.group() == null ? null : new GroupMember(broker, request.group(),
+                clientHost(connection), executor, reads, this, limits.drainTimeoutMs());
+    }
+
+    /** The client's address without its port, as a group's description shows its members. */
+    private static String clientHost(WebSocketConnection connection) {
+        String address = connection.handshakeRequest().remoteAddress();
+        if (address == null) {
+            return "";
+        }
+        int colon = address.lastIndexOf(':');
+        return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
     }
 
     /** Validates the query and positions the reader; throws {@link SluiceException} on bad input. */
@@ -51,20 +72,14 @@ final class ConsumerSession implements ReadLoop.Ending {
         return new ConsumerSession(broker, connection, ConsumeRequest.parse(broker, q), limits, abort);
     }
 
-    /** Tells the client what it reads and starts sending. */
+    /** Tells the client what it reads and starts sending; a group member joins its group first. */
     void start() {
         executor.execute(() -> {
-            sendControl(Frames.object("assigned", g -> {
-                g.writeArrayFieldStart("partitions");
-                for (ConsumeRequest.Start p : reads.assignment()) {
-                    g.writeStartObject();
-                    g.writeStringField("topic", p.topic());
-                    g.writeNumberField("partition", p.partition());
-                    g.writeNumberField("offset", p.offset());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }));
+            if (member != null) {
+                member.start();
+                return;
+            }
+            sendControl(Frames.assigned(reads.assignment()));
             reads.pump();
         });
     }
@@ -105,8 +120,12 @@ final class ConsumerSession implements ReadLoop.Ending {
                 reads.grant(n.asLong());
             }
             case "seek" -> seek(message);
-            case "commit" -> throw new SluiceException(ErrorCode.UNSUPPORTED,
-                    "commit needs a consumer group; this reader has none");
+            case "commit" -> {
+                if (member == null) {
+                    throw new SluiceException(ErrorCode.UNSUPPORTED, "commit needs a consumer group; this reader has none");
+                }
+                commit(message);
+            }
             default -> throw invalid("unknown message type '" + Params.abbreviate(message.get("type").asText())
                     + "' (expected credit, seek or commit)");
         }
@@ -123,21 +142,60 @@ final class ConsumerSession implements ReadLoop.Ending {
         reads.seek(topic, partition.asInt(), offset.asLong());
     }
 
+    /** A {@code commit} message: {@code offsets} of {topic, partition, offset}, and optional {@code metadata}. */
+    private void commit(JsonNode message) {
+        JsonNode offsets = message.get("offsets");
+        if (offsets == null || !offsets.isArray() || offsets.isEmpty()) {
+            throw invalid("commit needs 'offsets': a non-empty array of {topic, partition, offset}");
+        }
+        if (offsets.size() > MAX_COMMIT_OFFSETS) {
+            throw invalid("commit takes at most " + MAX_COMMIT_OFFSETS + " offsets, got " + offsets.size());
+        }
+        Map<TopicPartition, Long> parsed = new HashMap<>();
+        for (JsonNode o : offsets) {
+            JsonNode partition = o.get("partition");
+            JsonNode offset = o.get("offset");
+            if (!o.path("topic").isTextual() || partition == null || !partition.canConvertToInt()
+                    || !partition.isIntegralNumber() || partition.asInt() < 0 || offset == null
+                    || !offset.isIntegralNumber() || !offset.canConvertToLong() || offset.asLong() < 0) {
+                throw invalid("each commit offset needs 'topic' (string), 'partition' and 'offset' (whole numbers >= 0)");
+            }
+            parsed.put(new TopicPartition(o.get("topic").asText(), partition.asInt()), offset.asLong());
+        }
+        JsonNode metadata = message.get("metadata");
+        if (metadata != null && !metadata.isTextual() && !metadata.isNull()) {
+            throw invalid("commit 'metadata' must be a string");
+        }
+        member.commit(parsed, metadata == null || metadata.isNull() ? "" : metadata.asText());
+    }
+
+    @Override
+    public CompletableFuture<Void> send(String frame) {
+        return sendControl(frame);
+    }
+
     /**
      * Sends a small control frame. A client that lets {@link #MAX_CONTROL_FRAMES_IN_FLIGHT} of them
      * pile up (bad messages sent, nothing read) is dropped rather than queued without end.
      */
-    private void sendControl(String frame) {
+    private CompletableFuture<Void> sendControl(String frame) {
         if (controlFramesInFlight >= MAX_CONTROL_FRAMES_IN_FLIGHT) {
             LOG.log(System.Logger.Level.INFO, "dropping reader {0}: {1} control frames unread", connection.id(),
                     controlFramesInFlight);
             release();
             abort.run();
-            return;
+            return CompletableFuture.failedFuture(new SluiceException(ErrorCode.THROTTLED, "control frames unread"));
         }
         controlFramesInFlight++;
-        connection.sendText(frame).subscribe().with(ok -> executor.execute(() -> controlFramesInFlight--),
-                error -> executor.execute(() -> controlFramesInFlight--));
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        connection.sendText(frame).subscribe().with(ok -> executor.execute(() -> {
+            controlFramesInFlight--;
+            written.complete(null);
+        }), error -> executor.execute(() -> {
+            controlFramesInFlight--;
+            written.completeExceptionally(error);
+        }));
+        return written;
     }
 
     private void sendError(String code, String message) {
@@ -172,12 +230,30 @@ final class ConsumerSession implements ReadLoop.Ending {
         abort.run();
     }
 
-    /** Releases everything the session holds: its waits on partitions, its share of the outbound budget. Idempotent. */
-    void close() {
-        executor.execute(this::release);
+    /**
+     * The socket closed: releases everything the session holds (its waits on partitions, its share
+     * of the outbound budget). A group member whose client closed {@code cleanly} (a close frame)
+     * auto-commits and leaves its group at once; one whose socket dropped just stops heartbeating,
+     * and its group moves its partitions after its session timeout. Idempotent.
+     */
+    void close(boolean cleanly) {
+        executor.execute(() -> {
+            if (member != null && !closed) {
+                if (cleanly) {
+                    member.leave();
+                } else {
+                    member.stop();
+                }
+            }
+            release();
+        });
     }
 
+    /** Ends the session from the server's side: a group member commits what was acknowledged and leaves. */
     private void release() {
+        if (member != null && !closed) {
+            member.leave();
+        }
         closed = true;
         reads.stop();
     }

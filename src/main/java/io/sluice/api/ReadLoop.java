@@ -6,16 +6,22 @@ import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogRecord;
 import io.sluice.log.SerialExecutor;
+import io.sluice.cluster.TopicPartition;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The reading half of a WebSocket reader ({@link ConsumerSession} owns the other: the client's
- * messages and the session's end). Owns the partitions read and the next offset of each, the credit
- * the client granted, and the connection's {@link OutboundWindow}. It never sends more records than
+ * messages and the session's end). Owns the partitions read ({@link ReadPosition}s, which a group
+ * adds and removes at run time), the credit the client granted and the {@link Acknowledgements} it
+ * implies, and the connection's {@link OutboundWindow}. It never sends more records than
  * the credit allows; a frame's bytes are reserved from the broker-wide outbound budget before its
  * records are read and returned once the socket has written it out, so a client that does not read
  * holds at most its connection's share, and reading stops until the socket drains. A socket that
@@ -52,26 +58,6 @@ final class ReadLoop {
         void failAndDrop(String code, String message);
     }
 
-    /** One partition read, and the next offset to send from it. */
-    private static final class Position {
-        final String topic;
-        final String topicId;
-        final int partition;
-        long next;
-        CompletableFuture<Void> parked;
-
-        Position(ConsumeRequest.Start start) {
-            this.topic = start.topic();
-            this.topicId = start.topicId();
-            this.partition = start.partition();
-            this.next = start.offset();
-        }
-
-        String name() {
-            return topic + "-" + partition;
-        }
-    }
-
     private static final System.Logger LOG = System.getLogger(ReadLoop.class.getName());
 
     private final Broker broker;
@@ -81,13 +67,14 @@ final class ReadLoop {
     private final OutboundWindow window;
     private final long drainTimeoutNanos;
     private final Ending ending;
-    private final List<Position> positions = new ArrayList<>();
+    private final List<ReadPosition> positions = new ArrayList<>();
     private long credit;
     private boolean reading;
     private boolean waitingForBudget;
     private boolean drainCheckScheduled;
     private boolean stopped;
     private int cursor;
+    private final Acknowledgements acknowledgements = new Acknowledgements();
 
     ReadLoop(Broker broker, WebSocketConnection connection, ConsumeRequest request, SerialExecutor executor,
             ConsumeLimits limits, Ending ending) {
@@ -99,7 +86,7 @@ final class ReadLoop {
         this.window = new OutboundWindow(limits.outbound(), limits.connectionBytes());
         this.drainTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.drainTimeoutMs());
         this.ending = ending;
-        request.starts().forEach(s -> positions.add(new Position(s)));
+        request.starts().forEach(s -> positions.add(new ReadPosition(s)));
     }
 
     /** Each partition read and the next offset to send from it, for the client's "assigned" frame. */
@@ -108,22 +95,80 @@ final class ReadLoop {
                 .toList();
     }
 
-    /** The client granted {@code records} more. */
+    /** The partitions read now. */
+    Set<TopicPartition> partitions() {
+        Set<TopicPartition> all = new HashSet<>();
+        positions.forEach(p -> all.add(p.topicPartition()));
+        return all;
+    }
+
+    /** Starts reading a partition (a group handed it to this reader); a partition read already is left as it is. */
+    void add(ConsumeRequest.Start start) {
+        if (stopped || find(start.topic(), start.partition()) != null) {
+            return;
+        }
+        positions.add(new ReadPosition(start));
+        pump();
+    }
+
+    /**
+     * Stops reading a partition at once: a read under way for it is discarded when it completes,
+     * its wait given up, and frames of it acknowledged later count for nothing. Returns the offset
+     * its client acknowledged (what a group commits for it), or {@link ReadPosition#NONE}; also
+     * NONE when it was not read here.
+     */
+    long remove(TopicPartition partition) {
+        ReadPosition p = find(partition.topic(), partition.partition());
+        if (p == null) {
+            return ReadPosition.NONE;
+        }
+        int index = positions.indexOf(p);
+        positions.remove(index);
+        if (index < cursor) {
+            cursor--;
+        }
+        cursor = positions.isEmpty() ? 0 : cursor % positions.size();
+        p.removed = true;
+        unpark(p);
+        return p.acknowledged;
+    }
+
+    /** Per partition read, the offset its client acknowledged with credit; partitions with none are left out. */
+    Map<TopicPartition, Long> acknowledged() {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (ReadPosition p : positions) {
+            if (p.acknowledged != ReadPosition.NONE) {
+                offsets.put(p.topicPartition(), p.acknowledged);
+            }
+        }
+        return offsets;
+    }
+
+    private ReadPosition find(String topic, int partition) {
+        for (ReadPosition p : positions) {
+            if (p.is(topic, partition)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The client granted {@code records} more: it also acknowledges the frames this credit covers. */
     void grant(long records) {
         credit = Math.min(Long.MAX_VALUE / 2, credit + records);
+        acknowledgements.granted(records);
         pump();
     }
 
     /** Moves a partition's next offset; throws {@link SluiceException} when it is not read here or out of range. */
     void seek(String topic, int partition, long offset) {
-        for (Position p : positions) {
-            if (p.topic.equals(topic) && p.partition == partition) {
-                ConsumeRequest.checkInRange(broker.partitionInfo(topic, partition), offset);
-                p.next = offset;
-                unpark(p);
-                pump();
-                return;
-            }
+        ReadPosition p = find(topic, partition);
+        if (p != null) {
+            ConsumeRequest.checkInRange(broker.partitionInfo(topic, partition), offset);
+            p.next = offset;
+            unpark(p);
+            pump();
+            return;
         }
         throw new SluiceException(ErrorCode.PARTITION_NOT_FOUND, "this reader is not assigned " + topic + "-"
                 + partition);
@@ -136,7 +181,7 @@ final class ReadLoop {
      * shortly. Reads complete later, on the session's executor.
      */
     void pump() {
-        if (stopped || reading || waitingForBudget || credit <= 0 || !window.hasRoom()) {
+        if (stopped || reading || waitingForBudget || credit <= 0 || positions.isEmpty() || !window.hasRoom()) {
             return;
         }
         int frameBytes = window.frameBytes();
@@ -148,12 +193,16 @@ final class ReadLoop {
     }
 
     private void readNext(int tried, int reserved) {
-        if (tried == positions.size()) {
+        if (positions.isEmpty()) {
+            window.unreserve(reserved); // every partition was taken away while a read ran
+            return;
+        }
+        if (tried >= positions.size()) {
             window.unreserve(reserved);
             parkAll();
             return;
         }
-        Position p = positions.get((cursor + tried) % positions.size());
+        ReadPosition p = positions.get((cursor + tried) % positions.size());
         long from = p.next;
         int max = (int) Math.min(credit, MAX_RECORDS_PER_FRAME);
         reading = true;
@@ -165,7 +214,10 @@ final class ReadLoop {
                     if (stopped) {
                         return; // stop() returned the reservation with everything else
                     }
-                    if (error != null) {
+                    if (p.removed) {
+                        window.unreserve(reserved);
+                        pump(); // the partition was taken away while the read ran: its records are not sent
+                    } else if (error != null) {
                         window.unreserve(reserved);
                         onReadError(p, from, SluiceException.causeOf(error));
                     } else if (p.next != from) {
@@ -195,7 +247,7 @@ final class ReadLoop {
      * goes alone, once nothing else is in flight and the budget has room for it: a big record
      * delays its reader, never stalls it.
      */
-    private void send(Position p, List<LogRecord> records, int reserved) {
+    private void send(ReadPosition p, List<LogRecord> records, int reserved) {
         RecordJsonWriter.Frame frame = writer.recordsFrame(p.topic, p.partition, records, reserved);
         if (frame.bytes() > reserved) {
             if (window.inFlightFrames() > 0) {
@@ -212,6 +264,7 @@ final class ReadLoop {
         }
         p.next = frame.nextOffset();
         credit -= frame.records();
+        acknowledgements.sent(p, frame.records(), frame.nextOffset());
         window.sent(frame.bytes(), System.nanoTime());
         scheduleDrainCheck(drainTimeoutNanos);
         connection.sendText(frame.text()).subscribe().with(
@@ -265,7 +318,7 @@ final class ReadLoop {
         }
     }
 
-    private void onReadError(Position p, long from, Throwable error) {
+    private void onReadError(ReadPosition p, long from, Throwable error) {
         if (error instanceof SluiceException e && e.code() == ErrorCode.OFFSET_OUT_OF_RANGE && sameTopic(p)) {
             long logStart;
             try {
@@ -292,7 +345,7 @@ final class ReadLoop {
      * fire over and over, which would spin this session on the fetch pool.
      */
     private void parkAll() {
-        for (Position p : positions) {
+        for (ReadPosition p : positions) {
             if (p.parked == null) {
                 CompletableFuture<Void> wait = broker.awaitData(p.topic, p.partition, p.next, PARK_TIMEOUT_MS);
                 p.parked = wait;
@@ -301,12 +354,12 @@ final class ReadLoop {
         }
     }
 
-    private void woken(Position p, CompletableFuture<Void> wait, Throwable error) {
+    private void woken(ReadPosition p, CompletableFuture<Void> wait, Throwable error) {
         if (p.parked == wait) {
             p.parked = null;
         }
-        if (stopped || error instanceof CancellationException) {
-            return; // a seek or the session's end gave this wait up
+        if (stopped || p.removed || error instanceof CancellationException) {
+            return; // a seek, a revocation or the session's end gave this wait up
         }
         if (error != null) {
             end(p, SluiceException.causeOf(error));
@@ -315,7 +368,7 @@ final class ReadLoop {
         }
     }
 
-    private void unpark(Position p) {
+    private void unpark(ReadPosition p) {
         if (p.parked != null) {
             p.parked.cancel(false);
             p.parked = null;
@@ -323,7 +376,7 @@ final class ReadLoop {
     }
 
     /** Whether the topic read is still the one this reader opened, not deleted nor replaced by a namesake. */
-    private boolean sameTopic(Position p) {
+    private boolean sameTopic(ReadPosition p) {
         try {
             return broker.topic(p.topic).metadata().id().equals(p.topicId);
         } catch (SluiceException deleted) {
@@ -331,12 +384,12 @@ final class ReadLoop {
         }
     }
 
-    private static SluiceException deleted(Position p) {
+    private static SluiceException deleted(ReadPosition p) {
         return new SluiceException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + p.topic + "' was deleted");
     }
 
     /** Ends the session for a failure on {@code p}: told as its topic's deletion when that is what happened. */
-    private void end(Position p, Throwable error) {
+    private void end(ReadPosition p, Throwable error) {
         end(!sameTopic(p) ? deleted(p) : error instanceof SluiceException e ? e
                 : new SluiceException(ErrorCode.STORAGE_ERROR, "reading " + p.name() + " failed: " + error, error));
     }

@@ -93,4 +93,14 @@ final class Schemas {
             @Schema(required = true, description = "The last committed offset plus one") long highWatermark,
             @Schema(required = true, description = "The first offset still stored") long logStartOffset) {
     }
+
+    @Schema(name = "ResetOffsets", description = "Where to move a group's committed offsets of one topic; unknown"
+            + " fields are refused", additionalProperties = Schema.False.class)
+    record ResetOffsets(
+            @Schema(required = true, example = "orders") String topic,
+            @Schema(required = true, description = "\"earliest\" (log start), \"latest\" (high watermark),"
+                    + " {\"timestamp\": ms} (first offset at or after it) or {\"offset\": n} (clamped to the log)",
+                    example = "\"earliest\"") Object to,
+            @Schema(description = "Partition numbers; absent: every partition of the topic") List<Integer> partitions) {
+    }
 }

@@ -115,8 +115,8 @@ public final class Broker implements AutoCloseable {
                     config.cluster().singleBroker());
             this.topics = loaded;
             this.reads = new PartitionReads(topics, fetchPool, scheduler);
-            this.cluster = new BrokerCluster(config.brokerId(), config.dataDir(), config.cluster(), topics, reads,
-                    scheduler, fetchPool, System::currentTimeMillis);
+            this.cluster = new BrokerCluster(config.brokerId(), config.dataDir(), config.cluster(), config.groups(),
+                    topics, reads, scheduler, fetchPool, System::currentTimeMillis);
             if (tier != null) {
                 cluster.replicas().tieredOffsets(new PartitionTierOffsets(topics, tier));
             }
@@ -275,7 +275,9 @@ public final class Broker implements AutoCloseable {
 
     // ---- topics -------------------------------------------------------------------------------
 
+    /** Creates a topic; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC): the brokers create it. */
     public Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> config) {
+        InternalTopics.refuseClientChange(name, "creating it");
         return cluster.createTopic(name, partitions, replicationFactor, config, System.currentTimeMillis());
     }
 
@@ -287,15 +289,21 @@ public final class Broker implements AutoCloseable {
         return topics.all();
     }
 
+    /** Deletes a topic; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC). */
     public void deleteTopic(String name) {
+        InternalTopics.refuseClientChange(name, "deleting it");
         cluster.deleteTopic(name);
     }
 
+    /** Changes a topic's config; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC). */
     public Topic updateTopicConfig(String name, Map<String, String> changes) {
+        InternalTopics.refuseClientChange(name, "changing its config");
         return cluster.updateTopicConfig(name, changes);
     }
 
+    /** Grows a topic; the internal {@code __consumer_offsets} is refused (INVALID_TOPIC). */
     public Topic addPartitions(String name, int newCount) {
+        InternalTopics.refuseClientChange(name, "adding partitions");
         return cluster.addPartitions(name, newCount);
     }
 
@@ -356,50 +364,48 @@ public final class Broker implements AutoCloseable {
      * STALE_MEMBER_EPOCH (join again), COORDINATOR_NOT_AVAILABLE (retry), bad input.
      */
     public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat heartbeat) {
-        return unsupportedYet();
+        return cluster.groups().heartbeat(heartbeat);
     }
 
     /** Commits a member's offsets through its group's coordinator; completes with what was written. */
     public CompletableFuture<Map<TopicPartition, CommittedOffset>> commitOffsets(OffsetCommit commit) {
-        return unsupportedYet();
+        return cluster.groups().commit(commit);
     }
 
     /** Every group of the cluster, from every coordinator. */
     public CompletableFuture<List<GroupListing>> listGroups() {
-        return unsupportedYet();
+        return cluster.groups().list();
     }
 
     /** One group, from its coordinator, with per-partition lag. GROUP_NOT_FOUND when it has nothing. */
     public CompletableFuture<GroupDescription> describeGroup(String groupId) {
-        return unsupportedYet();
+        return cluster.groups().describe(groupId);
     }
 
     /**
      * Moves a group's committed offsets of {@code topic} (every partition, or those listed) to
-     * {@code to}. GROUP_NOT_EMPTY while the group has live members. Completes with what was written.
+     * {@code to}, resolved on each partition's leader (earliest: log start; latest: high watermark;
+     * a timestamp: the first offset at or after it; an offset: clamped to those two). GROUP_NOT_EMPTY
+     * while the group has live members. Completes with what was written.
      */
     public CompletableFuture<Map<TopicPartition, CommittedOffset>> resetGroupOffsets(String groupId, String topic,
             OffsetReset to, List<Integer> partitions) {
-        return unsupportedYet();
+        return cluster.groups().reset(groupId, topic, to, partitions);
     }
 
     /** Deletes a group with no live members, and its committed offsets. */
     public CompletableFuture<Void> deleteGroup(String groupId) {
-        return unsupportedYet();
+        return cluster.groups().delete(groupId);
     }
 
     /** A group's committed offsets as this broker's view of the offsets cache holds them. */
     public Map<TopicPartition, CommittedOffset> committedOffsets(String groupId) {
-        return Map.of();
+        return cluster.groups().committed(groupId);
     }
 
     /** Rebalance statistics of the groups this broker coordinates, for metrics. */
     public Map<String, GroupCoordinator.RebalanceStats> groupRebalanceStats() {
-        return Map.of();
-    }
-
-    private static <T> CompletableFuture<T> unsupportedYet() {
-        return CompletableFuture.failedFuture(new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are being built"));
+        return cluster.groups().rebalanceStats();
     }
 
     // ---- produce and fetch ----------------------------------------------------------------------
@@ -413,7 +419,9 @@ public final class Broker implements AutoCloseable {
      */
     public CompletableFuture<List<RecordResult>> produce(String topic, List<ProduceRecord> records, Acks acks,
             String partitionerName) {
-        return producer.produce(topics.get(topic), records, acks, partitionerName);
+        Topic t = topics.get(topic);
+        InternalTopics.refuseClientChange(topic, "producing to it");
+        return producer.produce(t, records, acks, partitionerName);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.sluice.cluster.ReassignmentProgress;
 import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import io.sluice.group.GroupSettings;
 import io.sluice.replication.ReplicaManager;
 import io.sluice.replication.ReplicationServer;
 import io.vertx.core.Vertx;
@@ -54,15 +55,17 @@ final class BrokerCluster implements AutoCloseable {
     private final TopicReconciler reconciler;
     private final Topics topics;
     private final BrokerInfo self;
+    private final BrokerGroups groups;
 
-    BrokerCluster(int localId, Path dataDir, ClusterSettings settings, Topics topics, PartitionReads reads,
-            ScheduledExecutorService scheduler, ExecutorService fetchPool, LongSupplier clock) {
+    BrokerCluster(int localId, Path dataDir, ClusterSettings settings, GroupSettings groupSettings, Topics topics,
+            PartitionReads reads, ScheduledExecutorService scheduler, ExecutorService fetchPool, LongSupplier clock) {
         this.localId = localId;
         this.settings = settings;
         this.topics = topics;
         ClusterConfig clusterConfig = settings.toClusterConfig(localId, dataDir);
         this.store = InfinispanMetadataStore.open(clusterConfig);
         boolean alone = settings.singleBroker();
+        BrokerGroups built = null;
         try {
             this.vertx = alone ? null : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
             this.clients = alone ? null : new ReplicationClients(vertx, store, settings.bindAddress());
@@ -71,6 +74,11 @@ final class BrokerCluster implements AutoCloseable {
             this.router = new PartitionRouter(localId, store, replicas, clients, scheduler,
                     settings.replication().ackTimeoutMs());
             reads.routeThrough(router);
+            // before the listener and the first reconciliation: it hears every leadership this broker takes
+            built = BrokerGroups.start(localId, groupSettings, settings, store, topics, replicas, clients,
+                    (name, partitions, rf, config) -> createTopic(name, partitions, rf, config, clock.getAsLong()),
+                    scheduler, fetchPool, clock);
+            this.groups = built;
             this.server = alone ? null : startServer(reads);
             this.self = new BrokerInfo(localId, settings.advertisedHost(), settings.httpPort(),
                     settings.bindAddress(), server == null ? settings.replicationPort() : server.port(),
@@ -99,6 +107,9 @@ final class BrokerCluster implements AutoCloseable {
                         localId);
             }
         } catch (RuntimeException e) {
+            if (built != null) {
+                built.close();
+            }
             store.close();
             throw e;
         }
@@ -120,7 +131,7 @@ final class BrokerCluster implements AutoCloseable {
 
     private ReplicationServer startServer(PartitionReads reads) {
         ReplicationServer s = new ReplicationServer(vertx, ReplicationServer.Options.defaults(settings.bindAddress(),
-                settings.replicationPort()), new InterBrokerHandler(replicas, reads));
+                settings.replicationPort()), new InterBrokerHandler(replicas, reads, groups));
         try {
             s.start().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -128,6 +139,10 @@ final class BrokerCluster implements AutoCloseable {
                     + settings.bindAddress() + ":" + settings.replicationPort() + ": " + SluiceException.causeOf(e), e);
         }
         return s;
+    }
+
+    BrokerGroups groups() {
+        return groups;
     }
 
     PartitionRouter router() {
@@ -301,6 +316,7 @@ final class BrokerCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        closeQuietly(groups);
         closeQuietly(controller);
         closeQuietly(reconciler);
         closeQuietly(replicas);

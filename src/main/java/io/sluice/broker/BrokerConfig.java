@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.group.GroupSettings;
 import io.sluice.log.LogConfig;
 import io.sluice.log.SegmentFileCache;
 import java.nio.file.Path;
@@ -16,16 +17,18 @@ import java.nio.file.Path;
  *                              (the active segment of each partition holds one more)
  * @param produceLimits         what produce requests and queued appends may hold
  * @param cluster               the cluster this broker joins (a cluster of one by default)
+ * @param groups                consumer groups: heartbeats, session timeouts, offsets retention and topic
  */
 public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
         LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
-        ClusterSettings cluster) {
+        ClusterSettings cluster, GroupSettings groups) {
 
     /** A config with the default bound on open segment files and the default produce limits. */
     public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
             LogConfig logDefaults, long maintenanceIntervalMs) {
         this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                SegmentFileCache.DEFAULT_MAX_OPEN, ProduceLimits.defaults(), ClusterSettings.single());
+                SegmentFileCache.DEFAULT_MAX_OPEN, ProduceLimits.defaults(), ClusterSettings.single(),
+                GroupSettings.defaults());
     }
 
     public static BrokerConfig defaults(Path dataDir) {
@@ -36,31 +39,36 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
 
     public BrokerConfig withFsync(boolean on) {
         return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster);
+                maxOpenSegmentFiles, produceLimits, cluster, groups);
     }
 
     public BrokerConfig withMaintenanceIntervalMs(long ms) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
-                maxOpenSegmentFiles, produceLimits, cluster);
+                maxOpenSegmentFiles, produceLimits, cluster, groups);
     }
 
     public BrokerConfig withMaxOpenSegmentFiles(int max) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, max, produceLimits, cluster);
+                maintenanceIntervalMs, max, produceLimits, cluster, groups);
     }
 
     public BrokerConfig withProduceLimits(ProduceLimits limits) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster);
+                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster, groups);
     }
 
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings);
+                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings, groups);
+    }
+
+    public BrokerConfig withGroups(GroupSettings settings) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
+                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, cluster, settings);
     }
 
     public BrokerConfig withBrokerId(int id) {
         return new BrokerConfig(dataDir, id, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster);
+                maxOpenSegmentFiles, produceLimits, cluster, groups);
     }
 }

@@ -10,6 +10,8 @@ import io.sluice.replication.Messages.EpochEndRequest;
 import io.sluice.replication.Messages.EpochEndResponse;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
+import io.sluice.replication.Messages.GroupRequest;
+import io.sluice.replication.Messages.GroupResponse;
 import io.sluice.replication.Messages.HeapRecords;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
@@ -22,18 +24,20 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What this broker's inter-broker listener serves: followers' fetches, positions and epoch-end
- * queries (the leader side of replication), and the produce and read requests other brokers
- * forward to the partitions this broker leads.
+ * queries (the leader side of replication), the produce and read requests other brokers
+ * forward to the partitions this broker leads, and the group operations for the groups it coordinates.
  */
 final class InterBrokerHandler implements RequestHandler {
     private final LeaderSide leaderSide;
     private final ReplicaManager replicas;
     private final PartitionReads reads;
+    private final BrokerGroups groups;
 
-    InterBrokerHandler(ReplicaManager replicas, PartitionReads reads) {
+    InterBrokerHandler(ReplicaManager replicas, PartitionReads reads, BrokerGroups groups) {
         this.leaderSide = replicas.leaderSide();
         this.replicas = replicas;
         this.reads = reads;
+        this.groups = groups;
     }
 
     @Override
@@ -79,6 +83,12 @@ final class InterBrokerHandler implements RequestHandler {
                         ? new ReadResponse(null, r.nextOffset(), r.highWatermark(), r.logStartOffset(),
                                 new HeapRecords(ForwardedRecords.encode(r.records())))
                         : new ReadResponse(error(SluiceException.causeOf(e)), -1, -1, -1, HeapRecords.EMPTY));
+    }
+
+    /** A consumer-group operation for the coordinator here, or an offset lookup on a partition led here. */
+    @Override
+    public CompletableFuture<GroupResponse> group(GroupRequest request) {
+        return groups.serve(request);
     }
 
     private static Messages.Error error(Throwable cause) {

@@ -36,6 +36,8 @@ public final class InfinispanMetadataStore implements MetadataStore {
     private static final System.Logger LOG = System.getLogger(InfinispanMetadataStore.class.getName());
     /** A random id chosen by the first broker that offers its metadata, kept in the brokers cache under this key. */
     private static final String CLUSTER_ID_KEY = "cluster-id";
+    /** Committed offsets of consumer groups, a view of {@code __consumer_offsets}: see {@link #groupOffsets()}. */
+    static final String GROUP_OFFSETS_CACHE = "sluice-group-offsets";
 
     private final ClusterConfig config;
     private final DefaultCacheManager manager;
@@ -47,6 +49,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
     /** This broker's snapshot from before it joined, until it has been offered to an available cluster. */
     private volatile Map<MetadataSection, Map<String, String>> pendingOffer;
     private volatile BrokerInfo registration;
+    private ReplicatedMap groupOffsets;
     private volatile boolean closed;
 
     private InfinispanMetadataStore(ClusterConfig config, UnaryOperator<List<Protocol>> stackEditor) throws Exception {
@@ -100,6 +103,8 @@ public final class InfinispanMetadataStore implements MetadataStore {
             cache.addListener(new CacheEvents.OfCache(section, sink));
             caches.put(section, cache);
         }
+        manager.defineConfiguration(GROUP_OFFSETS_CACHE, viewCacheConfig().build());
+        groupOffsets = new ReplicatedMap(manager.getCache(GROUP_OFFSETS_CACHE));
         for (MetadataSection section : MetadataSection.values()) {
             resync(section);
         }
@@ -140,6 +145,32 @@ public final class InfinispanMetadataStore implements MetadataStore {
                 .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES).mergePolicy(policy)
                 .stateTransfer().awaitInitialTransfer(true).timeout(60, TimeUnit.SECONDS);
         return c;
+    }
+
+    /**
+     * A cache that is a view of a log, not metadata: the minority side of a split still reads its
+     * last copy (ALLOW_READS), and a heal keeps the larger side's entries (its writers could write).
+     */
+    private ConfigurationBuilder viewCacheConfig() {
+        ConfigurationBuilder c = new ConfigurationBuilder();
+        if (config.isSingleBroker()) {
+            c.clustering().cacheMode(CacheMode.LOCAL);
+            return c;
+        }
+        c.clustering().cacheMode(CacheMode.REPL_SYNC).remoteTimeout(10, TimeUnit.SECONDS)
+                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READS).mergePolicy(MergePolicy.PREFERRED_ALWAYS)
+                .stateTransfer().awaitInitialTransfer(true).timeout(60, TimeUnit.SECONDS);
+        return c;
+    }
+
+    /**
+     * The committed offsets of consumer groups as every broker reads them: a replicated cache (local
+     * for a broker alone) that is not part of the metadata snapshot. The group coordinators write it
+     * after their records are committed in {@code __consumer_offsets}, and rebuild it from there when
+     * they take a partition over, so it needs no persistence of its own.
+     */
+    public ReplicatedMap groupOffsets() {
+        return groupOffsets;
     }
 
     /** Offers the snapshot from before joining, once: at start, or after the merge that made this side available. */

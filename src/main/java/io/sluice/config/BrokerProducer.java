@@ -4,6 +4,7 @@ import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
 import io.sluice.broker.ClusterSettings;
 import io.sluice.cluster.ClusterConfig;
+import io.sluice.group.GroupSettings;
 import io.sluice.replication.ReplicationSettings;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the one {@link Broker} of this process from {@link SluiceConfig} at start-up (so log
@@ -53,7 +55,7 @@ public class BrokerProducer {
         BrokerConfig brokerConfig = new BrokerConfig(dataDir, config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
                 defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles(), produceLimits(config.limits()),
-                clusterSettings(config, httpPort));
+                clusterSettings(config, httpPort), groupSettings(config.group()));
         long start = System.nanoTime();
         try {
             Tier tier = startTier(config, dataDir);
@@ -77,6 +79,21 @@ public class BrokerProducer {
         return new ClusterSettings(c.name(), c.bindAddress(), c.bindPort(), members, c.dnsQuery().orElse(null),
                 config.rack().orElse(null), config.replication().port(), c.advertisedHost().orElse(c.bindAddress()),
                 httpPort, replication, ClusterConfig.Timings.DEFAULT);
+    }
+
+    private static GroupSettings groupSettings(SluiceConfig.Group g) {
+        GroupSettings defaults = GroupSettings.defaults();
+        if (g.minSessionTimeoutMs() > g.sessionTimeoutMs() || g.sessionTimeoutMs() > g.maxSessionTimeoutMs()
+                || g.minSessionTimeoutMs() <= 0 || g.heartbeatIntervalMs() <= 0 || g.maxSize() <= 0
+                || g.offsetsTopicReplicationFactor() <= 0 || g.offsetsRetentionMinutes() <= 0) {
+            throw new IllegalArgumentException("sluice.group: session-timeout-ms=" + g.sessionTimeoutMs()
+                    + " must lie in [min-session-timeout-ms=" + g.minSessionTimeoutMs() + ", max-session-timeout-ms="
+                    + g.maxSessionTimeoutMs() + "], and heartbeat-interval-ms, max-size, "
+                    + "offsets-topic-replication-factor and offsets-retention-minutes must be positive");
+        }
+        return new GroupSettings(g.heartbeatIntervalMs(), defaults.rebalanceHeartbeatMs(), g.sessionTimeoutMs(),
+                g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), TimeUnit.MINUTES.toMillis(g.offsetsRetentionMinutes()),
+                g.offsetsTopicReplicationFactor(), g.maxSize());
     }
 
     private static ProduceLimits produceLimits(SluiceConfig.Limits limits) {

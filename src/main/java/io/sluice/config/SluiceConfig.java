@@ -162,6 +162,42 @@ public interface SluiceConfig {
         long ackTimeoutMs();
     }
 
+    Group group();
+
+    /**
+     * Consumer groups ({@code sluice.group.*}): how members heartbeat and time out, how long an
+     * empty group keeps its committed offsets, and the internal {@code __consumer_offsets} topic.
+     */
+    interface Group {
+        /** How often a member of a stable group heartbeats (the coordinator says so in every reply). */
+        @WithDefault("1000")
+        long heartbeatIntervalMs();
+
+        /** A member's session timeout unless its connection asks for another (sessionTimeoutMs). */
+        @WithDefault("45000")
+        long sessionTimeoutMs();
+
+        /** The shortest session timeout a member may ask for. */
+        @WithDefault("1000")
+        long minSessionTimeoutMs();
+
+        /** The longest session timeout a member may ask for. */
+        @WithDefault("1800000")
+        long maxSessionTimeoutMs();
+
+        /** How long a group with no members keeps its committed offsets (Kafka's offsets.retention.minutes). */
+        @WithDefault("10080")
+        long offsetsRetentionMinutes();
+
+        /** Replication factor of __consumer_offsets, capped by the brokers registered when it is created. */
+        @WithDefault("3")
+        int offsetsTopicReplicationFactor();
+
+        /** The most members one group takes. */
+        @WithDefault("1000")
+        int maxSize();
+    }
+
     /** Rack or zone, for replica placement. */
     Optional<String> rack();
 

@@ -3,36 +3,72 @@ package io.sluice.group;
 import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The group coordinator of one broker: it runs the groups whose {@code __consumer_offsets}
  * partition this broker leads. Taking a partition over replays it to rebuild its groups' committed
  * offsets; giving it up forgets them. Membership lives in memory only: after a takeover members
  * find they are unknown and join again, keeping nothing, so no partition is read twice at once.
+ *
+ * <p>Each group's state is guarded by its own monitor ({@link Group}); appends to the offsets topic
+ * go through one {@link AppendQueue} per partition and no lock is held while they are in flight.
+ * A periodic sweep on the given scheduler, reading the injected clock, expires members past their
+ * session timeout and the offsets of groups empty for longer than the offsets retention.
  */
 public final class GroupCoordinator implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(GroupCoordinator.class.getName());
+    /** Kafka's limit on a group id's length. */
+    public static final int MAX_GROUP_ID_LENGTH = 249;
+    /** Kafka's {@code offset.metadata.max.bytes} default. */
+    public static final int MAX_METADATA_BYTES = 4096;
+    /** How often the sweep looks for expired sessions and offsets (real time; it reads the clock). */
+    static final long SWEEP_INTERVAL_MS = 100;
+
     private final OffsetsTopic offsetsTopic;
     private final TopicCatalog catalog;
     private final OffsetsCache cache;
     private final GroupSettings settings;
-    private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
     private final int brokerId;
+    private final Supplier<String> memberIds;
+    private final ConcurrentHashMap<Integer, CoordinatedPartition> partitions = new ConcurrentHashMap<>();
+    /** Outlive a partition's takeovers: a takeover replays only after the previous one's appends settled. */
+    private final ConcurrentHashMap<Integer, AppendQueue> appendQueues = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> sweeper;
 
     public GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
             GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock) {
+        this(brokerId, offsetsTopic, catalog, cache, settings, scheduler, clock, Group.randomMemberIds());
+    }
+
+    /** With the member ids given by {@code memberIds}: tests replay a seeded run exactly. */
+    GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
+            GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock, Supplier<String> memberIds) {
         this.brokerId = brokerId;
         this.offsetsTopic = offsetsTopic;
         this.catalog = catalog;
         this.cache = cache;
         this.settings = settings;
-        this.scheduler = scheduler;
         this.clock = clock;
+        this.memberIds = memberIds;
+        this.sweeper = scheduler.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     /** The {@code __consumer_offsets} partition of a group: Kafka's {@code abs(groupId.hashCode()) % 50}. */
@@ -41,54 +77,191 @@ public final class GroupCoordinator implements AutoCloseable {
         return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % OffsetsTopic.PARTITIONS;
     }
 
+    /** Refuses (INVALID_GROUP_ID) a group id that is null, empty, longer than 249 chars or has control characters. */
+    public static void validateGroupId(String groupId) {
+        if (groupId == null || groupId.isEmpty() || groupId.length() > MAX_GROUP_ID_LENGTH
+                || groupId.chars().anyMatch(Character::isISOControl)) {
+            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id is 1 to " + MAX_GROUP_ID_LENGTH
+                    + " characters with no control characters, was " + describeId(groupId));
+        }
+    }
+
     /** This broker now leads {@code partition} of {@code __consumer_offsets}: replay it and serve its groups. */
     public CompletableFuture<Void> takeOver(int partition) {
-        throw unsupported();
+        if (partition < 0 || partition >= OffsetsTopic.PARTITIONS) {
+            throw new IllegalArgumentException("partition=" + partition + " of " + OffsetsTopic.NAME);
+        }
+        CoordinatedPartition fresh = new CoordinatedPartition(partition,
+                appendQueues.computeIfAbsent(partition, p -> new AppendQueue(p, offsetsTopic)));
+        CoordinatedPartition held = partitions.putIfAbsent(partition, fresh);
+        if (held != null) {
+            return held.loaded.thenApply(v -> v);
+        }
+        OffsetsLoader loader = new OffsetsLoader(partition);
+        fresh.appends.idle()
+                .thenCompose(v -> offsetsTopic.replay(partition, loader::accept))
+                .thenRun(loader::checkClean)
+                .whenComplete((v, error) -> {
+                    if (error != null) {
+                        partitions.remove(partition, fresh);
+                        LOG.log(System.Logger.Level.WARNING, "loading " + OffsetsTopic.NAME + "-" + partition
+                                + " failed; its groups stay unavailable here", error);
+                        fresh.loaded.completeExceptionally(SluiceException.causeOf(error));
+                    } else {
+                        install(fresh, loader.offsets());
+                    }
+                });
+        return fresh.loaded.thenApply(v -> v);
     }
 
     /** This broker no longer leads {@code partition}: forget its groups (their members will rejoin elsewhere). */
     public void giveUp(int partition) {
-        throw unsupported();
+        CoordinatedPartition state = partitions.remove(partition);
+        if (state == null) {
+            return;
+        }
+        state.active = false;
+        for (Group g : state.groups.values()) {
+            synchronized (g) {
+                g.removed = true;
+            }
+        }
+        state.loaded.completeExceptionally(notCoordinator(partition));
     }
 
     /** Whether this broker coordinates the group now (fails requests with NOT_COORDINATOR otherwise). */
     public boolean coordinates(String groupId) {
-        throw unsupported();
+        CoordinatedPartition state = partitions.get(partitionFor(groupId));
+        return state != null && state.active;
     }
 
-    public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat heartbeat) {
-        throw unsupported();
+    public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat hb) {
+        try {
+            validateGroupId(hb.groupId());
+            long now = clock.getAsLong();
+            if (hb.memberEpoch() == MemberHeartbeat.LEAVE_EPOCH) {
+                try {
+                    withGroup(hb.groupId(), () -> groupNotFound(hb.groupId()), (st, g) -> {
+                        g.leave(hb.memberId(), now);
+                        return null;
+                    });
+                } catch (SluiceException e) {
+                    if (e.code() != ErrorCode.GROUP_NOT_FOUND) {
+                        throw e;
+                    }
+                }
+                return CompletableFuture.completedFuture(new HeartbeatReply(hb.memberId(),
+                        MemberHeartbeat.LEAVE_EPOCH, Set.of(), Map.of(), 0));
+            }
+            if (hb.memberEpoch() == MemberHeartbeat.JOIN_EPOCH) {
+                checkTopics(hb.topics());
+                long timeout = sessionTimeout(hb.sessionTimeoutMs());
+                return CompletableFuture.completedFuture(withGroup(hb.groupId(), null,
+                        (s, g) -> g.join(hb, memberIds.get(), timeout, now)));
+            }
+            if (hb.memberEpoch() < 0) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "memberEpoch=" + hb.memberEpoch()
+                        + ": 0 joins, -1 leaves, else the epoch last given");
+            }
+            return CompletableFuture.completedFuture(withGroup(hb.groupId(),
+                    () -> unknownMember(hb.groupId(), hb.memberId()), (s, g) -> g.heartbeat(hb, now)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Completes with the offsets written, once committed in {@code __consumer_offsets} and the cache. */
     public CompletableFuture<Map<TopicPartition, CommittedOffset>> commit(OffsetCommit commit) {
-        throw unsupported();
+        try {
+            validateGroupId(commit.groupId());
+            Map<TopicPartition, CommittedOffset> written = toCommitted(commit.offsets(), commit.metadata());
+            List<OffsetsTopic.Entry> entries = encode(commit.groupId(), written);
+            Located at = withGroup(commit.groupId(), () -> unknownMember(commit.groupId(), commit.memberId()), (s, g) -> {
+                g.checkCommit(commit);
+                if (!written.isEmpty()) {
+                    g.pendingCommits++;
+                }
+                return new Located(s, g);
+            });
+            if (written.isEmpty()) {
+                return CompletableFuture.completedFuture(written);
+            }
+            // Appended with no lock held: the queue may run other groups' completions on this thread.
+            return at.s().appends.append(() -> entries, () -> apply(at.s(), at.g(), written, false))
+                    .whenComplete((v, e) -> settled(at.s(), at.g(), () -> at.g().pendingCommits--))
+                    .thenApply(v -> written);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** The groups this broker coordinates. */
     public List<GroupListing> list() {
-        throw unsupported();
+        List<GroupListing> listings = new ArrayList<>();
+        forEachGroup((s, g) -> {
+            if (!g.members.isEmpty() || !g.offsets.isEmpty()) {
+                listings.add(new GroupListing(g.id, g.state(), g.members.size()));
+            }
+        });
+        listings.sort(Comparator.comparing(GroupListing::groupId));
+        return listings;
     }
 
     /** Fails with GROUP_NOT_FOUND for a group with neither members nor offsets. */
     public GroupDescription describe(String groupId) {
-        throw unsupported();
+        validateGroupId(groupId);
+        return GroupDescriber.describe(brokerId, catalog, withGroup(groupId, () -> groupNotFound(groupId),
+                (s, g) -> GroupDescriber.snapshot(g)));
     }
 
     /** Sets committed offsets of a group with no members; GROUP_NOT_EMPTY (409) while it has any. */
     public CompletableFuture<Map<TopicPartition, CommittedOffset>> resetOffsets(String groupId,
             Map<TopicPartition, Long> offsets) {
-        throw unsupported();
+        try {
+            validateGroupId(groupId);
+            Map<TopicPartition, CommittedOffset> written = toCommitted(offsets, "");
+            List<OffsetsTopic.Entry> entries = encode(groupId, written);
+            if (written.isEmpty()) {
+                return CompletableFuture.completedFuture(written);
+            }
+            Located at = withGroup(groupId, null, (s, g) -> {
+                beginAdmin(g, "reset the offsets of");
+                return new Located(s, g);
+            });
+            return at.s().appends.append(() -> entries, () -> apply(at.s(), at.g(), written, true))
+                    .whenComplete((v, e) -> settled(at.s(), at.g(), () -> at.g().adminBusy = false))
+                    .thenApply(v -> written);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Deletes a group with no members and its offsets; GROUP_NOT_EMPTY (409) while it has any. */
     public CompletableFuture<Void> delete(String groupId) {
-        throw unsupported();
+        try {
+            validateGroupId(groupId);
+            Located at = withGroup(groupId, () -> groupNotFound(groupId), (s, g) -> {
+                if (g.members.isEmpty() && g.offsets.isEmpty() && g.pendingCommits == 0) {
+                    throw groupNotFound(groupId);
+                }
+                beginAdmin(g, "delete");
+                return new Located(s, g);
+            });
+            return removeOffsets(at.s(), at.g());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Rebalances completed and their durations, per group, for metrics. */
     public Map<String, RebalanceStats> rebalanceStats() {
-        throw unsupported();
+        Map<String, RebalanceStats> stats = new TreeMap<>();
+        forEachGroup((s, g) -> stats.put(g.id, new RebalanceStats(g.rebalances, g.lastRebalanceMs, g.members.size())));
+        return stats;
+    }
+
+    /** A group and the partition that holds it, to append for it once its monitor is released. */
+    private record Located(CoordinatedPartition s, Group g) {
     }
 
     /** Rebalances of one group: how many, and how long the last took from its trigger to every member owning its target. */
@@ -97,9 +270,287 @@ public final class GroupCoordinator implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeper.cancel(false);
     }
 
-    private static SluiceException unsupported() {
-        return new SluiceException(ErrorCode.UNSUPPORTED, "consumer groups are being built");
+    /** Expires sessions and the offsets of groups empty past retention; the scheduler runs it, tests may too. */
+    void sweep() {
+        long now = clock.getAsLong();
+        List<Group> expiring = new ArrayList<>();
+        List<CoordinatedPartition> of = new ArrayList<>();
+        forEachGroup((s, g) -> {
+            for (String member : g.expireMembers(now)) {
+                LOG.log(System.Logger.Level.INFO, "group {0}: member {1} expired (no heartbeat within its session timeout)",
+                        g.id, member);
+            }
+            if (g.members.isEmpty() && !g.offsets.isEmpty() && !g.adminBusy && g.pendingCommits == 0
+                    && now - g.emptySinceMs >= settings.offsetsRetentionMs()) {
+                g.adminBusy = true;
+                expiring.add(g);
+                of.add(s);
+            }
+        });
+        for (int i = 0; i < expiring.size(); i++) {
+            Group g = expiring.get(i);
+            LOG.log(System.Logger.Level.INFO, "group {0}: its offsets expire, empty since {1}", g.id, g.emptySinceMs);
+            removeOffsets(of.get(i), g);
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "group sweep failed; it runs again", e); // a throw would cancel it
+        }
+    }
+
+    /** Tombstones every offset of the group, then drops it. The caller set {@code adminBusy}. */
+    private CompletableFuture<Void> removeOffsets(CoordinatedPartition s, Group g) {
+        return s.appends.append(() -> {
+            synchronized (g) {
+                return g.offsets.keySet().stream().map(tp -> GroupRecords.tombstone(g.id, tp)).toList();
+            }
+        }, () -> {
+            List<TopicPartition> removed;
+            synchronized (g) {
+                removed = List.copyOf(g.offsets.keySet());
+                g.offsets.clear();
+            }
+            if (s.active) {
+                cache.remove(g.id, removed);
+            }
+        }).whenComplete((v, e) -> settled(s, g, () -> g.adminBusy = false));
+    }
+
+    private void apply(CoordinatedPartition s, Group g, Map<TopicPartition, CommittedOffset> written, boolean reset) {
+        synchronized (g) {
+            g.offsets.putAll(written);
+            if (reset) {
+                g.emptySinceMs = Math.max(g.emptySinceMs, clock.getAsLong()); // an operator's reset restarts retention
+            }
+        }
+        if (s.active) {
+            cache.put(g.id, written); // after giveUp the next coordinator owns the cache entries
+        }
+    }
+
+    private void settled(CoordinatedPartition s, Group g, Runnable release) {
+        synchronized (g) {
+            release.run();
+            retireIfIdle(s, g);
+        }
+    }
+
+    private void beginAdmin(Group g, String what) {
+        if (!g.members.isEmpty()) {
+            throw new SluiceException(ErrorCode.GROUP_NOT_EMPTY, "cannot " + what + " group '" + g.id + "': it has "
+                    + g.members.size() + " live members");
+        }
+        if (g.adminBusy) {
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "group '" + g.id
+                    + "' is being reset, deleted or expired; try again");
+        }
+        g.adminBusy = true;
+    }
+
+    /**
+     * Runs {@code action} on the group under its monitor. {@code missing} null creates the group;
+     * otherwise a group that does not exist fails with it. A group dropped while we waited for its
+     * monitor is looked up again.
+     */
+    private <T> T withGroup(String groupId, Supplier<SluiceException> missing,
+            BiFunction<CoordinatedPartition, Group, T> action) {
+        while (true) {
+            CoordinatedPartition s = loadedPartition(groupId);
+            Group g = missing == null
+                    ? s.groups.computeIfAbsent(groupId, id -> new Group(id, catalog, settings, clock.getAsLong()))
+                    : s.groups.get(groupId);
+            if (g == null) {
+                throw missing.get();
+            }
+            synchronized (g) {
+                if (g.removed) {
+                    continue;
+                }
+                try {
+                    return action.apply(s, g);
+                } finally {
+                    retireIfIdle(s, g);
+                }
+            }
+        }
+    }
+
+    private void forEachGroup(java.util.function.BiConsumer<CoordinatedPartition, Group> action) {
+        for (CoordinatedPartition s : partitions.values()) {
+            if (!s.active || !s.isLoaded()) {
+                continue;
+            }
+            for (Group g : s.groups.values()) {
+                synchronized (g) {
+                    if (!g.removed) {
+                        action.accept(s, g);
+                        retireIfIdle(s, g);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Drops a group that keeps nothing (no members, offsets or work in flight); the caller holds its monitor. */
+    private static void retireIfIdle(CoordinatedPartition s, Group g) {
+        if (!g.removed && g.idle()) {
+            g.removed = true;
+            s.groups.remove(g.id, g);
+        }
+    }
+
+    private CoordinatedPartition loadedPartition(String groupId) {
+        int partition = partitionFor(groupId);
+        CoordinatedPartition s = partitions.get(partition);
+        if (s == null || !s.active) {
+            throw notCoordinator(partition);
+        }
+        if (!s.isLoaded()) {
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "the groups of " + OffsetsTopic.NAME + "-"
+                    + partition + " are still being loaded here; try again shortly");
+        }
+        return s;
+    }
+
+    private void install(CoordinatedPartition state, Map<String, Map<TopicPartition, CommittedOffset>> loaded) {
+        for (Map.Entry<String, Map<TopicPartition, CommittedOffset>> e : loaded.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            long lastCommit = e.getValue().values().stream().mapToLong(CommittedOffset::commitTimeMs).max().orElse(0);
+            Group g = new Group(e.getKey(), catalog, settings, lastCommit); // empty since its last commit
+            g.offsets.putAll(e.getValue());
+            state.groups.put(g.id, g);
+        }
+        if (!state.active) {
+            return;
+        }
+        for (String groupId : cache.groups()) {
+            if (partitionFor(groupId) == state.partition) {
+                Map<TopicPartition, CommittedOffset> kept = loaded.getOrDefault(groupId, Map.of());
+                List<TopicPartition> stale = cache.get(groupId).keySet().stream()
+                        .filter(tp -> !kept.containsKey(tp)).toList();
+                if (!stale.isEmpty()) {
+                    cache.remove(groupId, stale);
+                }
+            }
+        }
+        state.groups.values().forEach(g -> cache.put(g.id, Map.copyOf(g.offsets)));
+        state.loaded.complete(null);
+        LOG.log(System.Logger.Level.INFO, "coordinating the {0} groups with offsets in {1}-{2}", state.groups.size(),
+                OffsetsTopic.NAME, state.partition);
+    }
+
+    /** Collects the latest offset per key while a partition replays. */
+    private static final class OffsetsLoader {
+        private final int partition;
+        private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new HashMap<>();
+        private RuntimeException failure;
+
+        OffsetsLoader(int partition) {
+            this.partition = partition;
+        }
+
+        synchronized void accept(OffsetsTopic.Entry entry) {
+            if (failure != null) {
+                return;
+            }
+            if (!GroupRecords.isOffsetCommitKey(entry.key())) {
+                return; // a record type of a newer version: not ours to read
+            }
+            try {
+                GroupRecords.OffsetKey key = GroupRecords.decodeKey(entry.key());
+                if (partitionFor(key.groupId()) != partition) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}-{1} holds an offset of group {2}, which belongs to "
+                            + "partition {3}; skipped", OffsetsTopic.NAME, partition, key.groupId(),
+                            partitionFor(key.groupId()));
+                    return;
+                }
+                Map<TopicPartition, CommittedOffset> group = offsets.computeIfAbsent(key.groupId(), g -> new HashMap<>());
+                if (entry.value() == null) {
+                    group.remove(key.partition());
+                } else {
+                    group.put(key.partition(), GroupRecords.decodeValue(entry.value()));
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        synchronized void checkClean() {
+            if (failure != null) {
+                throw new SluiceException(ErrorCode.CORRUPT_RECORD, OffsetsTopic.NAME + "-" + partition
+                        + " has a record that does not decode: " + failure.getMessage(), failure);
+            }
+        }
+
+        synchronized Map<String, Map<TopicPartition, CommittedOffset>> offsets() {
+            return offsets;
+        }
+    }
+
+    private Map<TopicPartition, CommittedOffset> toCommitted(Map<TopicPartition, Long> offsets, String metadata) {
+        if (metadata.getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "commit metadata is longer than "
+                    + MAX_METADATA_BYTES + " bytes");
+        }
+        long now = clock.getAsLong();
+        Map<TopicPartition, CommittedOffset> written = new HashMap<>();
+        offsets.forEach((tp, offset) -> {
+            if (offset == null || offset < 0 || tp.partition() < 0) {
+                throw new SluiceException(ErrorCode.INVALID_OFFSET, "offset " + offset + " for " + tp
+                        + ": a committed offset is 0 or more");
+            }
+            written.put(tp, new CommittedOffset(offset, metadata, now));
+        });
+        return Map.copyOf(written);
+    }
+
+    private static List<OffsetsTopic.Entry> encode(String groupId, Map<TopicPartition, CommittedOffset> written) {
+        return written.entrySet().stream().map(e -> GroupRecords.commit(groupId, e.getKey(), e.getValue())).toList();
+    }
+
+    private long sessionTimeout(long asked) {
+        if (asked <= 0) {
+            return settings.defaultSessionTimeoutMs();
+        }
+        if (asked < settings.minSessionTimeoutMs() || asked > settings.maxSessionTimeoutMs()) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "sessionTimeoutMs=" + asked + " is outside ["
+                    + settings.minSessionTimeoutMs() + ", " + settings.maxSessionTimeoutMs() + "]");
+        }
+        return asked;
+    }
+
+    private static void checkTopics(List<String> topics) {
+        if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isEmpty())) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "a member reads one or more named topics, was "
+                    + topics);
+        }
+    }
+
+    private static SluiceException notCoordinator(int partition) {
+        return new SluiceException(ErrorCode.NOT_COORDINATOR, "this broker does not coordinate the groups of "
+                + OffsetsTopic.NAME + "-" + partition + "; find the coordinator again");
+    }
+
+    private static SluiceException unknownMember(String groupId, String memberId) {
+        return new SluiceException(ErrorCode.UNKNOWN_MEMBER_ID, "group '" + groupId + "' has no member " + memberId
+                + " here (its session expired, or the coordinator moved): join again");
+    }
+
+    private static SluiceException groupNotFound(String groupId) {
+        return new SluiceException(ErrorCode.GROUP_NOT_FOUND, "no group '" + groupId + "' (no members, no offsets)");
+    }
+
+    private static String describeId(String groupId) {
+        return groupId == null ? "null" : groupId.length() > 40 ? "'" + groupId.substring(0, 40) + "...' ("
+                + groupId.length() + " characters)" : "'" + groupId + "'";
     }
 }

@@ -12,6 +12,8 @@ import static io.sluice.replication.FrameDescriptor.PAYLOAD_OFFSET;
 import static io.sluice.replication.FrameDescriptor.TYPE_OFFSET;
 import static io.sluice.replication.FrameDescriptor.VERSION_OFFSET;
 
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
 import io.sluice.replication.Messages.EpochEnd;
 import io.sluice.replication.Messages.EpochEndRequest;
 import io.sluice.replication.Messages.EpochEndResponse;
@@ -21,6 +23,8 @@ import io.sluice.replication.Messages.FetchPartition;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
 import io.sluice.replication.Messages.FetchedPartition;
+import io.sluice.replication.Messages.GroupRequest;
+import io.sluice.replication.Messages.GroupResponse;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
 import io.sluice.replication.Messages.ProduceResponse;
@@ -84,6 +88,9 @@ public final class FrameCodec {
             case READ -> writeRead(out, (ReadRequest) message);
             case READ_RESPONSE -> writeReadResponse(out, (ReadResponse) message);
             case ERROR -> out.error((Error) message);
+            case GROUP -> writeGroup(out, (GroupRequest) message);
+            case GROUP_RESPONSE -> writeGroupPayload(out.error(((GroupResponse) message).error()),
+                    ((GroupResponse) message).payload());
         }
         return out.finish(maxFrameBytes);
     }
@@ -121,6 +128,9 @@ public final class FrameCodec {
             case READ_RESPONSE -> new ReadResponse(in.error("error"), in.int64("nextOffset"),
                     in.int64("highWatermark"), in.int64("logStartOffset"), in.records("records"));
             case ERROR -> readError(in);
+            case GROUP -> new GroupRequest(in.int32("op"), in.string("groupId"), in.int32("timeoutMs"),
+                    readGroupPayload(in));
+            case GROUP_RESPONSE -> new GroupResponse(in.error("error"), readGroupPayload(in));
         };
         in.requireEnd(type.toString());
         return new Frame(type, correlationId, message);
@@ -261,5 +271,30 @@ public final class FrameCodec {
             throw new FrameDecodeException("an ERROR frame carries no error code");
         }
         return error;
+    }
+
+    // ---- consumer groups -------------------------------------------------------------------------
+
+    private static void writeGroup(PayloadWriter out, GroupRequest request) {
+        out.int32(request.op()).string("groupId", request.groupId()).int32(request.timeoutMs());
+        writeGroupPayload(out, request.payload());
+    }
+
+    private static void writeGroupPayload(PayloadWriter out, ByteBuffer payload) {
+        if (payload.remaining() > FrameDescriptor.MAX_GROUP_PAYLOAD_BYTES) {
+            throw new SluiceException(ErrorCode.REQUEST_TOO_LARGE, "a group payload of "
+                    + payload.remaining() + " bytes exceeds the limit of " + FrameDescriptor.MAX_GROUP_PAYLOAD_BYTES);
+        }
+        out.int32(payload.remaining()).bytes(payload);
+    }
+
+    /** A group payload: its length checked against the limit and against the bytes the frame holds. */
+    private static ByteBuffer readGroupPayload(PayloadReader in) {
+        ByteBuffer payload = in.records("payload").bytes();
+        if (payload.remaining() > FrameDescriptor.MAX_GROUP_PAYLOAD_BYTES) {
+            throw new FrameDecodeException("payload of " + payload.remaining() + " bytes exceeds the group limit of "
+                    + FrameDescriptor.MAX_GROUP_PAYLOAD_BYTES);
+        }
+        return payload;
     }
 }

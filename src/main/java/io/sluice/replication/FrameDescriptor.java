@@ -45,6 +45,12 @@ public final class FrameDescriptor {
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
     public static final int DEFAULT_MAX_FRAME_BYTES = DEFAULT_MAX_PAYLOAD_BYTES + HEADER_LENGTH;
 
+    /**
+     * The largest payload of a {@code GROUP} or {@code GROUP_RESPONSE} frame: a commit of thousands of
+     * partitions or a large group's description fits; a claimed length above it is refused.
+     */
+    public static final int MAX_GROUP_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
     public static final int INT8_LENGTH = 1;
     public static final int INT16_LENGTH = 2;
     public static final int INT32_LENGTH = 4;

@@ -5,6 +5,8 @@ import io.sluice.replication.Messages.EpochEndResponse;
 import io.sluice.replication.Messages.Error;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
+import io.sluice.replication.Messages.GroupRequest;
+import io.sluice.replication.Messages.GroupResponse;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
 import io.sluice.replication.Messages.ProduceResponse;
@@ -27,7 +29,10 @@ public enum FrameType {
     READ(8, ReadRequest.class),
     READ_RESPONSE(9, ReadResponse.class),
     /** The reply to a request the server could not take as a whole (malformed, too large, failed). */
-    ERROR(10, Error.class);
+    ERROR(10, Error.class),
+    /** A consumer-group request forwarded to the group's coordinator (or a partition's leader, for offsets). */
+    GROUP(11, GroupRequest.class),
+    GROUP_RESPONSE(12, GroupResponse.class);
 
     private static final FrameType[] BY_CODE = new FrameType[16];
 
@@ -65,6 +70,7 @@ public enum FrameType {
             case EPOCH_END -> EPOCH_END_RESPONSE;
             case PRODUCE -> PRODUCE_RESPONSE;
             case READ -> READ_RESPONSE;
+            case GROUP -> GROUP_RESPONSE;
             default -> null;
         };
     }

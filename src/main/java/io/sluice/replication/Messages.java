@@ -105,4 +105,22 @@ public final class Messages {
     public record ReadResponse(Error error, long nextOffset, long highWatermark, long logStartOffset,
             Records records) {
     }
+
+    // ---- consumer groups -----------------------------------------------------------------------
+
+    /**
+     * A consumer-group operation for another broker: the group's coordinator, or for an offset lookup
+     * a partition's leader. The payload is the operation's own small versioned encoding, which the
+     * broker layer reads and writes; this layer only carries it, bounded by
+     * {@link FrameDescriptor#MAX_GROUP_PAYLOAD_BYTES}.
+     *
+     * @param op        which operation (the broker layer's codes)
+     * @param timeoutMs how long the peer may take (a commit waits for its record to be replicated)
+     */
+    public record GroupRequest(int op, String groupId, int timeoutMs, ByteBuffer payload) {
+    }
+
+    /** The reply to a {@link GroupRequest}: an error, or the operation's encoded result. */
+    public record GroupResponse(Error error, ByteBuffer payload) {
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,6 +59,16 @@ public final class ReplicaManager implements AutoCloseable {
     private final ScheduledFuture<?> isrCheck;
     private volatile boolean closed;
     private volatile TieredOffsets tieredOffsets = TieredOffsets.NONE;
+    private final List<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Told when this broker takes or loses the leadership of a partition, on the thread that changes
+     * the role (a replica's ops thread): a listener only hands work off. A leader that moves to a newer
+     * epoch without losing the role in between is told {@code leading} again.
+     */
+    public interface LeadershipListener {
+        void leadershipChanged(TopicPartition partition, boolean leading);
+    }
 
     /**
      * @param clients  a client to the replication listener of the broker with the given id
@@ -120,6 +131,20 @@ public final class ReplicaManager implements AutoCloseable {
     /** The handler for followers' requests, for the replication listener. */
     public LeaderSide leaderSide() {
         return leaderSide;
+    }
+
+    public void addLeadershipListener(LeadershipListener listener) {
+        leadershipListeners.add(listener);
+    }
+
+    private void tellLeadership(TopicPartition tp, boolean leading) {
+        for (LeadershipListener l : leadershipListeners) {
+            try {
+                l.leadershipChanged(tp, leading);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a leadership listener failed on " + tp, e);
+            }
+        }
     }
 
     Replica replica(TopicPartition tp) {
@@ -263,6 +288,7 @@ public final class ReplicaManager implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "{0}: leader at epoch {1} from offset {2}, ISR {3}", r.partition,
                 state.leaderEpoch(), log.logEndOffset(), state.isr());
         maybeAdvanceHighWatermark(r);
+        tellLeadership(r.partition, true);
     }
 
     /** This broker no longer leads: acks=all waiters fail (their records' fate is the new leader's). */
@@ -276,6 +302,7 @@ public final class ReplicaManager implements AutoCloseable {
                         + "); they may or may not be kept"));
         r.wakeFetches();
         LOG.log(System.Logger.Level.INFO, "{0}: no longer leader: {1}", r.partition, why);
+        tellLeadership(r.partition, false);
     }
 
     private void follow(Replica r, int leaderId, int epoch) {

@@ -5,6 +5,8 @@ import io.sluice.replication.Messages.EpochEndResponse;
 import io.sluice.replication.Messages.Error;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
+import io.sluice.replication.Messages.GroupRequest;
+import io.sluice.replication.Messages.GroupResponse;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
 import io.sluice.replication.Messages.ProduceResponse;
@@ -130,6 +132,10 @@ public final class ReplicationClient implements AutoCloseable {
 
     public CompletableFuture<ReadResponse> read(ReadRequest request) {
         return send(FrameType.READ, request, request.timeoutMs());
+    }
+
+    public CompletableFuture<GroupResponse> group(GroupRequest request) {
+        return send(FrameType.GROUP, request, request.timeoutMs());
     }
 
     /** Closes the connection; requests awaiting a reply fail, later ones fail at once. */

@@ -4,11 +4,15 @@ import io.sluice.replication.Messages.EpochEndRequest;
 import io.sluice.replication.Messages.EpochEndResponse;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
+import io.sluice.replication.Messages.GroupRequest;
+import io.sluice.replication.Messages.GroupResponse;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
 import io.sluice.replication.Messages.ProduceResponse;
 import io.sluice.replication.Messages.ReadRequest;
 import io.sluice.replication.Messages.ReadResponse;
+import io.sluice.error.ErrorCode;
+import io.sluice.error.SluiceException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,4 +29,10 @@ public interface RequestHandler {
     CompletableFuture<ProduceResponse> produce(ProduceRequest request);
 
     CompletableFuture<ReadResponse> read(ReadRequest request);
+
+    /** A consumer-group operation; a listener that serves no groups refuses it as a whole. */
+    default CompletableFuture<GroupResponse> group(GroupRequest request) {
+        return CompletableFuture.failedFuture(new SluiceException(ErrorCode.UNSUPPORTED,
+                "this listener serves no consumer groups"));
+    }
 }

@@ -5,6 +5,7 @@ import io.sluice.error.SluiceException;
 import io.sluice.replication.Messages.EpochEndRequest;
 import io.sluice.replication.Messages.Error;
 import io.sluice.replication.Messages.FetchRequest;
+import io.sluice.replication.Messages.GroupRequest;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
 import io.sluice.replication.Messages.ReadRequest;
@@ -106,6 +107,7 @@ final class ServerConnection {
                 case EPOCH_END -> handler.epochEnd((EpochEndRequest) frame.message());
                 case PRODUCE -> handler.produce((ProduceRequest) frame.message());
                 case READ -> handler.read((ReadRequest) frame.message());
+                case GROUP -> handler.group((GroupRequest) frame.message());
                 default -> throw new IllegalStateException("not a request with a reply: " + frame.type());
             };
         } catch (RuntimeException e) {

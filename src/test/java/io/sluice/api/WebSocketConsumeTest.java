@@ -307,8 +307,18 @@ class WebSocketConsumeTest extends ApiTest {
                 {"topic=" + t + "&partition=x", "INVALID_REQUEST"},
                 {"topic=" + t + "&offset=0", "INVALID_REQUEST"},
                 {"topic=" + t + "&topic=" + u + "&partition=0", "INVALID_REQUEST"},
-                {"topic=" + t + "&group=g1", "UNSUPPORTED"},
-                {"topic=" + t + "&group=g1&from=earliest", "UNSUPPORTED"},
+                {"topic=" + t + "&group=g1&partition=0", "INVALID_REQUEST"},
+                {"topic=" + t + "&group=g1&offset=0", "INVALID_REQUEST"},
+                {"topic=" + t + "&group=", "INVALID_GROUP_ID"},
+                {"topic=" + t + "&group=%20", "INVALID_GROUP_ID"},
+                {"topic=" + t + "&group=g1&assignor=greedy", "INVALID_REQUEST"},
+                {"topic=" + t + "&group=g1&rebalance=lazy", "INVALID_REQUEST"},
+                {"topic=" + t + "&group=g1&sessionTimeoutMs=999", "INVALID_REQUEST"},
+                {"topic=" + t + "&group=g1&sessionTimeoutMs=1800001", "INVALID_REQUEST"},
+                {"topic=" + t + "&group=g1&autoCommitIntervalMs=0", "INVALID_REQUEST"},
+                {"topic=wsc-ghost-" + RUN + "&group=g1", "TOPIC_NOT_FOUND"},
+                {"topic=" + t + "&assignor=range", "INVALID_REQUEST"},
+                {"topic=" + t + "&sessionTimeoutMs=5000", "INVALID_REQUEST"},
                 {"topic=" + t + "&from=middle", "INVALID_REQUEST"},
                 {"topic=" + t + "&credits=-1", "INVALID_REQUEST"},
                 {"topic=" + t + "&credits=lots", "INVALID_REQUEST"},
@@ -333,8 +343,7 @@ class WebSocketConsumeTest extends ApiTest {
     /**
      * REST refuses unknown fields; {@code /ws/consume} used to ignore unknown query parameters, so a
      * misspelt {@code ofset=0} silently read from the end. Unknown or repeated parameters are now
-     * refused with INVALID_REQUEST naming the parameter, then close 1008; {@code group} stays
-     * UNSUPPORTED.
+     * refused with INVALID_REQUEST naming the parameter, then close 1008.
      */
     @Test
     void unknownOrRepeatedQueryParametersAreRefusedByName() {
@@ -356,10 +365,6 @@ class WebSocketConsumeTest extends ApiTest {
                 assertTrue(error.get("message").asText().contains("'" + q[1] + "'"), () -> q[0] + ": " + error);
                 assertEquals(0, c.recordCount());
             }
-        }
-        try (WsClient c = consume("topic=" + t + "&group=g1")) {
-            assertEquals(1008, c.awaitClose(10));
-            assertEquals("UNSUPPORTED", c.frames().get(0).get("code").asText());
         }
         // Every known parameter together is still accepted.
         try (WsClient c = consume("topic=" + t + "&partition=0&offset=1&from=earliest&autoCommit=false&format=json"

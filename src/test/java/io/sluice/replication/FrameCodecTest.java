@@ -83,7 +83,7 @@ class FrameCodecTest {
             changed[FrameDescriptor.VERSION_OFFSET] = version;
             assertThrows(FrameDecodeException.class, () -> codec.decode(Frames.body(changed)), "version " + version);
         }
-        for (byte type : new byte[] {0, 11, 15, 16, 99, -1, Byte.MIN_VALUE}) {
+        for (byte type : new byte[] {0, 13, 15, 16, 99, -1, Byte.MIN_VALUE}) {
             byte[] changed = wire.clone();
             changed[FrameDescriptor.TYPE_OFFSET] = type;
             assertThrows(FrameDecodeException.class, () -> codec.decode(Frames.body(changed)), "type " + type);
@@ -144,5 +144,32 @@ class FrameCodecTest {
         assertEquals(before, records.bytes().position(), "encoding must not consume the caller's buffer");
         ReadResponse decoded = (ReadResponse) codec.decode(Frames.body(wire)).message();
         assertEquals(records, decoded.records());
+    }
+
+    @Test
+    void aGroupPayloadWithALyingLengthIsRefused() throws IOException {
+        byte[] wire = Frames.flatten(codec.encode(FrameType.GROUP, 9, Samples.groupRequest()));
+        int payloadLengthAt = wire.length - 700 - Integer.BYTES;
+        assertEquals(700, ByteBuffer.wrap(wire).getInt(payloadLengthAt));
+        for (int length : new int[] {701, FrameDescriptor.MAX_GROUP_PAYLOAD_BYTES + 1, 1 << 30, Integer.MAX_VALUE,
+                -1}) {
+            byte[] changed = wire.clone();
+            ByteBuffer.wrap(changed).putInt(payloadLengthAt, length);
+            assertThrows(FrameDecodeException.class, () -> codec.decode(Frames.body(changed)), "payload " + length);
+        }
+    }
+
+    @Test
+    void aGroupPayloadOverItsLimitIsNeitherEncodedNorDecoded() throws IOException {
+        ByteBuffer big = ByteBuffer.allocate(FrameDescriptor.MAX_GROUP_PAYLOAD_BYTES + 1);
+        SluiceException e = assertThrows(SluiceException.class, () -> codec.encode(FrameType.GROUP, 1,
+                new Messages.GroupRequest(1, "g", 0, big)));
+        assertEquals(ErrorCode.REQUEST_TOO_LARGE, e.code());
+        // a peer that sends one anyway, with an honest length: still refused
+        ByteBuffer body = ByteBuffer.allocate(FrameDescriptor.BODY_HEADER_LENGTH + 4 + 2 + 1 + 4 + 4 + big.capacity());
+        body.put(FrameDescriptor.VERSION_1).put(FrameType.GROUP.code()).putInt(1).putInt(1).putShort((short) 1)
+                .put((byte) 'g').putInt(0).putInt(big.capacity());
+        body.rewind();
+        assertThrows(FrameDecodeException.class, () -> codec.decode(body));
     }
 }

@@ -171,7 +171,7 @@ class ReplicationListenerFuzzTest {
             assertErrorReply(sendAndAwaitClose(frame(version, FrameType.READ.code(), ++correlationId, payload), false),
                     correlationId);
         }
-        for (int type : new int[] {0, 11, 16, 99, -128}) {
+        for (int type : new int[] {0, 13, 16, 99, -128}) {
             assertErrorReply(sendAndAwaitClose(frame(FrameDescriptor.VERSION_1, type, ++correlationId, payload), false),
                     correlationId);
         }
@@ -198,6 +198,10 @@ class ReplicationListenerFuzzTest {
             byte[] produce = encoded(FrameType.PRODUCE, ++correlationId, Samples.produceRequest());
             ByteBuffer.wrap(produce).putInt(produce.length - 5000 - Integer.BYTES, count);
             assertErrorReply(sendAndAwaitClose(produce, false), correlationId);
+            // a group request whose payload claims more (or less) than the frame holds
+            byte[] group = encoded(FrameType.GROUP, ++correlationId, Samples.groupRequest());
+            ByteBuffer.wrap(group).putInt(group.length - 700 - Integer.BYTES, count);
+            assertErrorReply(sendAndAwaitClose(group, false), correlationId);
         }
         assertEquals(0, handler.calls.get());
         assertTrue(usedHeapAfterGc() - heapBefore < 32 << 20, "heap grew with the claimed counts");

@@ -10,6 +10,8 @@ import io.sluice.replication.Messages.FetchPartition;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
 import io.sluice.replication.Messages.FetchedPartition;
+import io.sluice.replication.Messages.GroupRequest;
+import io.sluice.replication.Messages.GroupResponse;
 import io.sluice.replication.Messages.HeapRecords;
 import io.sluice.replication.Messages.PositionUpdate;
 import io.sluice.replication.Messages.ProduceRequest;
@@ -84,12 +86,23 @@ final class Samples {
         return new Error("INVALID_REQUEST", "malformed");
     }
 
+    static GroupRequest groupRequest() {
+        return new GroupRequest(2, "billing-τ", 30_000, heap(700, 5).bytes());
+    }
+
+    static GroupResponse groupResponse() {
+        return new GroupResponse(new Error("STALE_MEMBER_EPOCH", "epoch 3 is not 4"), heap(20, 6).bytes());
+    }
+
     /** Every frame type with its sample message. */
     static Map<FrameType, Object> all() {
-        return Map.of(FrameType.FETCH, fetchRequest(), FrameType.FETCH_RESPONSE, fetchResponse(),
-                FrameType.POSITION, positionUpdate(), FrameType.EPOCH_END, epochEndRequest(),
-                FrameType.EPOCH_END_RESPONSE, epochEndResponse(), FrameType.PRODUCE, produceRequest(),
-                FrameType.PRODUCE_RESPONSE, produceResponse(), FrameType.READ, readRequest(),
-                FrameType.READ_RESPONSE, readResponse(), FrameType.ERROR, error());
+        return Map.ofEntries(Map.entry(FrameType.FETCH, fetchRequest()),
+                Map.entry(FrameType.FETCH_RESPONSE, fetchResponse()), Map.entry(FrameType.POSITION, positionUpdate()),
+                Map.entry(FrameType.EPOCH_END, epochEndRequest()),
+                Map.entry(FrameType.EPOCH_END_RESPONSE, epochEndResponse()),
+                Map.entry(FrameType.PRODUCE, produceRequest()), Map.entry(FrameType.PRODUCE_RESPONSE, produceResponse()),
+                Map.entry(FrameType.READ, readRequest()), Map.entry(FrameType.READ_RESPONSE, readResponse()),
+                Map.entry(FrameType.ERROR, error()), Map.entry(FrameType.GROUP, groupRequest()),
+                Map.entry(FrameType.GROUP_RESPONSE, groupResponse()));
     }
 }

@@ -1,0 +1,100 @@
+package io.sluice.broker;
+
+import io.sluice.cluster.TopicPartition;
+import io.sluice.error.SluiceException;
+import io.sluice.group.GroupCoordinator;
+import io.sluice.group.OffsetsTopic;
+import io.sluice.replication.ReplicaManager;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tells the group coordinator which {@code __consumer_offsets} partitions this broker leads: a
+ * partition it starts leading is taken over (replayed), one it stops leading is given up. Changes
+ * run in order on one thread of their own, never on the replica's thread that changed the role. A
+ * takeover that fails while the broker still leads is tried again.
+ */
+final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(GroupLeadership.class.getName());
+    static final long RETRY_TAKEOVER_MS = 1_000;
+
+    private final GroupCoordinator coordinator;
+    private final ReplicaManager replicas;
+    private final ScheduledExecutorService thread;
+    /** Partitions handed to the coordinator; confined to {@link #thread}. */
+    private final Set<Integer> taken = new HashSet<>();
+
+    GroupLeadership(GroupCoordinator coordinator, ReplicaManager replicas, ScheduledExecutorService thread) {
+        this.coordinator = coordinator;
+        this.replicas = replicas;
+        this.thread = thread;
+    }
+
+    @Override
+    public void leadershipChanged(TopicPartition partition, boolean leading) {
+        if (!OffsetsTopic.NAME.equals(partition.topic())) {
+            return;
+        }
+        run(() -> apply(partition.partition(), leading));
+    }
+
+    private void apply(int partition, boolean leading) {
+        if (leading) {
+            if (taken.add(partition)) {
+                takeOver(partition);
+            }
+        } else if (taken.remove(partition)) {
+            try {
+                coordinator.giveUp(partition);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "giving up " + OffsetsTopic.NAME + "-" + partition, e);
+            }
+        }
+    }
+
+    private void takeOver(int partition) {
+        CompletableFuture<Void> loading;
+        try {
+            loading = coordinator.takeOver(partition);
+        } catch (RuntimeException e) {
+            loading = CompletableFuture.failedFuture(e);
+        }
+        loading.whenComplete((v, e) -> {
+            if (e == null) {
+                return;
+            }
+            LOG.log(System.Logger.Level.WARNING, "taking over the groups of {0}-{1} failed ({2}); tried again while "
+                    + "this broker leads it", OffsetsTopic.NAME, partition, SluiceException.causeOf(e).toString());
+            try {
+                thread.schedule(() -> retry(partition), RETRY_TAKEOVER_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // closing
+            }
+        });
+    }
+
+    private void retry(int partition) {
+        if (taken.contains(partition)
+                && replicas.leaderEpochIfLeading(new TopicPartition(OffsetsTopic.NAME, partition)) >= 0) {
+            coordinator.giveUp(partition);
+            takeOver(partition);
+        }
+    }
+
+    private void run(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException stopping) {
+            // the broker is closing: its coordinator goes with it
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
