@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -97,10 +98,13 @@ class GroupClusterIT {
                 view.members().forEach(m -> owned.addAll(m.owned()));
                 assertEquals(allPartitions(), owned, view.json()::toString);
                 view.members().forEach(m -> assertFalse(m.clientHost().isEmpty(), view.json()::toString));
+                // End offsets are the partitions' high watermarks: a broker's own follower replica may
+                // learn its high watermark a fetch late, so the describe that shows them may lag a moment.
+                GroupView ended = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> GroupChecks.describe(brokers, group, via), v -> v != null && endsAre(v, ends));
                 for (int p = 0; p < PARTITIONS; p++) {
-                    GroupChecks.Position pos = view.offsets().get(TOPIC + "-" + p);
-                    assertEquals(ends[p], pos.endOffset(), view.json()::toString);
-                    assertEquals(pos.endOffset() - pos.committed(), pos.lag(), view.json()::toString);
+                    GroupChecks.Position pos = ended.offsets().get(TOPIC + "-" + p);
+                    assertEquals(pos.endOffset() - pos.committed(), pos.lag(), ended.json()::toString);
                 }
                 JsonNode list = brokers.client(via).expect(200, "GET", "/groups", null).json();
                 assertTrue(list.toString().contains("\"" + group + "\""), list::toString);
@@ -205,6 +209,36 @@ class GroupClusterIT {
 
     @Test
     @Order(4)
+    void describeGivesTheEndOffsetAndLagOfPartitionsWithNoReplicaOnTheCoordinator() {
+        // RF=1 on three brokers: whichever broker coordinates the group holds one of the three partitions.
+        String topic = "single-copies";
+        brokers.client(0).createTopic(topic, 3, 1, Map.of());
+        ClusterChecks.awaitLeadersKnowTheirTier(brokers, topic);
+        for (int p = 0; p < 3; p++) {
+            brokers.client(p).produceTo(topic, p, null, List.of("a", "b", "c", "d"));
+        }
+        String group = "far";
+        GroupMember member = GroupMember.join("far-0", brokers.broker(0), group, topic, "autoCommit=false");
+        try {
+            member.awaitOwned(o -> o.size() == 3, "owns every partition");
+            int before = member.frameCount();
+            member.commit(topic, Map.of(0, 1L, 1, 1L, 2, 1L));
+            member.awaitFrame("committed", before, json -> true);
+            for (int via : ALL) {
+                GroupView view = GroupChecks.describe(brokers.client(via), group);
+                for (int p = 0; p < 3; p++) {
+                    GroupChecks.Position pos = view.offsets().get(topic + "-" + p);
+                    assertEquals(new GroupChecks.Position(1, 4, 3), pos, "partition " + p + " through broker " + via
+                            + ", coordinator " + view.json().path("coordinator") + ": " + view.json());
+                }
+            }
+        } finally {
+            member.leave();
+        }
+    }
+
+    @Test
+    @Order(5)
     void aCommitFromAMemberWhoseSessionExpiredIsRefusedAndMovesNothingBack() {
         String group = "stale";
         GroupMember probe = GroupMember.join("stale-probe", brokers.broker(0), group, TOPIC, "");
@@ -227,9 +261,16 @@ class GroupClusterIT {
             brokers.pause(frozen);
             // a's broker heartbeats no more: after 3 s the coordinator hands a's partitions to b, which reads on.
             b.awaitOwned(o -> o.size() == PARTITIONS, "takes over the expired member's partitions");
-            Map<String, Long> moved = await().atMost(ClusterChecks.WAIT).pollInterval(Duration.ofMillis(100))
-                    .until(() -> committedOf(group, other, aParts), c -> c != null
-                            && c.values().stream().allMatch(o -> o > 1));
+            Map<String, Long> moved;
+            try {
+                moved = await().atMost(ClusterChecks.WAIT).pollInterval(Duration.ofMillis(100))
+                        .until(() -> committedOf(group, other, aParts), c -> c != null
+                                && c.values().stream().allMatch(o -> o > 1));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("b owns " + b.owned() + " and was delivered up to " + b.lastDelivered(TOPIC)
+                        + ", but the group's committed offsets of " + aParts + " did not move past a's commit of 1: "
+                        + GroupChecks.describe(brokers, group, other) + "; b's frames " + b.summary(), e);
+            }
             int sent = a.frameCount();
             Map<Integer, Long> zero = new TreeMap<>();
             aParts.forEach(p -> zero.put(p, 0L));
@@ -273,6 +314,16 @@ class GroupClusterIT {
             }
         }
         return false;
+    }
+
+    private static boolean endsAre(GroupView view, long[] ends) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            GroupChecks.Position pos = view.offsets().get(TOPIC + "-" + p);
+            if (pos == null || pos.endOffset() != ends[p]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean committedEverywhere(GroupView view, long[] ends) {
