@@ -209,8 +209,9 @@ class GroupClusterIT {
 
     @Test
     @Order(4)
-    void describeGivesTheEndOffsetAndLagOfPartitionsWithNoReplicaOnTheCoordinator() {
-        // RF=1 on three brokers: whichever broker coordinates the group holds one of the three partitions.
+    void partitionsWithNoReplicaOnTheMembersOrTheCoordinatorsBrokerAreReadAndDescribed() {
+        // RF=1 on three brokers: the member's broker, and the coordinator's, hold one partition of three;
+        // the member reads all three from the start, and describe gives every one's end offset and lag.
         String topic = "single-copies";
         brokers.client(0).createTopic(topic, 3, 1, Map.of());
         ClusterChecks.awaitLeadersKnowTheirTier(brokers, topic);
@@ -221,6 +222,10 @@ class GroupClusterIT {
         GroupMember member = GroupMember.join("far-0", brokers.broker(0), group, topic, "autoCommit=false");
         try {
             member.awaitOwned(o -> o.size() == 3, "owns every partition");
+            await().atMost(ClusterChecks.WAIT).until(() -> member.delivered().size() >= 12);
+            for (int p = 0; p < 3; p++) {
+                assertEquals(0L, member.assignedOffset(topic, p, 0), member.summary());
+            }
             int before = member.frameCount();
             member.commit(topic, Map.of(0, 1L, 1, 1L, 2, 1L));
             member.awaitFrame("committed", before, json -> true);

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A member of a consumer group over {@code /ws/consume?group=G&topic=T...} on one broker of a
@@ -232,7 +233,7 @@ final class GroupMember implements WebSocket.Listener, AutoCloseable {
             return await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
                     .failFast(name + " was closed by the broker", closed::isDone)
                     .until(this::owned, condition);
-        } catch (ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
             throw new AssertionError(name + ": " + what + "; owns " + owned() + "; frames " + summary(), e);
         }
     }
