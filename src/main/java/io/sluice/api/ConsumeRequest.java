@@ -6,6 +6,7 @@ import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.group.AssignmentStrategy;
+import io.sluice.group.GroupCoordinator;
 import io.sluice.group.RebalanceProtocol;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,8 +40,6 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer,
     static final long MIN_AUTO_COMMIT_INTERVAL_MS = 100;
     static final long MAX_AUTO_COMMIT_INTERVAL_MS = 3_600_000;
     static final long DEFAULT_AUTO_COMMIT_INTERVAL_MS = 5_000;
-    /** Kafka's limit on a group id's length is its protocol's string length; ours keeps ids readable in logs and URLs. */
-    static final int MAX_GROUP_ID_LENGTH = 255;
 
     /**
      * How a group member joins and commits (API.md): its group, the topics it reads with the ids
@@ -114,10 +113,7 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer,
 
     private static Membership membership(Broker broker, Query q, List<String> topics, String from) {
         String group = q.first("group");
-        if (group.isBlank() || group.length() > MAX_GROUP_ID_LENGTH || group.chars().anyMatch(Character::isISOControl)) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "'group' must be 1 to " + MAX_GROUP_ID_LENGTH
-                    + " characters, not blank, without control characters");
-        }
+        GroupCoordinator.validateGroupId(group); // the coordinator's rule, refused here before joining
         if (q.first("partition") != null || q.first("offset") != null) {
             throw invalid("a group member reads the partitions its group assigns it: 'partition' and 'offset'"
                     + " are not taken with 'group' (use a seek message)");

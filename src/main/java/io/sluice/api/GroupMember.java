@@ -200,7 +200,9 @@ final class GroupMember {
         added.removeAll(reading);
         // One still being given up comes back in a later reply, once this member has said it let it go.
         added.removeAll(revoking);
-        scheduleHeartbeat(reply.heartbeatIntervalMs());
+        // At least three heartbeats per session timeout (Kafka's rule for heartbeat.interval.ms), so
+        // one late or lost heartbeat does not cost a member with a short timeout its partitions.
+        scheduleHeartbeat(Math.min(reply.heartbeatIntervalMs(), membership.sessionTimeoutMs() / 3));
         if (!taken.isEmpty()) {
             revoke(taken, membership.autoCommit());
         }

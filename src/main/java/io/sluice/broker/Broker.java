@@ -361,7 +361,9 @@ public final class Broker implements AutoCloseable {
     /**
      * A member's heartbeat (join, stay, leave), answered by its group's coordinator wherever it is:
      * on this broker or forwarded. Fails with a {@link SluiceException}: UNKNOWN_MEMBER_ID or
-     * STALE_MEMBER_EPOCH (join again), COORDINATOR_NOT_AVAILABLE (retry), bad input.
+     * STALE_MEMBER_EPOCH (join again), COORDINATOR_NOT_AVAILABLE (retry), bad input. Like every
+     * group operation here, the future may complete on an inter-broker event loop or a partition's
+     * writer: continue elsewhere for anything that blocks.
      */
     public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat heartbeat) {
         return cluster.groups().heartbeat(heartbeat);

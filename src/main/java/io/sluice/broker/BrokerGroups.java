@@ -43,8 +43,6 @@ import java.util.stream.IntStream;
  */
 final class BrokerGroups implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BrokerGroups.class.getName());
-    /** Longest group id, in characters. */
-    static final int MAX_GROUP_ID_LENGTH = 255;
 
     private final MetadataStore store;
     private final Topics topics;
@@ -56,6 +54,7 @@ final class BrokerGroups implements AutoCloseable {
     private final ExecutorService fetchPool;
     private final GroupLeadership leadership;
     private final ExecutorService adminThread;
+    private final OffsetResolution resolution;
 
     private BrokerGroups(MetadataStore store, Topics topics, ReplicaManager replicas, GroupCoordinator coordinator,
             OffsetsCache cache, OffsetsTopicSetup setup, GroupRouting routing, ExecutorService fetchPool,
@@ -70,6 +69,7 @@ final class BrokerGroups implements AutoCloseable {
         this.fetchPool = fetchPool;
         this.leadership = leadership;
         this.adminThread = adminThread;
+        this.resolution = new OffsetResolution(topics, replicas, fetchPool);
     }
 
     /**
@@ -105,34 +105,30 @@ final class BrokerGroups implements AutoCloseable {
         };
     }
 
-    GroupCoordinator coordinator() {
-        return coordinator;
-    }
-
     // ---- what Broker calls ----------------------------------------------------------------------
 
     CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat h) {
         return start(h.groupId(), true, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_HEARTBEAT,
-                h.groupId(), GroupPayloads.heartbeat(h), () -> coordinating(h.groupId(), () -> coordinator.heartbeat(h)),
+                h.groupId(), () -> GroupPayloads.heartbeat(h), () -> coordinating(h.groupId(), () -> coordinator.heartbeat(h)),
                 b -> GroupPayloads.read(b, GroupPayloads::readHeartbeatReply))));
     }
 
     CompletableFuture<Map<TopicPartition, CommittedOffset>> commit(OffsetCommit c) {
         return start(c.groupId(), true, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_COMMIT,
-                c.groupId(), GroupPayloads.commit(c), () -> coordinating(c.groupId(), () -> coordinator.commit(c)),
-                b -> GroupPayloads.read(b, GroupPayloads.In::committedMap))));
+                c.groupId(), () -> GroupPayloads.commit(c), () -> coordinating(c.groupId(), () -> coordinator.commit(c)),
+                b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
     }
 
     CompletableFuture<GroupDescription> describe(String groupId) {
         return start(groupId, false, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_DESCRIBE,
-                groupId, GroupPayloads.empty(), () -> coordinating(groupId,
+                groupId, GroupPayloads::empty, () -> coordinating(groupId,
                         () -> CompletableFuture.completedFuture(coordinator.describe(groupId))),
                 b -> GroupPayloads.read(b, GroupPayloads::readDescription))));
     }
 
     CompletableFuture<Void> delete(String groupId) {
         return start(groupId, false, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_DELETE,
-                groupId, GroupPayloads.empty(), () -> coordinating(groupId, () -> coordinator.delete(groupId)),
+                groupId, GroupPayloads::empty, () -> coordinating(groupId, () -> coordinator.delete(groupId)),
                 b -> GroupPayloads.read(b, in -> null))));
     }
 
@@ -148,9 +144,9 @@ final class BrokerGroups implements AutoCloseable {
             OffsetResolution.Query query = OffsetResolution.query(to);
             return setup.ensure().thenCompose(v -> resolveAll(topic, chosen, query)).thenCompose(offsets ->
                     routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_RESET, groupId,
-                            GroupPayloads.offsets(offsets), () -> coordinating(groupId,
+                            () -> GroupPayloads.offsets(offsets), () -> coordinating(groupId,
                                     () -> coordinator.resetOffsets(groupId, offsets)),
-                            b -> GroupPayloads.read(b, GroupPayloads.In::committedMap))));
+                            b -> GroupPayloads.read(b, GroupPayloadReader::committedMap))));
         } catch (SluiceException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -162,19 +158,15 @@ final class BrokerGroups implements AutoCloseable {
         for (int p : partitions) {
             TopicPartition tp = new TopicPartition(topic, p);
             pending.put(tp, routing.toLeader(tp, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
-                    GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
-                    () -> resolution().resolve(tp, query),
-                    b -> GroupPayloads.read(b, GroupPayloads.In::offsetMap).get(tp))));
+                    () -> GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
+                    () -> resolution.resolve(tp, query),
+                    b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp))));
         }
         return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
             pending.forEach((tp, f) -> offsets.put(tp, f.join()));
             return offsets;
         });
-    }
-
-    private OffsetResolution resolution() {
-        return new OffsetResolution(topics, replicas, fetchPool);
     }
 
     /** Asks every live broker for the groups it coordinates; a group moving between two is listed once. */
@@ -185,7 +177,7 @@ final class BrokerGroups implements AutoCloseable {
         List<CompletableFuture<List<GroupListing>>> asked = new ArrayList<>();
         List<Integer> brokers = new ArrayList<>(store.liveBrokers());
         for (int id : brokers) {
-            asked.add(routing.toBroker(id, new GroupRouting.Op<>(GroupPayloads.OP_LIST, "", GroupPayloads.empty(),
+            asked.add(routing.toBroker(id, new GroupRouting.Op<>(GroupPayloads.OP_LIST, "", GroupPayloads::empty,
                     () -> CompletableFuture.completedFuture(coordinator.list()),
                     b -> GroupPayloads.read(b, GroupPayloads::readListings))).exceptionally(e -> {
                         LOG.log(System.Logger.Level.INFO, "broker {0} did not list its groups: {1}", id,
@@ -240,7 +232,7 @@ final class BrokerGroups implements AutoCloseable {
                 case GroupPayloads.OP_DESCRIBE -> coordinating(g,
                         () -> CompletableFuture.completedFuture(GroupPayloads.description(coordinator.describe(g))));
                 case GroupPayloads.OP_RESET -> {
-                    Map<TopicPartition, Long> offsets = GroupPayloads.read(r.payload(), GroupPayloads.In::offsetMap);
+                    Map<TopicPartition, Long> offsets = GroupPayloads.read(r.payload(), GroupPayloadReader::offsetMap);
                     yield coordinating(g, () -> coordinator.resetOffsets(g, offsets))
                             .thenApply(GroupPayloads::committed);
                 }
@@ -248,7 +240,7 @@ final class BrokerGroups implements AutoCloseable {
                         .thenApply(v -> GroupPayloads.empty());
                 case GroupPayloads.OP_RESOLVE -> {
                     OffsetResolution.Request q = GroupPayloads.read(r.payload(), OffsetResolution::readRequest);
-                    yield resolution().resolve(q.partition(), q.query())
+                    yield resolution.resolve(q.partition(), q.query())
                             .thenApply(o -> GroupPayloads.offsets(Map.of(q.partition(), o)));
                 }
                 default -> throw GroupPayloads.malformed("unknown group operation " + r.op());
@@ -305,19 +297,7 @@ final class BrokerGroups implements AutoCloseable {
     }
 
     static void validateGroupId(String groupId) {
-        if (groupId == null || groupId.isEmpty()) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id must not be empty");
-        }
-        if (groupId.length() > MAX_GROUP_ID_LENGTH) {
-            throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id has at most " + MAX_GROUP_ID_LENGTH
-                    + " characters, this one " + groupId.length());
-        }
-        for (int i = 0; i < groupId.length(); i++) {
-            if (Character.isISOControl(groupId.charAt(i))) {
-                throw new SluiceException(ErrorCode.INVALID_GROUP_ID, "a group id must be printable: character "
-                        + i + " is a control character");
-            }
-        }
+        GroupCoordinator.validateGroupId(groupId);
     }
 
     @Override

@@ -27,6 +27,8 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
     private final ScheduledExecutorService thread;
     /** Partitions handed to the coordinator; confined to {@link #thread}. */
     private final Set<Integer> taken = new HashSet<>();
+    /** Partitions whose takeover failed and was logged at WARNING; the repeats go to DEBUG. Confined to {@link #thread}. */
+    private final Set<Integer> failing = new HashSet<>();
 
     GroupLeadership(GroupCoordinator coordinator, ReplicaManager replicas, ScheduledExecutorService thread) {
         this.coordinator = coordinator;
@@ -63,18 +65,20 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
         } catch (RuntimeException e) {
             loading = CompletableFuture.failedFuture(e);
         }
-        loading.whenComplete((v, e) -> {
+        loading.whenComplete((v, e) -> run(() -> {
             if (e == null) {
+                failing.remove(partition);
                 return;
             }
-            LOG.log(System.Logger.Level.WARNING, "taking over the groups of {0}-{1} failed ({2}); tried again while "
-                    + "this broker leads it", OffsetsTopic.NAME, partition, SluiceException.causeOf(e).toString());
+            LOG.log(failing.add(partition) ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    "taking over the groups of {0}-{1} failed ({2}); tried again while this broker leads it",
+                    OffsetsTopic.NAME, partition, SluiceException.causeOf(e).toString());
             try {
                 thread.schedule(() -> retry(partition), RETRY_TAKEOVER_MS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException stopping) {
                 // closing
             }
-        });
+        }));
     }
 
     private void retry(int partition) {

@@ -31,8 +31,8 @@ final class GroupRouting {
     static final long FIRST_BACKOFF_MS = 50;
     static final long MAX_BACKOFF_MS = 500;
 
-    /** One operation: its wire form, how it runs here, and how its reply payload reads. */
-    record Op<T>(int code, String groupId, ByteBuffer payload, Supplier<CompletableFuture<T>> local,
+    /** One operation: its wire form (encoded only when it is sent), how it runs here, how its reply reads. */
+    record Op<T>(int code, String groupId, Supplier<ByteBuffer> payload, Supplier<CompletableFuture<T>> local,
             Function<ByteBuffer, T> decode) {
     }
 
@@ -106,7 +106,7 @@ final class GroupRouting {
     }
 
     private <T> CompletableFuture<T> forward(int brokerId, Op<T> op) {
-        GroupRequest request = new GroupRequest(op.code(), op.groupId(), timeoutMs, op.payload().duplicate());
+        GroupRequest request = new GroupRequest(op.code(), op.groupId(), timeoutMs, op.payload().get());
         return sender.send(brokerId, request).thenApply(reply -> {
             if (reply.error() != null) {
                 throw remoteError(reply.error());

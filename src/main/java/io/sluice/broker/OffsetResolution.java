@@ -51,7 +51,7 @@ final class OffsetResolution {
         return new Query(to instanceof OffsetReset.Latest ? LATEST : EARLIEST, 0);
     }
 
-    static Request readRequest(GroupPayloads.In in) {
+    static Request readRequest(GroupPayloadReader in) {
         int kind = in.i8();
         long value = in.i64();
         if (kind < EARLIEST || kind > OFFSET) {

@@ -100,7 +100,7 @@ final class ReplicatedOffsetsCache implements OffsetsCache {
             throw damaged("has kind " + (bytes.length == 0 ? "none" : bytes[0]) + ", expected " + KIND_GROUP_OFFSETS);
         }
         try {
-            return GroupPayloads.read(ByteBuffer.wrap(bytes, 1, bytes.length - 1), GroupPayloads.In::committedMap);
+            return GroupPayloads.read(ByteBuffer.wrap(bytes, 1, bytes.length - 1), GroupPayloadReader::committedMap);
         } catch (SluiceException e) {
             throw damaged(e.getMessage());
         }

@@ -25,7 +25,7 @@ class GroupAdminTest extends GroupTestSupport {
         try (GroupClient m = join("m", g, t, "from=earliest&autoCommitIntervalMs=100")) {
             Wait.upTo(15).until(() -> m.owned().size() == 3);
             Wait.upTo(10).until(() -> m.records().size() == 60);
-            Wait.upTo(10).until(() -> committed(g).values().stream().mapToLong(Long::longValue).sum() == 60);
+            awaitCommitted(g, c -> c.values().stream().mapToLong(Long::longValue).sum() == 60);
 
             HttpApi.Reply list = api.get("/groups");
             assertEquals(200, list.status(), list::body);

@@ -48,8 +48,7 @@ class GroupConsumeTest extends GroupTestSupport {
             assertEquals(revokedBefore, members.stream().mapToInt(m -> m.frames("revoked").size()).sum(),
                     "a stable group revoked partitions");
             // Auto-commit catches up with what every member acknowledged.
-            Wait.upTo(10).until(() -> committed(g).size() == PARTITIONS
-                    && committed(g).values().stream().allMatch(o -> o == 50));
+            awaitCommitted(g, c -> c.size() == PARTITIONS && c.values().stream().allMatch(o -> o == 50));
         } finally {
             members.forEach(GroupClient::close);
         }
@@ -116,8 +115,7 @@ class GroupConsumeTest extends GroupTestSupport {
             awaitStable(g, members, all(t, PARTITIONS));
             fill(t, PARTITIONS, "a", 40);
             awaitDelivered(members, "a", PARTITIONS, 40);
-            Wait.upTo(10).until(() -> committed(g).size() == PARTITIONS
-                    && committed(g).values().stream().allMatch(o -> o == 40));
+            awaitCommitted(g, c -> c.size() == PARTITIONS && c.values().stream().allMatch(o -> o == 40));
             GroupClient victim = members.get(2);
             Set<String> moved = victim.owned();
             List<GroupClient> stay = members.subList(0, 2);

@@ -113,6 +113,17 @@ abstract class GroupTestSupport extends ApiTest {
         return committed;
     }
 
+    /** Waits until the group's committed offsets satisfy {@code condition}; on timeout, says what describe showed. */
+    void awaitCommitted(String group, java.util.function.Predicate<Map<String, Long>> condition) {
+        try {
+            Wait.upTo(15).until(() -> condition.test(committed(group)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            HttpApi.Reply r = api.get("/groups/" + group);
+            throw new AssertionError("committed offsets never as expected; GET /groups/" + group + ": " + r.status()
+                    + " " + r.body(), e);
+        }
+    }
+
     static void assertEachOnce(Map<String, Integer> delivered, List<String> values) {
         for (String v : values) {
             assertEquals(1, delivered.getOrDefault(v, 0), () -> v + " delivered " + delivered.get(v) + " times");

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GroupHarness implements AutoCloseable {
     final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     final Catalog catalog = new Catalog();
-    final MapOffsetsCache cache = new MapOffsetsCache();
+    /** Replaced by an empty one on a whole-cluster restart. */
+    MapOffsetsCache cache = new MapOffsetsCache();
     final LogOffsetsTopic topic;
     final GroupSettings settings;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -45,9 +46,13 @@ final class GroupHarness implements AutoCloseable {
         return this;
     }
 
-    /** A broker restart: the coordinator goes, the logs are closed and opened again, a new coordinator takes over. */
+    /**
+     * A whole-cluster restart: the coordinator goes, the logs are closed and opened again, the cache
+     * starts empty, and a new coordinator takes the groups' partitions over.
+     */
     void restart(String... groups) {
         coordinator.close();
+        cache = new MapOffsetsCache();
         topic.reopen();
         coordinator = newCoordinator();
         coordinate(groups);

@@ -32,6 +32,8 @@ final class LogOffsetsTopic implements OffsetsTopic, AutoCloseable {
     private final LogRuntime runtime;
     private final Map<Integer, PartitionLog> logs = new ConcurrentHashMap<>();
     final AtomicInteger appends = new AtomicInteger();
+    /** When set, appends wait for it: a test queues commits behind one in flight. */
+    volatile CompletableFuture<Void> appendGate = CompletableFuture.completedFuture(null);
     /** When set, replays wait for it: a test sees a partition still loading. */
     volatile CompletableFuture<Void> replayGate = CompletableFuture.completedFuture(null);
 
@@ -60,7 +62,7 @@ final class LogOffsetsTopic implements OffsetsTopic, AutoCloseable {
             records.add(new Record(e.key(), e.value(), clock.getAsLong(), List.of()));
         }
         PartitionLog log = log(partition);
-        return log.appendAsLeader(RecordBatchBuilder.build(records), 0)
+        return appendGate.thenCompose(v -> log.appendAsLeader(RecordBatchBuilder.build(records), 0))
                 .thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1));
     }
 
