@@ -15,6 +15,7 @@ import io.sluice.group.MemberHeartbeat;
 import io.sluice.group.OffsetCommit;
 import io.sluice.group.OffsetReset;
 import io.sluice.group.OffsetsCache;
+import io.sluice.group.PartitionLag;
 import io.sluice.replication.Messages;
 import io.sluice.replication.Messages.GroupRequest;
 import io.sluice.replication.Messages.GroupResponse;
@@ -123,7 +124,37 @@ final class BrokerGroups implements AutoCloseable {
         return start(groupId, false, () -> routing.toCoordinator(new GroupRouting.Op<>(GroupPayloads.OP_DESCRIBE,
                 groupId, GroupPayloads::empty, () -> coordinating(groupId,
                         () -> CompletableFuture.completedFuture(coordinator.describe(groupId))),
-                b -> GroupPayloads.read(b, GroupPayloads::readDescription))));
+                b -> GroupPayloads.read(b, GroupPayloads::readDescription))).thenCompose(this::withEndOffsets));
+    }
+
+    /**
+     * The coordinator knows the end offsets of the partitions it holds a replica of; the others'
+     * are asked of their leaders, once each (a leader that does not answer leaves the end unknown, -1).
+     */
+    private CompletableFuture<GroupDescription> withEndOffsets(GroupDescription d) {
+        List<CompletableFuture<PartitionLag>> lags = new ArrayList<>();
+        for (PartitionLag l : d.offsets()) {
+            if (l.endOffset() >= 0) {
+                lags.add(CompletableFuture.completedFuture(l));
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(l.topic(), l.partition());
+            OffsetResolution.Query latest = new OffsetResolution.Query(OffsetResolution.LATEST, 0);
+            int leader = routing.leaderOf(tp);
+            CompletableFuture<Long> end = leader < 0 ? CompletableFuture.completedFuture(-1L)
+                    : routing.toBroker(leader, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
+                            () -> GroupPayloads.resolve(latest.kind(), latest.value(), List.of(tp)),
+                            () -> resolution.resolve(tp, latest),
+                            b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp)));
+            lags.add(end.handle((e, error) -> {
+                long known = error == null && e != null ? e : -1;
+                long lag = l.committed() < 0 || known < 0 ? -1 : Math.max(0, known - l.committed());
+                return new PartitionLag(l.topic(), l.partition(), l.committed(), known, lag);
+            }));
+        }
+        return CompletableFuture.allOf(lags.toArray(CompletableFuture[]::new)).thenApply(v -> new GroupDescription(
+                d.groupId(), d.state(), d.protocol(), d.strategy(), d.groupEpoch(), d.coordinator(), d.members(),
+                lags.stream().map(CompletableFuture::join).toList(), d.rebalances()));
     }
 
     CompletableFuture<Void> delete(String groupId) {

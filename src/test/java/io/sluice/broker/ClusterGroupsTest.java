@@ -15,6 +15,7 @@ import io.sluice.group.GroupDescription;
 import io.sluice.group.OffsetCommit;
 import io.sluice.group.OffsetReset;
 import io.sluice.group.OffsetsTopic;
+import io.sluice.group.PartitionLag;
 import io.sluice.replication.FrameDescriptor;
 import io.sluice.replication.FrameType;
 import io.sluice.replication.ReplicationSettings;
@@ -108,7 +109,7 @@ class ClusterGroupsTest {
     }
 
     /** Every member heartbeats once through its broker; true when the assignment is disjoint and complete. */
-    private static boolean settled(GroupMember[] members, Broker[] via) {
+    private static boolean settled(MemberDriver[] members, Broker[] via) {
         Set<TopicPartition> all = new HashSet<>();
         int owned = 0;
         boolean ok = true;
@@ -139,8 +140,8 @@ class ClusterGroupsTest {
     void membersOnEveryBrokerShareOneCoordinatorWhichAnotherBrokerTakesOverWithoutLosingACommit() {
         startAll();
         brokers[0].createTopic(TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
-        GroupMember[] members = {new GroupMember(GROUP, TOPIC), new GroupMember(GROUP, TOPIC),
-                new GroupMember(GROUP, TOPIC)};
+        MemberDriver[] members = {new MemberDriver(GROUP, TOPIC), new MemberDriver(GROUP, TOPIC),
+                new MemberDriver(GROUP, TOPIC)};
         Broker[] via = brokers.clone();
         await().atMost(WAIT).until(() -> settled(members, via));
 
@@ -248,7 +249,7 @@ class ClusterGroupsTest {
         }
         brokers[0] = open(0);
         brokers[0].createTopic(TOPIC, 3, 1, Map.of());
-        GroupMember member = new GroupMember(GROUP, TOPIC);
+        MemberDriver member = new MemberDriver(GROUP, TOPIC);
         assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, failure(() -> brokers[0].commitOffsets(new OffsetCommit(
                 GROUP, "nobody", 1, Map.of(tp(0), 1L), "")).join()).code());
         member.heartbeat(brokers[0]);
@@ -269,7 +270,7 @@ class ClusterGroupsTest {
     void aGroupFrameWithALyingLengthIsRefusedAndTheListenerGoesOnServingGroups() throws IOException {
         startAll();
         brokers[0].createTopic(TOPIC, 1, 3, Map.of());
-        GroupMember member = new GroupMember(GROUP, TOPIC);
+        MemberDriver member = new MemberDriver(GROUP, TOPIC);
         await().atMost(WAIT).until(() -> member.heartbeat(brokers[1]) && member.owned().size() == 1);
 
         byte[] group = "billing".getBytes(StandardCharsets.UTF_8);
@@ -309,7 +310,7 @@ class ClusterGroupsTest {
             }
             brokers[1].produce(TOPIC, records, Acks.ALL, null).join();
         }
-        GroupMember member = new GroupMember(GROUP, TOPIC);
+        MemberDriver member = new MemberDriver(GROUP, TOPIC);
         await().atMost(WAIT).until(() -> member.heartbeat(brokers[2]) && member.owned().size() == 3);
         assertEquals(ErrorCode.GROUP_NOT_EMPTY, failure(() -> brokers[0].resetGroupOffsets(GROUP, TOPIC,
                 new OffsetReset.Earliest(), null).join()).code());
@@ -332,6 +333,25 @@ class ClusterGroupsTest {
         }
         assertEquals(ErrorCode.PARTITION_NOT_FOUND, failure(() -> brokers[0].resetGroupOffsets(GROUP, TOPIC,
                 new OffsetReset.Earliest(), List.of(3)).join()).code());
+
+        // a topic with one replica per partition: the coordinator holds at most one of them, and
+        // describe asks the other partitions' leaders for their ends
+        brokers[0].createTopic("audit", 3, 1, Map.of());
+        for (int p = 0; p < 3; p++) {
+            List<ProduceRecord> records = new ArrayList<>();
+            for (int i = 0; i < 2 + p; i++) {
+                records.add(new ProduceRecord(p, null, new byte[] {(byte) i}, null, List.of()));
+            }
+            brokers[0].produce("audit", records, Acks.ALL, null).join();
+        }
+        brokers[1].resetGroupOffsets(GROUP, "audit", new OffsetReset.Earliest(), null).join();
+        GroupDescription d = brokers[1].describeGroup(GROUP).join();
+        for (int p = 0; p < 3; p++) {
+            int partition = p;
+            PartitionLag lag = d.offsets().stream()
+                    .filter(l -> l.topic().equals("audit") && l.partition() == partition).findFirst().orElseThrow();
+            assertEquals(new PartitionLag("audit", p, 0, 2 + p, 2 + p), lag);
+        }
 
         brokers[2].deleteGroup(GROUP).join();
         for (Broker b : brokers) {

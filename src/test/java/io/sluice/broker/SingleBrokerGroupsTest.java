@@ -117,7 +117,7 @@ class SingleBrokerGroupsTest {
     @Test
     void offsetsCommittedOnABrokerAloneSurviveItsRestart() throws IOException {
         start().createTopic("orders", 2, 1, Map.of());
-        GroupMember member = new GroupMember(GROUP, "orders");
+        MemberDriver member = new MemberDriver(GROUP, "orders");
         await().atMost(WAIT).until(() -> member.heartbeat(broker) && member.owned().size() == 2);
 
         Map<TopicPartition, CommittedOffset> written = broker.commitOffsets(new OffsetCommit(GROUP, member.memberId(),
@@ -132,7 +132,7 @@ class SingleBrokerGroupsTest {
         start();
         await().atMost(WAIT).until(() -> Map.of(new TopicPartition("orders", 0), 5L, new TopicPartition("orders", 1),
                 7L).equals(offsets(broker.committedOffsets(GROUP))));
-        GroupMember back = new GroupMember(GROUP, "orders");
+        MemberDriver back = new MemberDriver(GROUP, "orders");
         await().atMost(WAIT).until(() -> back.heartbeat(broker) && back.owned().size() == 2);
         assertEquals(7L, back.lastCommitted().get(new TopicPartition("orders", 1)).offset(),
                 "a member that joins after the restart is handed the committed offsets");

@@ -17,7 +17,7 @@ import java.util.Set;
  * exactly what its last reply allowed, reports that in its next heartbeat, and when the coordinator
  * does not know it (any more) gives everything up and joins again.
  */
-final class GroupMember {
+final class MemberDriver {
     private final String group;
     private final List<String> topics;
     private String memberId;
@@ -27,7 +27,7 @@ final class GroupMember {
     private int rejoins;
     private SluiceException lastError;
 
-    GroupMember(String group, String... topics) {
+    MemberDriver(String group, String... topics) {
         this.group = group;
         this.topics = List.of(topics);
     }
