@@ -12,11 +12,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -47,9 +45,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final LongSupplier clock;
     private final int brokerId;
     private final Supplier<String> memberIds;
-    private final ConcurrentHashMap<Integer, CoordinatedPartition> partitions = new ConcurrentHashMap<>();
-    /** Outlive a partition's takeovers: a takeover replays only after the previous one's appends settled. */
-    private final ConcurrentHashMap<Integer, AppendQueue> appendQueues = new ConcurrentHashMap<>();
+    private final GroupDirectory directory;
     private final ScheduledFuture<?> sweeper;
 
     public GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
@@ -67,6 +63,7 @@ public final class GroupCoordinator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.memberIds = memberIds;
+        this.directory = new GroupDirectory(offsetsTopic, catalog, cache, settings, clock);
         this.sweeper = scheduler.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
     }
@@ -88,51 +85,17 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** This broker now leads {@code partition} of {@code __consumer_offsets}: replay it and serve its groups. */
     public CompletableFuture<Void> takeOver(int partition) {
-        if (partition < 0 || partition >= OffsetsTopic.PARTITIONS) {
-            throw new IllegalArgumentException("partition=" + partition + " of " + OffsetsTopic.NAME);
-        }
-        CoordinatedPartition fresh = new CoordinatedPartition(partition,
-                appendQueues.computeIfAbsent(partition, p -> new AppendQueue(p, offsetsTopic)));
-        CoordinatedPartition held = partitions.putIfAbsent(partition, fresh);
-        if (held != null) {
-            return held.loaded.thenApply(v -> v);
-        }
-        OffsetsLoader loader = new OffsetsLoader(partition);
-        fresh.appends.idle()
-                .thenCompose(v -> offsetsTopic.replay(partition, loader::accept))
-                .thenRun(loader::checkClean)
-                .whenComplete((v, error) -> {
-                    if (error != null) {
-                        partitions.remove(partition, fresh);
-                        LOG.log(System.Logger.Level.WARNING, "loading " + OffsetsTopic.NAME + "-" + partition
-                                + " failed; its groups stay unavailable here", error);
-                        fresh.loaded.completeExceptionally(SluiceException.causeOf(error));
-                    } else {
-                        install(fresh, loader.offsets());
-                    }
-                });
-        return fresh.loaded.thenApply(v -> v);
+        return directory.takeOver(partition);
     }
 
     /** This broker no longer leads {@code partition}: forget its groups (their members will rejoin elsewhere). */
     public void giveUp(int partition) {
-        CoordinatedPartition state = partitions.remove(partition);
-        if (state == null) {
-            return;
-        }
-        state.active = false;
-        for (Group g : state.groups.values()) {
-            synchronized (g) {
-                g.removed = true;
-            }
-        }
-        state.loaded.completeExceptionally(notCoordinator(partition));
+        directory.giveUp(partition);
     }
 
     /** Whether this broker coordinates the group now (fails requests with NOT_COORDINATOR otherwise). */
     public boolean coordinates(String groupId) {
-        CoordinatedPartition state = partitions.get(partitionFor(groupId));
-        return state != null && state.active;
+        return directory.coordinates(groupId);
     }
 
     public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat hb) {
@@ -141,7 +104,7 @@ public final class GroupCoordinator implements AutoCloseable {
             long now = clock.getAsLong();
             if (hb.memberEpoch() == MemberHeartbeat.LEAVE_EPOCH) {
                 try {
-                    withGroup(hb.groupId(), () -> groupNotFound(hb.groupId()), (st, g) -> {
+                    directory.withGroup(hb.groupId(), () -> groupNotFound(hb.groupId()), (st, g) -> {
                         g.leave(hb.memberId(), now);
                         return null;
                     });
@@ -156,14 +119,14 @@ public final class GroupCoordinator implements AutoCloseable {
             if (hb.memberEpoch() == MemberHeartbeat.JOIN_EPOCH) {
                 checkTopics(hb.topics());
                 long timeout = sessionTimeout(hb.sessionTimeoutMs());
-                return CompletableFuture.completedFuture(withGroup(hb.groupId(), null,
+                return CompletableFuture.completedFuture(directory.withGroup(hb.groupId(), null,
                         (s, g) -> g.join(hb, memberIds.get(), timeout, now)));
             }
             if (hb.memberEpoch() < 0) {
                 throw new SluiceException(ErrorCode.INVALID_REQUEST, "memberEpoch=" + hb.memberEpoch()
                         + ": 0 joins, -1 leaves, else the epoch last given");
             }
-            return CompletableFuture.completedFuture(withGroup(hb.groupId(),
+            return CompletableFuture.completedFuture(directory.withGroup(hb.groupId(),
                     () -> unknownMember(hb.groupId(), hb.memberId()), (s, g) -> g.heartbeat(hb, now)));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -176,7 +139,7 @@ public final class GroupCoordinator implements AutoCloseable {
             validateGroupId(commit.groupId());
             Map<TopicPartition, CommittedOffset> written = toCommitted(commit.offsets(), commit.metadata());
             List<OffsetsTopic.Entry> entries = encode(commit.groupId(), written);
-            Located at = withGroup(commit.groupId(), () -> unknownMember(commit.groupId(), commit.memberId()), (s, g) -> {
+            Located at = directory.withGroup(commit.groupId(), () -> unknownMember(commit.groupId(), commit.memberId()), (s, g) -> {
                 g.checkCommit(commit);
                 if (!written.isEmpty()) {
                     g.pendingCommits++;
@@ -198,7 +161,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** The groups this broker coordinates. */
     public List<GroupListing> list() {
         List<GroupListing> listings = new ArrayList<>();
-        forEachGroup((s, g) -> {
+        directory.forEachGroup((s, g) -> {
             if (!g.members.isEmpty() || !g.offsets.isEmpty()) {
                 listings.add(new GroupListing(g.id, g.state(), g.members.size()));
             }
@@ -210,7 +173,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Fails with GROUP_NOT_FOUND for a group with neither members nor offsets. */
     public GroupDescription describe(String groupId) {
         validateGroupId(groupId);
-        return GroupDescriber.describe(brokerId, catalog, withGroup(groupId, () -> groupNotFound(groupId),
+        return GroupDescriber.describe(brokerId, catalog, directory.withGroup(groupId, () -> groupNotFound(groupId),
                 (s, g) -> GroupDescriber.snapshot(g)));
     }
 
@@ -224,7 +187,7 @@ public final class GroupCoordinator implements AutoCloseable {
             if (written.isEmpty()) {
                 return CompletableFuture.completedFuture(written);
             }
-            Located at = withGroup(groupId, null, (s, g) -> {
+            Located at = directory.withGroup(groupId, null, (s, g) -> {
                 beginAdmin(g, "reset the offsets of");
                 return new Located(s, g);
             });
@@ -240,7 +203,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<Void> delete(String groupId) {
         try {
             validateGroupId(groupId);
-            Located at = withGroup(groupId, () -> groupNotFound(groupId), (s, g) -> {
+            Located at = directory.withGroup(groupId, () -> groupNotFound(groupId), (s, g) -> {
                 if (g.members.isEmpty() && g.offsets.isEmpty() && g.pendingCommits == 0) {
                     throw groupNotFound(groupId);
                 }
@@ -256,7 +219,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Rebalances completed and their durations, per group, for metrics. */
     public Map<String, RebalanceStats> rebalanceStats() {
         Map<String, RebalanceStats> stats = new TreeMap<>();
-        forEachGroup((s, g) -> stats.put(g.id, new RebalanceStats(g.rebalances, g.lastRebalanceMs, g.members.size())));
+        directory.forEachGroup((s, g) -> stats.put(g.id, new RebalanceStats(g.rebalances, g.lastRebalanceMs, g.members.size())));
         return stats;
     }
 
@@ -278,7 +241,7 @@ public final class GroupCoordinator implements AutoCloseable {
         long now = clock.getAsLong();
         List<Group> expiring = new ArrayList<>();
         List<CoordinatedPartition> of = new ArrayList<>();
-        forEachGroup((s, g) -> {
+        directory.forEachGroup((s, g) -> {
             for (String member : g.expireMembers(now)) {
                 LOG.log(System.Logger.Level.INFO, "group {0}: member {1} expired (no heartbeat within its session timeout)",
                         g.id, member);
@@ -338,7 +301,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private void settled(CoordinatedPartition s, Group g, Runnable release) {
         synchronized (g) {
             release.run();
-            retireIfIdle(s, g);
+            GroupDirectory.retireIfIdle(s, g);
         }
     }
 
@@ -352,148 +315,6 @@ public final class GroupCoordinator implements AutoCloseable {
                     + "' is being reset, deleted or expired; try again");
         }
         g.adminBusy = true;
-    }
-
-    /**
-     * Runs {@code action} on the group under its monitor. {@code missing} null creates the group;
-     * otherwise a group that does not exist fails with it. A group dropped while we waited for its
-     * monitor is looked up again.
-     */
-    private <T> T withGroup(String groupId, Supplier<SluiceException> missing,
-            BiFunction<CoordinatedPartition, Group, T> action) {
-        while (true) {
-            CoordinatedPartition s = loadedPartition(groupId);
-            Group g = missing == null
-                    ? s.groups.computeIfAbsent(groupId, id -> new Group(id, catalog, settings, clock.getAsLong()))
-                    : s.groups.get(groupId);
-            if (g == null) {
-                throw missing.get();
-            }
-            synchronized (g) {
-                if (g.removed) {
-                    continue;
-                }
-                try {
-                    return action.apply(s, g);
-                } finally {
-                    retireIfIdle(s, g);
-                }
-            }
-        }
-    }
-
-    private void forEachGroup(java.util.function.BiConsumer<CoordinatedPartition, Group> action) {
-        for (CoordinatedPartition s : partitions.values()) {
-            if (!s.active || !s.isLoaded()) {
-                continue;
-            }
-            for (Group g : s.groups.values()) {
-                synchronized (g) {
-                    if (!g.removed) {
-                        action.accept(s, g);
-                        retireIfIdle(s, g);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Drops a group that keeps nothing (no members, offsets or work in flight); the caller holds its monitor. */
-    private static void retireIfIdle(CoordinatedPartition s, Group g) {
-        if (!g.removed && g.idle()) {
-            g.removed = true;
-            s.groups.remove(g.id, g);
-        }
-    }
-
-    private CoordinatedPartition loadedPartition(String groupId) {
-        int partition = partitionFor(groupId);
-        CoordinatedPartition s = partitions.get(partition);
-        if (s == null || !s.active) {
-            throw notCoordinator(partition);
-        }
-        if (!s.isLoaded()) {
-            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "the groups of " + OffsetsTopic.NAME + "-"
-                    + partition + " are still being loaded here; try again shortly");
-        }
-        return s;
-    }
-
-    private void install(CoordinatedPartition state, Map<String, Map<TopicPartition, CommittedOffset>> loaded) {
-        for (Map.Entry<String, Map<TopicPartition, CommittedOffset>> e : loaded.entrySet()) {
-            if (e.getValue().isEmpty()) {
-                continue;
-            }
-            long lastCommit = e.getValue().values().stream().mapToLong(CommittedOffset::commitTimeMs).max().orElse(0);
-            Group g = new Group(e.getKey(), catalog, settings, lastCommit); // empty since its last commit
-            g.offsets.putAll(e.getValue());
-            state.groups.put(g.id, g);
-        }
-        if (!state.active) {
-            return;
-        }
-        for (String groupId : cache.groups()) {
-            if (partitionFor(groupId) == state.partition) {
-                Map<TopicPartition, CommittedOffset> kept = loaded.getOrDefault(groupId, Map.of());
-                List<TopicPartition> stale = cache.get(groupId).keySet().stream()
-                        .filter(tp -> !kept.containsKey(tp)).toList();
-                if (!stale.isEmpty()) {
-                    cache.remove(groupId, stale);
-                }
-            }
-        }
-        state.groups.values().forEach(g -> cache.put(g.id, Map.copyOf(g.offsets)));
-        state.loaded.complete(null);
-        LOG.log(System.Logger.Level.INFO, "coordinating the {0} groups with offsets in {1}-{2}", state.groups.size(),
-                OffsetsTopic.NAME, state.partition);
-    }
-
-    /** Collects the latest offset per key while a partition replays. */
-    private static final class OffsetsLoader {
-        private final int partition;
-        private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new HashMap<>();
-        private RuntimeException failure;
-
-        OffsetsLoader(int partition) {
-            this.partition = partition;
-        }
-
-        synchronized void accept(OffsetsTopic.Entry entry) {
-            if (failure != null) {
-                return;
-            }
-            if (!GroupRecords.isOffsetCommitKey(entry.key())) {
-                return; // a record type of a newer version: not ours to read
-            }
-            try {
-                GroupRecords.OffsetKey key = GroupRecords.decodeKey(entry.key());
-                if (partitionFor(key.groupId()) != partition) {
-                    LOG.log(System.Logger.Level.WARNING, "{0}-{1} holds an offset of group {2}, which belongs to "
-                            + "partition {3}; skipped", OffsetsTopic.NAME, partition, key.groupId(),
-                            partitionFor(key.groupId()));
-                    return;
-                }
-                Map<TopicPartition, CommittedOffset> group = offsets.computeIfAbsent(key.groupId(), g -> new HashMap<>());
-                if (entry.value() == null) {
-                    group.remove(key.partition());
-                } else {
-                    group.put(key.partition(), GroupRecords.decodeValue(entry.value()));
-                }
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        synchronized void checkClean() {
-            if (failure != null) {
-                throw new SluiceException(ErrorCode.CORRUPT_RECORD, OffsetsTopic.NAME + "-" + partition
-                        + " has a record that does not decode: " + failure.getMessage(), failure);
-            }
-        }
-
-        synchronized Map<String, Map<TopicPartition, CommittedOffset>> offsets() {
-            return offsets;
-        }
     }
 
     private Map<TopicPartition, CommittedOffset> toCommitted(Map<TopicPartition, Long> offsets, String metadata) {
@@ -533,11 +354,6 @@ public final class GroupCoordinator implements AutoCloseable {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "a member reads one or more named topics, was "
                     + topics);
         }
-    }
-
-    private static SluiceException notCoordinator(int partition) {
-        return new SluiceException(ErrorCode.NOT_COORDINATOR, "this broker does not coordinate the groups of "
-                + OffsetsTopic.NAME + "-" + partition + "; find the coordinator again");
     }
 
     private static SluiceException unknownMember(String groupId, String memberId) {
