@@ -1,5 +1,6 @@
 package io.sluice.api;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,6 +74,14 @@ public class LogMetrics {
                 .register(registry);
         Gauge.builder("sluice.log.open.segment.files", broker, Broker::openSegmentFiles)
                 .description("Closed segment files held open for readers").register(registry);
+        FunctionCounter.builder("sluice.log.cleaner.bytes.cleaned", broker, b -> b.logCleaner().bytesCleaned())
+                .description("Bytes of compacted topics' segments the log cleaner read and rewrote")
+                .baseUnit("bytes").register(registry);
+        FunctionCounter.builder("sluice.log.cleaner.runs", broker, b -> b.logCleaner().passes())
+                .description("Compaction passes the log cleaner ran").register(registry);
+        FunctionCounter.builder("sluice.log.cleaner.failures", broker, b -> b.logCleaner().failures())
+                .description("Compaction passes that failed (each logged; the log stays as it was)")
+                .register(registry);
         Tier tier = broker.tier();
         if (tier != null) {
             tierGauge(tier, "sluice.tier.upload.backlog.segments", "Closed segments waiting to be uploaded",

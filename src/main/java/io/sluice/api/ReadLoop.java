@@ -232,6 +232,9 @@ final class ReadLoop {
                     } else if (!read.records().isEmpty()) {
                         cursor = (cursor + tried + 1) % positions.size();
                         send(p, read.records(), reserved);
+                    } else if (read.nextOffset() > from) {
+                        p.next = read.nextOffset(); // a compacted log's gap: the read moved past it
+                        readNext(tried, reserved);
                     } else if (from < read.highWatermark()) {
                         // Below the high watermark there is data: an empty read there is a fault, and
                         // waiting would spin (a wait for data at the offset fires at once).

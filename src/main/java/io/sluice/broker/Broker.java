@@ -15,6 +15,7 @@ import io.sluice.group.HeartbeatReply;
 import io.sluice.group.MemberHeartbeat;
 import io.sluice.group.OffsetCommit;
 import io.sluice.group.OffsetReset;
+import io.sluice.log.LogCleaner;
 import io.sluice.log.LogRuntime;
 import io.sluice.log.PartitionLog;
 import io.sluice.log.RecoveryCheckpoints;
@@ -72,6 +73,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerCluster cluster;
     private final MemoryBudget requestMemory;
     private final Tier tier;
+    private final LogCleaner cleaner;
 
     /** A broker that keeps everything on local disk. */
     public Broker(BrokerConfig config) throws IOException {
@@ -131,6 +133,8 @@ public final class Broker implements AutoCloseable {
         this.producer = new Producer(partitioners, config.produceLimits(), System::currentTimeMillis,
                 config.logDefaults(), cluster.router());
         this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
+        this.cleaner = new LogCleaner(config.cleaner(), System::currentTimeMillis);
+        cleaner.start();
         scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -187,6 +191,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void maintainPartition(Partition p) {
+        cleaner.offer(p.log()); // a compacted topic's log: every replica cleans its own
         try {
             p.log().maintain().whenComplete((v, e) -> {
                 if (e != null) {
@@ -216,6 +221,11 @@ public final class Broker implements AutoCloseable {
     /** Maintenance steps that failed since start (each one logged): a metric to alert on. */
     public long maintenanceFailures() {
         return maintenanceFailures.get();
+    }
+
+    /** The cleaner of compacted topics' logs (its counters are metrics). */
+    public LogCleaner logCleaner() {
+        return cleaner;
     }
 
     /** Files of closed segments open right now, of at most {@link BrokerConfig#maxOpenSegmentFiles} when idle. */
@@ -512,6 +522,7 @@ public final class Broker implements AutoCloseable {
     public void close() {
         cluster.close();
         scheduler.shutdownNow();
+        cleaner.close(); // after its pass: a swap is whole or not begun when the logs close
         for (Topic t : topics.all()) {
             for (PartitionLog log : t.logs()) {
                 try {

@@ -1,6 +1,7 @@
 package io.sluice.broker;
 
 import io.sluice.group.GroupSettings;
+import io.sluice.log.CleanerConfig;
 import io.sluice.log.LogConfig;
 import io.sluice.log.SegmentFileCache;
 import java.nio.file.Path;
@@ -18,10 +19,27 @@ import java.nio.file.Path;
  * @param produceLimits         what produce requests and queued appends may hold
  * @param cluster               the cluster this broker joins (a cluster of one by default)
  * @param groups                consumer groups: heartbeats, session timeouts, offsets retention and topic
+ * @param cleaner               how compacted topics are cleaned ({@code sluice.log.cleaner.*})
  */
 public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
         LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
-        ClusterSettings cluster, GroupSettings groups) {
+        ClusterSettings cluster, GroupSettings groups, CleanerConfig cleaner) {
+
+    /** A config with the default cleaner. */
+    public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
+            LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
+            ClusterSettings cluster, GroupSettings groups) {
+        this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles, produceLimits, cluster, groups, CleanerConfig.defaults());
+    }
+
+    /** A config with the default group settings and cleaner. */
+    public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
+            LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
+            ClusterSettings cluster) {
+        this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles, produceLimits, cluster, GroupSettings.defaults());
+    }
 
     /** A config with the default bound on open segment files and the default produce limits. */
     public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
@@ -39,36 +57,41 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
 
     public BrokerConfig withFsync(boolean on) {
         return new BrokerConfig(dataDir, brokerId, on, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster, groups);
+                maxOpenSegmentFiles, produceLimits, cluster, groups, cleaner);
     }
 
     public BrokerConfig withMaintenanceIntervalMs(long ms) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, ms,
-                maxOpenSegmentFiles, produceLimits, cluster, groups);
+                maxOpenSegmentFiles, produceLimits, cluster, groups, cleaner);
     }
 
     public BrokerConfig withMaxOpenSegmentFiles(int max) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, max, produceLimits, cluster, groups);
+                maintenanceIntervalMs, max, produceLimits, cluster, groups, cleaner);
     }
 
     public BrokerConfig withProduceLimits(ProduceLimits limits) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster, groups);
+                maintenanceIntervalMs, maxOpenSegmentFiles, limits, cluster, groups, cleaner);
     }
 
     public BrokerConfig withCluster(ClusterSettings settings) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings, groups);
+                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, settings, groups, cleaner);
     }
 
     public BrokerConfig withGroups(GroupSettings settings) {
         return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults,
-                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, cluster, settings);
+                maintenanceIntervalMs, maxOpenSegmentFiles, produceLimits, cluster, settings, cleaner);
     }
 
     public BrokerConfig withBrokerId(int id) {
         return new BrokerConfig(dataDir, id, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster, groups);
+                maxOpenSegmentFiles, produceLimits, cluster, groups, cleaner);
+    }
+
+    public BrokerConfig withCleaner(CleanerConfig settings) {
+        return new BrokerConfig(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
+                maxOpenSegmentFiles, produceLimits, cluster, groups, settings);
     }
 }

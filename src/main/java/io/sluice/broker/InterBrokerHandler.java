@@ -63,7 +63,7 @@ final class InterBrokerHandler implements RequestHandler {
     public CompletableFuture<ProduceResponse> produce(ProduceRequest request) {
         try {
             RecordBatch batch = new RecordBatch(request.batch(), request.batch().position());
-            batch.validate("a batch forwarded for " + request.partition());
+            batch.validateDense("a batch forwarded for " + request.partition());
             if (batch.sizeInBytes() != request.batch().remaining()) {
                 throw new CorruptRecordException("a forwarded request must carry exactly one batch");
             }

@@ -153,7 +153,11 @@ public final class Partition {
                 + " from the object store failed: " + cause.getMessage(), cause);
     }
 
+    /**
+     * After the last record read. None read means compaction left none at or after {@code offset} in
+     * the batch that spans it (the read starts at that batch): the reader moves past the offset.
+     */
     private static long next(List<LogRecord> records, long offset) {
-        return records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
+        return records.isEmpty() ? offset + 1 : records.get(records.size() - 1).offset() + 1;
     }
 }

@@ -62,6 +62,7 @@ final class Producer {
             throw new SluiceException(ErrorCode.REQUEST_TOO_LARGE, "a produce request may carry at most "
                     + limits.maxRecordsPerRequest() + " records, this one has " + records.size());
         }
+        requireKeysIfCompacted(topic, records);
         int count = topic.partitionCount();
         int[] partitionOf = choosePartitions(topic, count, records, partitionerName);
         long[] timestamps = timestamps(topic, records);
@@ -147,6 +148,20 @@ final class Producer {
         Throwable cause = SluiceException.causeOf(error);
         ErrorCode code = cause instanceof SluiceException s ? s.code() : ErrorCode.STORAGE_ERROR;
         return RecordResult.failed(partition, code, String.valueOf(cause.getMessage()));
+    }
+
+    /** A compacted topic keeps the latest record per key: a record without a key has no place in it (as in Kafka). */
+    private static void requireKeysIfCompacted(Topic topic, List<ProduceRecord> records) {
+        if (!topic.metadata().config().compact()) {
+            return;
+        }
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).key() == null) {
+                throw Broker.invalid("record " + i + " has no key, but topic '" + topic.name() + "' is compacted ("
+                        + TopicConfig.CLEANUP_POLICY + "=" + topic.metadata().config().overrides()
+                        .get(TopicConfig.CLEANUP_POLICY) + "): every record needs a key; nothing was written");
+            }
+        }
     }
 
     /**

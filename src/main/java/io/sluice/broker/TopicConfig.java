@@ -172,18 +172,24 @@ public final class TopicConfig {
         return longValue(MESSAGE_TIMESTAMP_AFTER_MAX_MS, DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS);
     }
 
+    /**
+     * The log's settings. A topic that is compacted and not {@code delete} never loses a key's latest
+     * record to time or size: its total retention is unbounded whatever {@code retention.*} say.
+     */
     public LogConfig toLogConfig(LogConfig defaults) {
+        boolean retains = deleteByRetention();
         return new LogConfig(
                 (int) longValue(SEGMENT_BYTES, defaults.segmentBytes()),
                 longValue(SEGMENT_MS, defaults.segmentMs()),
-                longValue(RETENTION_MS, defaults.retentionMs()),
-                longValue(RETENTION_BYTES, defaults.retentionBytes()),
+                retains ? longValue(RETENTION_MS, defaults.retentionMs()) : -1,
+                retains ? longValue(RETENTION_BYTES, defaults.retentionBytes()) : -1,
                 (int) longValue(MAX_MESSAGE_BYTES, defaults.maxMessageBytes()),
                 defaults.indexIntervalBytes(),
                 values.containsKey(REMOTE_STORAGE_ENABLE) ? Boolean.parseBoolean(values.get(REMOTE_STORAGE_ENABLE))
                         : defaults.remoteStorage(),
                 longValue(LOCAL_RETENTION_MS, defaults.localRetentionMs()),
-                longValue(LOCAL_RETENTION_BYTES, defaults.localRetentionBytes()));
+                longValue(LOCAL_RETENTION_BYTES, defaults.localRetentionBytes()),
+                compact(), deleteRetentionMs());
     }
 
     private long longValue(String key, long fallback) {

@@ -11,6 +11,7 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.sluice.broker.BrokerConfig;
 import io.sluice.broker.ProduceLimits;
+import io.sluice.log.CleanerConfig;
 import io.sluice.log.LogConfig;
 import io.sluice.tier.EmbeddedS3;
 import io.sluice.tier.S3ObjectStore;
@@ -55,7 +56,9 @@ public class BrokerProducer {
         BrokerConfig brokerConfig = new BrokerConfig(dataDir, config.brokerId(),
                 log.fsync(), log.ioThreads().orElse(Math.max(2, cores)), log.fetchThreads().orElse(Math.max(2, cores)),
                 defaults, log.maintenanceIntervalMs(), log.maxOpenSegmentFiles(), produceLimits(config.limits()),
-                clusterSettings(config, httpPort), groupSettings(config.group()));
+                clusterSettings(config, httpPort), groupSettings(config.group()))
+                .withCleaner(new CleanerConfig(log.cleaner().enable(), log.cleaner().dedupeBufferBytes(),
+                        log.cleaner().ioBufferBytes(), log.cleaner().minCleanableRatio(), log.cleaner().backoffMs()));
         long start = System.nanoTime();
         try {
             Tier tier = startTier(config, dataDir);

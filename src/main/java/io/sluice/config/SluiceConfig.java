@@ -246,5 +246,31 @@ public interface SluiceConfig {
          */
         @WithDefault("1024")
         int maxOpenSegmentFiles();
+
+        /** The log cleaner of compacted topics ({@code cleanup.policy=compact}). */
+        Cleaner cleaner();
+
+        /** One cleaner thread per broker; Kafka's {@code log.cleaner.*} where Kafka has the setting. */
+        interface Cleaner {
+            /** Whether compacted topics are cleaned at all. */
+            @WithDefault("true")
+            boolean enable();
+
+            /** Memory for the key map of a pass (24 bytes a key): a pass maps at most this much of the dirty log. */
+            @WithDefault("33554432")
+            long dedupeBufferBytes();
+
+            /** How much of a segment one read takes while cleaning. */
+            @WithDefault("1048576")
+            int ioBufferBytes();
+
+            /** A log is cleaned once its dirty bytes are this share of its cleanable bytes. */
+            @WithDefault("0.5")
+            double minCleanableRatio();
+
+            /** How long the cleaner rests between looks at the logs. */
+            @WithDefault("15000")
+            long backoffMs();
+        }
     }
 }

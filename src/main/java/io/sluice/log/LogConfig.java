@@ -5,12 +5,25 @@ package io.sluice.log;
  * retention means "unbounded"; a local retention of {@link #USE_TOTAL_RETENTION} (-2, Kafka's
  * default) means "as long as the total retention".
  *
- * @param remoteStorage whether closed segments are uploaded to the tier; only then may local
- *                      retention delete a segment before total retention does
+ * @param remoteStorage     whether closed segments are uploaded to the tier; only then may local
+ *                          retention delete a segment before total retention does
+ * @param compact           whether the cleaner keeps only the latest record per key ({@code cleanup.policy}
+ *                          has {@code compact}); retention still applies as its own values say
+ * @param deleteRetentionMs how long a tombstone survives once the segment holding it was first cleaned
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes,
         int maxMessageBytes, int indexIntervalBytes, boolean remoteStorage, long localRetentionMs,
-        long localRetentionBytes) {
+        long localRetentionBytes, boolean compact, long deleteRetentionMs) {
+
+    /** Kafka's {@code delete.retention.ms} default: one day. */
+    public static final long DEFAULT_DELETE_RETENTION_MS = 24L * 60 * 60 * 1000;
+
+    /** A log that is not compacted. */
+    public LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
+            int indexIntervalBytes, boolean remoteStorage, long localRetentionMs, long localRetentionBytes) {
+        this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes, remoteStorage,
+                localRetentionMs, localRetentionBytes, false, DEFAULT_DELETE_RETENTION_MS);
+    }
 
     public static final int DEFAULT_SEGMENT_BYTES = 128 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -27,22 +40,28 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
 
     public LogConfig withSegmentBytes(int bytes) {
         return new LogConfig(bytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                remoteStorage, localRetentionMs, localRetentionBytes);
+                remoteStorage, localRetentionMs, localRetentionBytes, compact, deleteRetentionMs);
     }
 
     public LogConfig withRetention(long ms, long bytes) {
         return new LogConfig(segmentBytes, segmentMs, ms, bytes, maxMessageBytes, indexIntervalBytes,
-                remoteStorage, localRetentionMs, localRetentionBytes);
+                remoteStorage, localRetentionMs, localRetentionBytes, compact, deleteRetentionMs);
     }
 
     public LogConfig withSegmentMs(long ms) {
         return new LogConfig(segmentBytes, ms, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                remoteStorage, localRetentionMs, localRetentionBytes);
+                remoteStorage, localRetentionMs, localRetentionBytes, compact, deleteRetentionMs);
     }
 
     public LogConfig withRemoteStorage(boolean on, long localMs, long localBytes) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
-                indexIntervalBytes, on, localMs, localBytes);
+                indexIntervalBytes, on, localMs, localBytes, compact, deleteRetentionMs);
+    }
+
+    /** Compaction on or off, with its tombstone retention. */
+    public LogConfig withCompaction(boolean on, long tombstoneRetentionMs) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
+                indexIntervalBytes, remoteStorage, localRetentionMs, localRetentionBytes, on, tombstoneRetentionMs);
     }
 
     /** Local retention in time, resolved against the total. */

@@ -32,6 +32,7 @@ final class LogLoader {
             throws IOException {
         StorageIo io = runtime.io();
         int interval = config.indexIntervalBytes();
+        SegmentSwap.completeInterrupted(name, dir, io); // a compaction the crash cut short: undone or finished
         List<Long> bases = segmentBases(dir);
         NavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
         RecoveryPoint point = runtime.checkpoints().claim(name);
@@ -62,7 +63,8 @@ final class LogLoader {
             }
             if (!isLast) {
                 s.persistRebuiltIndexes();
-                if (s.nextOffset() != nextBase) {
+                // A gap up to the next segment is legal (compaction); a cut, or an overlap, is not.
+                if (cut > 0 || s.nextOffset() > nextBase) {
                     setAside(name, dir, io, bases.subList(i + 1, bases.size()), s.nextOffset());
                     break;
                 }

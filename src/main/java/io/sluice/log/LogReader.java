@@ -62,16 +62,25 @@ final class LogReader {
             if (entry == null) {
                 throw SluiceException.offsetOutOfRange(name, offset, start, logEnd);
             }
-            LogSegment segment = entry.getValue();
             if (offset == logEnd) {
+                LogSegment segment = entry.getValue();
                 return new LogSlice(segment.file(), segment.size(), 0);
             }
-            LogSlice slice = segment.sliceFrom(offset, maxBytes);
-            if (slice == null) {
-                throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + name
-                        + " is not where a batch starts (log start " + start + ", log end " + logEnd + ")");
+            // In a compacted log the offset may lie in a gap, up to the end of its segment: the slice then
+            // starts at the next batch, in this segment or a later one (the follower's log takes the gap too).
+            for (; entry != null; entry = segments.higherEntry(entry.getKey())) {
+                LogSlice slice;
+                try {
+                    slice = entry.getValue().sliceFrom(offset, maxBytes);
+                } catch (IllegalArgumentException inside) {
+                    break; // inside a batch: the follower's log diverged, it must truncate first
+                }
+                if (slice != null) {
+                    return slice;
+                }
             }
-            return slice;
+            throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + name
+                    + " is not where a batch starts (log start " + start + ", log end " + logEnd + ")");
         });
     }
 
@@ -124,17 +133,19 @@ final class LogReader {
             int limit = segment.baseOffset() == end.segmentBase() ? end.position() : segment.size();
             int position = segment.positionOf(offset, limit);
             if (position >= 0) {
+                long next;
                 try {
                     ByteBuffer bytes = segment.read(position, limit, maxBytes);
-                    RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position, records);
+                    next = RecordBatches.decode(bytes, offset, maxRecords, segment.file().toString(), position,
+                            records);
                 } catch (CorruptRecordException e) {
                     if (visible.get().nextOffset() < end.nextOffset()) {
                         throw new CutUnderReader(e); // truncation lowered the end while we read: look again
                     }
                     throw e;
                 }
-                long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
-                return new ReadResult(records, next, end.nextOffset(), start);
+                // Past the batches read even when compaction left none of their records: a reader moves on.
+                return new ReadResult(records, Math.min(next, end.nextOffset()), end.nextOffset(), start);
             }
             entry = segments.higherEntry(entry.getKey());
         }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.List;
 /**
  * One file of a partition's log, named by its zero-padded base offset, with its sparse offset and
  * time indexes. The segment owns the invariant that its file is a sequence of valid batches with
- * dense offsets starting at the base offset; {@link #recoverFrom} restores it after a crash.
+ * increasing offsets at or above the base offset (dense, until compaction leaves gaps: a cleaned
+ * segment keeps its base offset while its first batch may start later); {@link #recoverFrom}
+ * restores it after a crash.
  *
  * <p>Only the active segment holds its file open (for appends); a closed segment's file is opened
  * by a reader through the broker's {@link SegmentFileCache}, and its indexes live in memory.
@@ -43,6 +46,8 @@ final class LogSegment {
     private int lastBatchPosition = -1;
     private long lastBatchCrc;
     private boolean indexesLoaded;
+    /** Set when compaction swapped this segment out: its path may now name another file, so readers look again. */
+    private volatile boolean replaced;
 
     private LogSegment(StorageIo io, SegmentFileCache files, Path dir, long baseOffset, int indexIntervalBytes,
             long createdAtMs) {
@@ -88,6 +93,37 @@ final class LogSegment {
         LogSegment segment = new LogSegment(io, files, dir, baseOffset, indexIntervalBytes, nowMs);
         segment.channel = ch;
         return segment;
+    }
+
+    /**
+     * Starts the cleaned copy of a segment (compaction): its log is written to {@code <base>.log.cleaned},
+     * through this segment's channel, by {@link #append}, and sealed by {@link #finishCleaned}. The
+     * segment is named by its final path; {@link SegmentSwap} renames the files into place.
+     */
+    static LogSegment createCleaned(StorageIo io, SegmentFileCache files, Path dir, long baseOffset,
+            int indexIntervalBytes, long createdAtMs) throws IOException {
+        LogSegment segment = new LogSegment(io, files, dir, baseOffset, indexIntervalBytes, createdAtMs);
+        segment.channel = io.open(SegmentSwap.cleaned(segment.logFile), StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return segment;
+    }
+
+    /**
+     * Makes a cleaned copy durable: the log fsynced, the indexes written whole and fsynced beside it
+     * as {@code .cleaned} files. Its offsets run to {@code endOffset} (the end of the segments it
+     * replaces), whatever its last batch: the gap up to there belongs to it.
+     */
+    void finishCleaned(long endOffset) throws IOException {
+        channel.force(true);
+        sealTimeIndex();
+        offsetIndex.writeWhole(io, SegmentSwap.cleaned(offsetIndex.file()));
+        timeIndex.writeWhole(io, SegmentSwap.cleaned(timeIndex.file()));
+        nextOffset = Math.max(nextOffset, endOffset);
+    }
+
+    /** Compaction swapped this segment out: a reader that still holds it must look the offset up again. */
+    void markReplaced() {
+        replaced = true;
     }
 
     /**
@@ -233,7 +269,7 @@ final class LogSegment {
         } catch (CorruptRecordException e) {
             return null;
         }
-        return b.baseOffset() == expectedOffset ? batch : null;
+        return b.baseOffset() >= expectedOffset ? batch : null;
     }
 
     /** Makes a recovered segment the active one again: opens its file for appends. */
@@ -253,8 +289,8 @@ final class LogSegment {
         for (int i = 0; i < buffers.length; i++) {
             ByteBuffer batch = batches.get(i);
             RecordBatch b = new RecordBatch(batch, 0);
-            if (b.baseOffset() != nextOffset) {
-                throw new IllegalStateException("segment " + logFile + " expects offset=" + nextOffset
+            if (b.baseOffset() < nextOffset) {
+                throw new IllegalStateException("segment " + logFile + " expects offset>=" + nextOffset
                         + " but batch starts at " + b.baseOffset());
             }
             int at = (int) (position + total);
@@ -434,15 +470,16 @@ final class LogSegment {
 
     /**
      * Reads the header of the batch at {@code position} and checks what the scan relies on before
-     * the batch's CRC is ever looked at: that it fits below {@code limit} and starts where the
-     * previous batch ended ({@code expectedBase}; the base offset is not under the CRC). A closed
+     * the batch's CRC is ever looked at: that it fits below {@code limit} and starts at or after the
+     * end of the previous batch ({@code expectedBase}; the base offset is not under the CRC; above it
+     * is a compaction gap). A closed
      * segment is trusted on open, so a damaged header is first met here: walking on from it would
      * spin (a size of 0), go backwards, or skip offsets without a word.
      */
     private RecordBatch checkedHeaderAt(int position, int limit, long expectedBase) throws IOException {
         RecordBatch b = new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0);
         int batchSize = b.sizeInBytes();
-        if (batchSize < RECORD_BATCH_OVERHEAD || batchSize > limit - position || b.baseOffset() != expectedBase
+        if (batchSize < RECORD_BATCH_OVERHEAD || batchSize > limit - position || b.baseOffset() < expectedBase
                 || b.lastOffsetDelta() < 0) {
             throw new CorruptRecordException("batch header at " + logFile + ":" + position + " does not continue the "
                     + "segment: baseOffset=" + b.baseOffset() + " (expected " + expectedBase + ") size=" + batchSize
@@ -465,17 +502,25 @@ final class LogSegment {
     }
 
     /**
-     * The region of whole batches from the one that starts at {@code offset}: at most {@code maxBytes},
-     * but always that first batch. Null when no batch of this segment starts at {@code offset}.
+     * The region of whole batches from the one that starts at {@code offset}, or from the first one
+     * after it when {@code offset} lies in a compaction gap: at most {@code maxBytes}, but always that
+     * first batch. Null when this segment holds no batch at or after {@code offset}.
+     *
+     * @throws IllegalArgumentException when {@code offset} lies inside a batch (not a boundary)
      */
     LogSlice sliceFrom(long offset, int maxBytes) throws IOException {
         int limit = size;
         int position = positionOf(offset, limit);
-        if (position < 0 || new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0).baseOffset() != offset) {
+        if (position < 0) {
             return null;
         }
+        long first = new RecordBatch(readAt(position, RECORD_BATCH_OVERHEAD), 0).baseOffset();
+        if (first < offset) {
+            throw new IllegalArgumentException("offset " + offset + " of " + logFile + " is inside the batch at "
+                    + first + ", not where a batch starts");
+        }
         int[] length = {0};
-        walkHeaders(position, offset, (at, b) -> {
+        walkHeaders(position, first, (at, b) -> {
             if (length[0] > 0 && (long) length[0] + b.sizeInBytes() > maxBytes || at + b.sizeInBytes() > limit) {
                 return false;
             }
@@ -522,6 +567,10 @@ final class LogSegment {
             return readFully(ch, position, length);
         }
         try (SegmentFileCache.Handle h = files.acquire(logFile)) {
+            if (replaced) {
+                // The path may already name the cleaned file, whose positions differ from this segment's.
+                throw new NoSuchFileException(logFile.toString(), null, "segment replaced by compaction");
+            }
             return readFully(h.channel(), position, length);
         }
     }

@@ -208,6 +208,31 @@ final class LogSegments {
         oldest.delete();
     }
 
+    /**
+     * Compaction: {@code cleaned} takes the place of {@code old} (consecutive closed segments, the first
+     * with the same base offset). The cleaned one goes in first, so a reader always finds each offset.
+     */
+    void replace(List<LogSegment> old, LogSegment cleaned) {
+        if (old.get(0).baseOffset() != cleaned.baseOffset() || old.contains(active)) {
+            throw new IllegalStateException(name + ": cleaned segment " + cleaned.baseOffset()
+                    + " cannot replace segments from " + old.get(0).baseOffset());
+        }
+        segments.put(cleaned.baseOffset(), cleaned);
+        for (LogSegment s : old.subList(1, old.size())) {
+            segments.remove(s.baseOffset(), s);
+        }
+    }
+
+    /** Whether {@code group} are still the segments at their base offsets (no retention or truncation came between). */
+    boolean holds(List<LogSegment> group) {
+        for (LogSegment s : group) {
+            if (segments.get(s.baseOffset()) != s || s == active) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     ClosedSegment describe(LogSegment s) {
         return new ClosedSegment(name, s.baseOffset(), s.nextOffset(), s.maxTimestamp(), s.size(), s.file(),
                 s.offsetIndexFile(), s.timeIndexFile());

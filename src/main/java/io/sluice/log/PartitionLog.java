@@ -71,6 +71,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile IOException failure;
     private volatile boolean closed;
+    /** Loaded when the cleaner first looks at this log (only compacted logs have one). */
+    private CleanerState cleanerState;
 
     private PartitionLog(String name, Path dir, LogConfig config, LogRuntime runtime, SegmentTiering tiering,
             LogLoader.Loaded loaded) throws IOException {
@@ -121,6 +123,13 @@ public final class PartitionLog implements AutoCloseable {
     public CompletableFuture<AppendInfo> appendAsLeader(ByteBuffer batch, int leaderEpoch) {
         if (leaderEpoch < 0) {
             throw new IllegalArgumentException("leaderEpoch=" + leaderEpoch + " of " + name);
+        }
+        RecordBatch header = new RecordBatch(batch, 0);
+        if (header.recordCount() != header.lastOffsetDelta() + 1L) {
+            // The leader assigns offsets densely: only compaction may leave gaps, never a producer.
+            return CompletableFuture.failedFuture(new SluiceException(ErrorCode.CORRUPT_RECORD, "a produced batch "
+                    + "must have dense offsets: count=" + header.recordCount() + " lastOffsetDelta="
+                    + header.lastOffsetDelta() + "; nothing was written to " + name));
         }
         return enqueue(new PendingAppend(List.of(batch), batch.limit(), leaderEpoch, new CompletableFuture<>()));
     }
@@ -231,7 +240,7 @@ public final class PartitionLog implements AutoCloseable {
                     continue;
                 }
             }
-            long base = next;
+            long base = p.leaderEpoch == AS_FOLLOWER ? new RecordBatch(p.batches.get(0), 0).baseOffset() : next;
             for (ByteBuffer bytes : p.batches) {
                 RecordBatch b = new RecordBatch(bytes, 0);
                 if (p.leaderEpoch != AS_FOLLOWER) {
@@ -241,7 +250,7 @@ public final class PartitionLog implements AutoCloseable {
                 // Before the batch is written: a crash in between leaves an epoch starting at the log
                 // end, which loading drops.
                 if (b.partitionLeaderEpoch() > epochs.latestEpoch()) {
-                    epochs.assign(b.partitionLeaderEpoch(), next);
+                    epochs.assign(b.partitionLeaderEpoch(), p.leaderEpoch == AS_FOLLOWER ? b.baseOffset() : next);
                 }
                 next = b.nextOffset();
                 run.add(bytes);
@@ -256,7 +265,8 @@ public final class PartitionLog implements AutoCloseable {
     private RuntimeException refusal(PendingAppend p, long next) {
         if (p.leaderEpoch == AS_FOLLOWER) {
             long base = new RecordBatch(p.batches.get(0), 0).baseOffset();
-            return base == next ? null : new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "follower append to "
+            // Above the end is a gap the leader's compaction left: the follower's log keeps it too.
+            return base >= next ? null : new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "follower append to "
                     + name + " starts at offset " + base + " but the log ends at " + next + "; nothing was written");
         }
         int latest = epochs.latestEpoch();
@@ -286,7 +296,8 @@ public final class PartitionLog implements AutoCloseable {
         onFsynced(closedSegment.pointNow());
         // Only committed records go to the tier: a segment above the high watermark may still be
         // truncated away by a new leader. It is handed over later, from closedSegments().
-        if (config.remoteStorage() && closedSegment.nextOffset() <= hw.value()) {
+        // A compacted topic's segment goes up once cleaned (closedSegments() offers it then), not dirty.
+        if (config.remoteStorage() && !config.compact() && closedSegment.nextOffset() <= hw.value()) {
             tiering.onSegmentClosed(segments.describe(closedSegment));
         }
         return true;
@@ -321,7 +332,67 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Every closed segment still on disk, oldest first: what a restarted tier checks for upload. */
     public List<ClosedSegment> closedSegments() {
-        return segments.closedBelow(hw.visible().segmentBase());
+        List<ClosedSegment> closedOnes = segments.closedBelow(hw.visible().segmentBase());
+        if (config.compact()) {
+            long firstDirty = cleanerState().firstDirty();
+            closedOnes.removeIf(s -> s.nextOffset() > firstDirty); // the uploader waits for the cleaner to pass it
+        }
+        return closedOnes;
+    }
+
+    /** The cleaner's state of this log, loaded from its directory on first use. */
+    synchronized CleanerState cleanerState() {
+        if (cleanerState == null) {
+            cleanerState = CleanerState.load(runtime.io(), dir);
+        }
+        return cleanerState;
+    }
+
+    /**
+     * The segments compaction may rewrite: closed ones wholly below the segment that holds the visible
+     * end (the high watermark), so that nothing a follower may still truncate, and no position a reader's
+     * visible end points at, ever changes. Oldest first.
+     */
+    List<LogSegment> cleanableSegments() {
+        long visibleBase = hw.visible().segmentBase();
+        List<LogSegment> cleanable = new ArrayList<>();
+        for (LogSegment s : segments.map().headMap(visibleBase, false).values()) {
+            if (s != segments.active()) {
+                cleanable.add(s);
+            }
+        }
+        return cleanable;
+    }
+
+    /**
+     * On the writer: puts {@code cleaned} in the place of {@code group} ({@link SegmentSwap}), unless
+     * retention, truncation or the high watermark moved under the cleaner; completes with whether it did.
+     */
+    CompletableFuture<Boolean> swapCleaned(List<LogSegment> group, LogSegment cleaned,
+            SegmentSwap.StepListener listener) {
+        CompletableFuture<Boolean> swapped = new CompletableFuture<>();
+        onWriter("swapping a cleaned segment into", () -> {
+            LogSegment last = group.get(group.size() - 1);
+            if (!segments.holds(group) || last.baseOffset() >= hw.visible().segmentBase()) {
+                swapped.complete(false);
+                return;
+            }
+            SegmentSwap.swapIn(segments, group, cleaned, runtime.io(), dir, listener);
+            swapped.complete(true);
+        }).whenComplete((v, e) -> {
+            if (e != null) {
+                swapped.completeExceptionally(e);
+            }
+        });
+        return swapped;
+    }
+
+    LogRuntime runtime() {
+        return runtime;
+    }
+
+    Path dir() {
+        return dir;
     }
 
     private void failWriter(IOException e) {
@@ -495,6 +566,7 @@ public final class PartitionLog implements AutoCloseable {
             segments.keepUpTo(keep);
             keep.cutTo(cut);
             epochs.truncateFromEnd(cut.nextOffset());
+            cleanerState().truncated(cut.nextOffset());
             if (checkpointed.nextOffset() > cut.nextOffset() || checkpointed.segmentBase() > cut.segmentBase()) {
                 checkpointed = cut;
                 runtime.checkpoints().update(name, cut);
@@ -526,6 +598,7 @@ public final class PartitionLog implements AutoCloseable {
         segments.startAt(offset, config, runtime.clock().getAsLong());
         logStartOffset = offset;
         epochs.clear();
+        cleanerState().truncated(offset);
         checkpointed = start;
         runtime.checkpoints().update(name, start);
         if (hw.managed()) {

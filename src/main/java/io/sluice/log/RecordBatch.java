@@ -76,6 +76,17 @@ public final class RecordBatch {
         return buf.getInt(start + RECORDS_COUNT_OFFSET);
     }
 
+    /** The batch's header bytes (a copy), positioned at 0: for fields without a getter. */
+    ByteBuffer headerBytes() {
+        return ByteBuffer.allocate(RECORD_BATCH_OVERHEAD)
+                .put(buf.duplicate().limit(start + RECORD_BATCH_OVERHEAD).position(start)).flip();
+    }
+
+    /** The whole batch as its own buffer (shared bytes), positioned at 0. */
+    ByteBuffer slice() {
+        return buf.slice(start, sizeInBytes());
+    }
+
     public void setBaseOffset(long baseOffset) {
         buf.putLong(start + BASE_OFFSET_OFFSET, baseOffset);
     }
@@ -92,7 +103,9 @@ public final class RecordBatch {
 
     /**
      * Checks that the batch is one we can serve: magic 2, a length that fits the buffer, no
-     * compression, a record count that matches the offset delta, and a matching CRC.
+     * compression, a matching CRC, and between one and {@code lastOffsetDelta + 1} records. Fewer
+     * records than the offset delta spans is legal (as in Kafka): compaction removes records from a
+     * batch and keeps its header's base offset and last offset delta, so offsets have gaps.
      *
      * @param where names the file and position for the error message
      */
@@ -111,9 +124,21 @@ public final class RecordBatch {
         if ((attributes() & COMPRESSION_CODEC_MASK) != 0) {
             throw new CorruptRecordException("compressed batches are not supported, at " + where);
         }
-        if (recordCount() != lastOffsetDelta() + 1 || recordCount() <= 0) {
+        if (lastOffsetDelta() < 0 || recordCount() <= 0 || recordCount() > lastOffsetDelta() + 1L) {
             throw new CorruptRecordException("batch count=" + recordCount() + " lastOffsetDelta="
                     + lastOffsetDelta() + " at " + where);
+        }
+    }
+
+    /**
+     * {@link #validate} plus density: a batch a client produced (the leader assigns its offsets) holds
+     * exactly {@code lastOffsetDelta + 1} records; only compaction may leave gaps.
+     */
+    public void validateDense(String where) {
+        validate(where);
+        if (recordCount() != lastOffsetDelta() + 1) {
+            throw new CorruptRecordException("a produced batch must have dense offsets: count=" + recordCount()
+                    + " lastOffsetDelta=" + lastOffsetDelta() + " at " + where);
         }
     }
 
@@ -123,14 +148,23 @@ public final class RecordBatch {
         long baseOffset = baseOffset();
         long baseTimestamp = baseTimestamp();
         int count = recordCount();
+        int lastDelta = lastOffsetDelta();
         int emitted = 0;
+        int previousDelta = -1;
         try {
             for (int i = 0; i < count && emitted < max; i++) {
                 int bodySize = Varint.readInt(b);
                 int end = b.position() + bodySize;
                 b.get(); // record attributes, unused in v2
                 long timestamp = baseTimestamp + Varint.readLong(b);
-                long offset = baseOffset + Varint.readInt(b);
+                int delta = Varint.readInt(b);
+                // Gaps are legal (compaction), disorder is not: a reader's offsets must only grow.
+                if (delta <= previousDelta || delta > lastDelta) {
+                    throw new CorruptRecordException("record offset delta=" + delta + " after delta=" + previousDelta
+                            + " (lastOffsetDelta=" + lastDelta + ") in batch at base offset " + baseOffset);
+                }
+                previousDelta = delta;
+                long offset = baseOffset + delta;
                 if (offset < fromOffset) {
                     b.position(end);
                     continue;

@@ -61,6 +61,57 @@ public final class RecordBatchBuilder {
         return buf.clear();
     }
 
+    /**
+     * Re-encodes the records compaction kept of {@code original}, each at its own offset delta and
+     * timestamp, under a header that keeps what was written: base offset, last offset delta, leader
+     * epoch, attributes and producer fields (as Kafka's {@code MemoryRecords.filterTo} does for v2).
+     * The base timestamp is the first kept record's; the max timestamp the kept records' maximum.
+     */
+    static ByteBuffer rebuild(RecordBatch original, List<LogRecord> kept) {
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException("a rebuilt batch needs at least one record");
+        }
+        long base = original.baseOffset();
+        long baseTimestamp = kept.get(0).timestamp();
+        long maxTimestamp = Long.MIN_VALUE;
+        int size = RECORD_BATCH_OVERHEAD;
+        Record[] records = new Record[kept.size()];
+        byte[][][] headerKeys = new byte[kept.size()][][];
+        int[] bodySizes = new int[kept.size()];
+        for (int i = 0; i < records.length; i++) {
+            LogRecord r = kept.get(i);
+            records[i] = new Record(r.key(), r.value(), r.timestamp(), r.headers());
+            maxTimestamp = Math.max(maxTimestamp, r.timestamp());
+            headerKeys[i] = utf8Keys(r.headers());
+            bodySizes[i] = bodySize(records[i], (int) (r.offset() - base), r.timestamp() - baseTimestamp, headerKeys[i]);
+            size += Varint.sizeOfInt(bodySizes[i]) + bodySizes[i];
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        buf.putLong(BASE_OFFSET_OFFSET, base);
+        buf.putInt(LENGTH_OFFSET, size - LOG_OVERHEAD);
+        buf.putInt(PARTITION_LEADER_EPOCH_OFFSET, original.partitionLeaderEpoch());
+        buf.put(MAGIC_OFFSET, MAGIC);
+        buf.putShort(ATTRIBUTES_OFFSET, original.attributes());
+        buf.putInt(LAST_OFFSET_DELTA_OFFSET, original.lastOffsetDelta());
+        buf.putLong(BASE_TIMESTAMP_OFFSET, baseTimestamp);
+        buf.putLong(MAX_TIMESTAMP_OFFSET, maxTimestamp);
+        ByteBuffer from = original.headerBytes();
+        buf.putLong(PRODUCER_ID_OFFSET, from.getLong(PRODUCER_ID_OFFSET));
+        buf.putShort(PRODUCER_EPOCH_OFFSET, from.getShort(PRODUCER_EPOCH_OFFSET));
+        buf.putInt(BASE_SEQUENCE_OFFSET, from.getInt(BASE_SEQUENCE_OFFSET));
+        buf.putInt(RECORDS_COUNT_OFFSET, records.length);
+        buf.position(RECORDS_OFFSET);
+        for (int i = 0; i < records.length; i++) {
+            writeRecord(buf, records[i], (int) (kept.get(i).offset() - base), baseTimestamp, bodySizes[i],
+                    headerKeys[i]);
+        }
+        if (buf.hasRemaining()) {
+            throw new IllegalStateException("batch size mismatch: computed=" + size + " written=" + buf.position());
+        }
+        buf.putInt(CRC_OFFSET, (int) crc(buf));
+        return buf.clear();
+    }
+
     /** CRC32C of the bytes from the attributes to the end of the batch starting at position 0. */
     static long crc(ByteBuffer batch) {
         CRC32C crc = new CRC32C();

@@ -13,13 +13,19 @@ public final class RecordBatches {
      * Validates and decodes the batches in {@code bytes} (which starts on a batch boundary), adding
      * the records at or above {@code fromOffset} to {@code into} until it holds {@code maxRecords}.
      * A partial batch at the end (a size-bounded read) is left out; a first batch that overruns
-     * the bytes, or any batch that fails its checks, is corrupt.
+     * the bytes, or any batch that fails its checks, is corrupt. Offsets may have gaps (a compacted
+     * log): a batch may start above the previous one's end, never below it.
      *
+     * @return where a reader goes on from: past the last batch decoded whole (so a read that lands in
+     *         a gap, or in a batch compaction emptied up to its end, still moves on), or after the last
+     *         record taken when {@code maxRecords} stopped it inside a batch; {@code fromOffset} when
+     *         nothing was decoded
      * @param where names the file or object, for error messages
      * @param filePosition where {@code bytes} starts in that file
      */
-    public static void decode(ByteBuffer bytes, long fromOffset, int maxRecords, String where, long filePosition,
+    public static long decode(ByteBuffer bytes, long fromOffset, int maxRecords, String where, long filePosition,
             List<LogRecord> into) {
+        long next = fromOffset;
         int at = 0;
         long expectedBase = -1; // the first batch's base offset is checked by whoever found its position
         while (into.size() < maxRecords && bytes.limit() - at >= RecordBatchDescriptor.LOG_OVERHEAD) {
@@ -33,21 +39,28 @@ public final class RecordBatches {
             RecordBatch batch = new RecordBatch(bytes, at);
             String position = where + ":" + (filePosition + at);
             batch.validate(position);
-            // The CRC does not cover the base offset: a batch must also start where the previous one ended.
-            if (expectedBase >= 0 && batch.baseOffset() != expectedBase) {
-                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected "
+            // The CRC does not cover the base offset: a batch must also start at or after the previous one's end.
+            if (expectedBase >= 0 && batch.baseOffset() < expectedBase) {
+                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected at least "
                         + expectedBase + ") at " + position);
             }
-            batch.forEachRecord(fromOffset, maxRecords - into.size(), into::add);
+            int room = maxRecords - into.size();
+            int taken = batch.forEachRecord(fromOffset, room, into::add);
+            if (taken == room && taken > 0 && into.get(into.size() - 1).offset() < batch.lastOffset()) {
+                return into.get(into.size() - 1).offset() + 1; // stopped inside the batch: maybe more in it
+            }
+            next = Math.max(next, batch.nextOffset());
             expectedBase = batch.nextOffset();
             at += size;
         }
+        return next;
     }
 
     /**
      * Splits a run of whole batches whose offsets and epochs are already set (a follower's fetch) into
      * one buffer per batch, after checking every one of them: each validates (size, magic, CRC), each
-     * starts where the one before ended, and nothing is left over. Nothing is split before all pass.
+     * starts at or after the end of the one before (a compacted leader's log has gaps), and nothing
+     * is left over. Nothing is split before all pass.
      *
      * @throws CorruptRecordException naming {@code where} and the position of the first bad batch
      */
@@ -66,8 +79,8 @@ public final class RecordBatches {
             }
             RecordBatch batch = new RecordBatch(all, at);
             batch.validate(where + ":" + at);
-            if (expectedBase >= 0 && batch.baseOffset() != expectedBase) {
-                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected "
+            if (expectedBase >= 0 && batch.baseOffset() < expectedBase) {
+                throw new CorruptRecordException("batch baseOffset=" + batch.baseOffset() + " (expected at least "
                         + expectedBase + ") at " + where + ":" + at);
             }
             bounds.add(new int[] {at, batch.sizeInBytes()});

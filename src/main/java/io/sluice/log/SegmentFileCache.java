@@ -94,7 +94,11 @@ public final class SegmentFileCache {
     synchronized void adopt(Path file, FileChannel channel) {
         Entry previous = open.put(file, new Entry(channel));
         if (previous != null) {
-            closeQuietly(file, previous);
+            // A compaction swap replaced the file under this name: a reader of the old one finishes first.
+            previous.discarded = true;
+            if (previous.references == 0) {
+                closeQuietly(file, previous);
+            }
         }
         evictIdle();
     }

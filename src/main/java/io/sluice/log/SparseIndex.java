@@ -227,6 +227,29 @@ final class SparseIndex {
         persisted = n;
     }
 
+    /**
+     * Writes every entry to {@code target} from scratch and fsyncs it: the index of a cleaned segment,
+     * written beside it before the swap renames it to {@link #file()}, which it then matches.
+     */
+    void writeWhole(StorageIo io, Path target) throws IOException {
+        int n = entries;
+        ByteBuffer out = ByteBuffer.allocate(HEADER_LENGTH + n * kind.entryLength);
+        out.putInt(MAGIC_OFFSET, kind.magic).putInt(VERSION_OFFSET, CURRENT_VERSION).position(HEADER_LENGTH);
+        for (int i = 0; i < n; i++) {
+            writeEntry(out, keys[i], values[i]);
+        }
+        out.flip();
+        try (FileChannel ch = io.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long position = 0;
+            while (out.hasRemaining()) {
+                position += ch.write(out, position);
+            }
+            ch.force(true);
+        }
+        persisted = n;
+    }
+
     private void writeEntry(ByteBuffer out, long key, long value) {
         int at = out.position();
         if (kind == Kind.OFFSET) {

@@ -82,7 +82,7 @@ public final class RemoteReader {
                 RecordBatch header = new RecordBatch(window, at);
                 int size = header.sizeInBytes();
                 if (size < RecordBatchDescriptor.RECORD_BATCH_OVERHEAD || size > window.limit() - at
-                        || header.baseOffset() != expectedBase || header.lastOffsetDelta() < 0) {
+                        || header.baseOffset() < expectedBase || header.lastOffsetDelta() < 0) {
                     throw new CorruptRecordException("batch header at " + key + ":" + (from + at) + " does not continue"
                             + " the segment: baseOffset=" + header.baseOffset() + " (expected " + expectedBase
                             + ") size=" + size + " lastOffsetDelta=" + header.lastOffsetDelta());

@@ -98,7 +98,7 @@ class BrokerTest {
         assertCode(ErrorCode.INVALID_TOPIC, () -> broker.createTopic("..", 1, 1, Map.of()));
         assertCode(ErrorCode.INVALID_PARTITIONS, () -> broker.createTopic("p0", 0, 1, Map.of()));
         assertCode(ErrorCode.INVALID_CONFIG, () -> broker.createTopic("c", 1, 1, Map.of("retention.ms", "soon")));
-        assertCode(ErrorCode.INVALID_CONFIG, () -> broker.createTopic("c", 1, 1, Map.of("cleanup.policy", "compact")));
+        assertCode(ErrorCode.INVALID_CONFIG, () -> broker.createTopic("c", 1, 1, Map.of("cleanup.policy", "compact,shred")));
         assertCode(ErrorCode.INVALID_CONFIG, () -> broker.createTopic("c", 1, 1, Map.of("min.insync.replicas", "2")));
         assertCode(ErrorCode.UNKNOWN_PARTITIONER, () -> broker.createTopic("c", 1, 1, Map.of("partitioner", "nope")));
         assertTrue(broker.topics().isEmpty());

@@ -73,9 +73,11 @@ class CorruptBatchHeaderTest {
                         (Function<PartitionLog, Object>) log -> log.read(5, 1 << 20, 1_000)),
                 Arguments.of("base offset of the second batch of one read moved", 1, BASE_OFFSET_OFFSET, 8, 74L,
                         (Function<PartitionLog, Object>) log -> log.read(0, 1 << 20, 1_000)),
-                Arguments.of("last offset delta shrunk, read the offset it lost", 0, LAST_OFFSET_DELTA_OFFSET, 4,
+                // Offsets may have gaps (compaction): a read of the offset the shrunk delta lost moves on to the
+                // next batch without serving the damaged one; reading the damaged batch fails on its CRC.
+                Arguments.of("last offset delta shrunk, read the batch", 0, LAST_OFFSET_DELTA_OFFSET, 4,
                         (long) RECORDS_PER_BATCH - 2,
-                        (Function<PartitionLog, Object>) log -> log.read(RECORDS_PER_BATCH - 1, 1 << 20, 1_000)),
+                        (Function<PartitionLog, Object>) log -> log.read(0, 1 << 20, 1_000)),
                 Arguments.of("length claims 0 bytes, timestamp search beyond it", 2, LENGTH_OFFSET, 4, -12L,
                         (Function<PartitionLog, Object>) log -> log.offsetForTimestamp(FIRST_TIMESTAMP + 3)));
     }

@@ -120,7 +120,7 @@ class FollowerAppendTest {
     }
 
     @Test
-    void anAppendThatDoesNotStartAtTheLogEndIsRefusedAndWritesNothing() throws IOException {
+    void anAppendBelowTheLogEndIsRefusedAndWritesNothingWhileOneAboveItLeavesAGap() throws IOException {
         PartitionLog leader = openLog("leader", LogConfig.defaults());
         PartitionLog follower = openLog("follower", LogConfig.defaults());
         for (int i = 0; i < 6; i++) {
@@ -129,25 +129,36 @@ class FollowerAppendTest {
         follower.appendAsFollower(bytesOf(leader.readForReplica(0, 1))).join(); // offsets 0-1
         long sizeBefore = follower.sizeInBytes();
 
-        ByteBuffer gap = bytesOf(leader.readForReplica(4, 1));
-        assertRefused(ErrorCode.OFFSET_OUT_OF_RANGE, () -> follower.appendAsFollower(gap).join());
         ByteBuffer overlap = bytesOf(leader.readForReplica(0, 1));
         assertRefused(ErrorCode.OFFSET_OUT_OF_RANGE, () -> follower.appendAsFollower(overlap).join());
-
         assertEquals(2, follower.logEndOffset());
         assertEquals(sizeBefore, follower.sizeInBytes(), "nothing written");
-        assertEquals(4, (long) follower.appendAsFollower(bytesOf(leader.readForReplica(2, 1))).join());
+
+        // A compacted leader's log has gaps: a batch above the end is taken, the gap kept as it is.
+        assertEquals(6, (long) follower.appendAsFollower(bytesOf(leader.readForReplica(4, 1))).join());
+        follower.awaitHighWatermark(6).join();
+        PartitionLog.ReadResult inGap = follower.read(2, 1 << 20, 100);
+        assertEquals(4, inGap.records().get(0).offset(), "a read in the gap starts at the next record");
     }
 
     @Test
-    void batchesThatAreNotContiguousAreRefusedBeforeAnyIsWritten() throws IOException {
+    void batchesThatOverlapAreRefusedBeforeAnyIsWrittenWhileAGapBetweenThemIsTaken() throws IOException {
         PartitionLog follower = openLog("follower", LogConfig.defaults());
         ByteBuffer first = RecordBatchBuilder.build(0L, 0, List.of(rec("x"), rec("y")));   // offsets 0-1
-        ByteBuffer skipping = RecordBatchBuilder.build(5L, 0, List.of(rec("z")));          // offset 5: a gap
-        ByteBuffer run = ByteBuffer.allocate(first.remaining() + skipping.remaining()).put(first).put(skipping).flip();
+        ByteBuffer overlapping = RecordBatchBuilder.build(1L, 0, List.of(rec("z")));       // offset 1 again
+        ByteBuffer run = ByteBuffer.allocate(first.remaining() + overlapping.remaining()).put(first.duplicate())
+                .put(overlapping).flip();
         assertRefused(ErrorCode.CORRUPT_RECORD, () -> follower.appendAsFollower(run).join());
         assertEquals(0, follower.logEndOffset());
         assertEquals(0, follower.sizeInBytes());
+
+        ByteBuffer skipping = RecordBatchBuilder.build(5L, 0, List.of(rec("z")));          // offset 5: a gap
+        ByteBuffer gapped = ByteBuffer.allocate(first.remaining() + skipping.remaining()).put(first).put(skipping)
+                .flip();
+        assertEquals(6, (long) follower.appendAsFollower(gapped).join());
+        follower.awaitHighWatermark(6).join();
+        assertEquals(List.of(0L, 1L, 5L), follower.read(0, 1 << 20, 100).records().stream().map(LogRecord::offset)
+                .toList());
     }
 
     @Test
