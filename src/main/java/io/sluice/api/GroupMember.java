@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The group half of a {@code /ws/consume?group=G} session: it joins the group and heartbeats
@@ -66,6 +67,7 @@ final class GroupMember {
     private ScheduledFuture<?> nextHeartbeat;
     private ScheduledFuture<?> autoCommitTimer;
     private long lastReplyNanos = System.nanoTime();
+    private boolean autoCommitting;
     private boolean stopped;
 
     GroupMember(Broker broker, ConsumeRequest.Membership membership, String clientHost, SerialExecutor executor,
@@ -312,9 +314,14 @@ final class GroupMember {
         }
         Map<TopicPartition, Long> copy = Map.copyOf(offsets);
         return commitAs(copy, "").handle((written, error) -> {
-            if (error != null) {
-                LOG.log(System.Logger.Level.DEBUG, "group {0}: auto-commit failed: {1}", membership.groupId(),
-                        SluiceException.causeOf(error).getMessage());
+            Throwable cause = error == null ? null : SluiceException.causeOf(error);
+            if (cause instanceof TimeoutException) {
+                // Not the refusal of a member being moved (those are expected): the coordinator did not answer.
+                LOG.log(System.Logger.Level.INFO, "group {0}: an auto-commit got no answer in {1} ms",
+                        membership.groupId(), COMMIT_TIMEOUT_MS);
+            } else if (cause != null) {
+                LOG.log(System.Logger.Level.DEBUG, "group {0}: auto-commit refused: {1}", membership.groupId(),
+                        cause.getMessage());
             } else {
                 executor.execute(() -> autoCommitted.putAll(copy));
             }
@@ -328,13 +335,18 @@ final class GroupMember {
                 interval, interval, TimeUnit.MILLISECONDS);
     }
 
+    /** A periodic auto-commit; skipped while the last is unanswered, so a slow coordinator gets no pile of them. */
     private void autoCommit() {
-        if (stopped) {
+        if (stopped || autoCommitting) {
             return;
         }
         Map<TopicPartition, Long> changed = new HashMap<>(reads.acknowledged());
         changed.entrySet().removeIf(e -> e.getValue().equals(autoCommitted.get(e.getKey())));
-        commitQuietly(changed);
+        if (changed.isEmpty()) {
+            return;
+        }
+        autoCommitting = true;
+        commitQuietly(changed).whenComplete((v, e) -> executor.execute(() -> autoCommitting = false));
     }
 
     // ---- the end ---------------------------------------------------------------------------------

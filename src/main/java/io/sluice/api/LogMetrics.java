@@ -74,7 +74,7 @@ public class LogMetrics {
                 .register(registry);
         Gauge.builder("sluice.log.open.segment.files", broker, Broker::openSegmentFiles)
                 .description("Closed segment files held open for readers").register(registry);
-        FunctionCounter.builder("sluice.log.cleaner.bytes.cleaned", broker, b -> b.logCleaner().bytesCleaned())
+        FunctionCounter.builder("sluice.log.cleaner.cleaned", broker, b -> b.logCleaner().bytesCleaned())
                 .description("Bytes of compacted topics' segments the log cleaner read and rewrote")
                 .baseUnit("bytes").register(registry);
         FunctionCounter.builder("sluice.log.cleaner.runs", broker, b -> b.logCleaner().passes())

@@ -415,6 +415,11 @@ public final class Broker implements AutoCloseable {
         return cluster.groups().committed(groupId);
     }
 
+    /** This broker's group coordinator: tests move a group's coordination away and back with it (fault injection). */
+    GroupCoordinator groupCoordinator() {
+        return cluster.groups().coordinator();
+    }
+
     /** Rebalance statistics of the groups this broker coordinates, for metrics. */
     public Map<String, GroupCoordinator.RebalanceStats> groupRebalanceStats() {
         return cluster.groups().rebalanceStats();

@@ -33,20 +33,12 @@ public record BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThre
                 maxOpenSegmentFiles, produceLimits, cluster, groups, CleanerConfig.defaults());
     }
 
-    /** A config with the default group settings and cleaner. */
-    public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
-            LogConfig logDefaults, long maintenanceIntervalMs, int maxOpenSegmentFiles, ProduceLimits produceLimits,
-            ClusterSettings cluster) {
-        this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
-                maxOpenSegmentFiles, produceLimits, cluster, GroupSettings.defaults());
-    }
-
     /** A config with the default bound on open segment files and the default produce limits. */
     public BrokerConfig(Path dataDir, int brokerId, boolean fsync, int ioThreads, int fetchThreads,
             LogConfig logDefaults, long maintenanceIntervalMs) {
         this(dataDir, brokerId, fsync, ioThreads, fetchThreads, logDefaults, maintenanceIntervalMs,
                 SegmentFileCache.DEFAULT_MAX_OPEN, ProduceLimits.defaults(), ClusterSettings.single(),
-                GroupSettings.defaults());
+                GroupSettings.defaults(), CleanerConfig.defaults());
     }
 
     public static BrokerConfig defaults(Path dataDir) {

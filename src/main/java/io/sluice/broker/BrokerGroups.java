@@ -106,6 +106,10 @@ final class BrokerGroups implements AutoCloseable {
         };
     }
 
+    GroupCoordinator coordinator() {
+        return coordinator;
+    }
+
     // ---- what Broker calls ----------------------------------------------------------------------
 
     CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat h) {

@@ -14,6 +14,13 @@ import java.util.function.Supplier;
  * has completed and been applied, so a delete's tombstones cover a commit queued just before it.
  */
 final class AppendQueue {
+    /**
+     * The most bytes of records one append gathers, well under the topic's largest batch (1 MiB):
+     * requests past it wait for the next append. A single larger request still goes alone.
+     */
+    static final int MAX_APPEND_BYTES = 512 * 1024;
+    /** Per record, besides key and value: a generous bound on its varint framing in the batch. */
+    private static final int RECORD_OVERHEAD_BYTES = 32;
     /** What one request appends and what it does once its records are committed. */
     private record Request(Supplier<List<OffsetsTopic.Entry>> entries, Runnable onWritten,
             CompletableFuture<Void> done) {
@@ -58,6 +65,20 @@ final class AppendQueue {
         return idleWaiter;
     }
 
+    private synchronized void putBack(List<Request> rest) {
+        for (int i = rest.size() - 1; i >= 0; i--) {
+            queue.addFirst(rest.get(i));
+        }
+    }
+
+    private static int sizeOf(List<OffsetsTopic.Entry> entries) {
+        int size = 0;
+        for (OffsetsTopic.Entry e : entries) {
+            size += e.key().length + (e.value() == null ? 0 : e.value().length) + RECORD_OVERHEAD_BYTES;
+        }
+        return size;
+    }
+
     private void issueNext() {
         List<Request> batch;
         CompletableFuture<Void> waiter = null;
@@ -80,13 +101,24 @@ final class AppendQueue {
         }
         List<OffsetsTopic.Entry> entries = new ArrayList<>();
         List<Request> issued = new ArrayList<>();
-        for (Request r : batch) {
+        int bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Request r = batch.get(i);
+            List<OffsetsTopic.Entry> mine;
             try {
-                entries.addAll(r.entries.get());
-                issued.add(r);
+                mine = r.entries.get();
             } catch (RuntimeException e) {
                 r.done.completeExceptionally(e);
+                continue;
             }
+            int size = sizeOf(mine);
+            if (!issued.isEmpty() && bytes + size > MAX_APPEND_BYTES) {
+                putBack(batch.subList(i, batch.size())); // computed again when their turn comes
+                break;
+            }
+            entries.addAll(mine);
+            issued.add(r);
+            bytes += size;
         }
         CompletableFuture<Void> append;
         try {

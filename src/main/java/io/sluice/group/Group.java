@@ -90,9 +90,9 @@ final class Group {
         if (m == null) {
             throw unknownMember(hb.memberId());
         }
-        if (hb.memberEpoch() != m.epoch) {
-            // Fenced: its reply was lost or it is a zombie. It gives up everything and joins again,
-            // so it stops holding its partitions now rather than at its session timeout.
+        if (hb.memberEpoch() != m.epoch && !retriedAfterLostReply(m, hb)) {
+            // Fenced: it is out of step with us. It gives up everything and joins again, so it stops
+            // holding its partitions now rather than at its session timeout.
             remove(m, nowMs);
             throw new SluiceException(ErrorCode.UNKNOWN_MEMBER_ID, "member " + m.id + " of group '" + id
                     + "' sent epoch " + hb.memberEpoch() + ", its epoch is " + m.epoch + ": join again");
@@ -124,6 +124,22 @@ final class Group {
             remove(members.get(memberId), nowMs);
         }
         return expired;
+    }
+
+    /**
+     * KIP-848's allowance for a lost reply: a heartbeat at the epoch before the current one is a
+     * retry of the heartbeat whose reply moved it on, when it owns nothing it was not allowed.
+     */
+    private static boolean retriedAfterLostReply(GroupMember m, MemberHeartbeat hb) {
+        if (hb.memberEpoch() != m.previousEpoch || m.previousEpoch == MemberHeartbeat.JOIN_EPOCH) {
+            return false;
+        }
+        for (TopicPartition tp : hb.owned()) {
+            if (!m.holds(tp)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks that the member may commit these offsets now; throws the refusal otherwise. */
@@ -240,7 +256,8 @@ final class Group {
         // The member moves to the target's epoch once it has nothing left to give up: until then
         // its commits of the partitions it is giving up still count (KIP-848's revocation epoch).
         boolean revoking = revokePending ? !m.owned.isEmpty() : !mine.containsAll(m.owned);
-        if (!revoking) {
+        if ((!revoking || m.epoch == MemberHeartbeat.JOIN_EPOCH) && m.epoch != targetEpoch) {
+            m.previousEpoch = m.epoch; // a new member has no older epoch to keep
             m.epoch = targetEpoch;
         }
         m.assigned = Set.copyOf(reply);

@@ -38,7 +38,6 @@ public final class GroupCoordinator implements AutoCloseable {
     /** How often the sweep looks for expired sessions and offsets (real time; it reads the clock). */
     static final long SWEEP_INTERVAL_MS = 100;
 
-    private final OffsetsTopic offsetsTopic;
     private final TopicCatalog catalog;
     private final OffsetsCache cache;
     private final GroupSettings settings;
@@ -55,9 +54,9 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** With the member ids given by {@code memberIds}: tests replay a seeded run exactly. */
     GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
-            GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock, Supplier<String> memberIds) {
+            GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock,
+            Supplier<String> memberIds) {
         this.brokerId = brokerId;
-        this.offsetsTopic = offsetsTopic;
         this.catalog = catalog;
         this.cache = cache;
         this.settings = settings;
@@ -98,6 +97,13 @@ public final class GroupCoordinator implements AutoCloseable {
         return directory.coordinates(groupId);
     }
 
+    /**
+     * A member's heartbeat: epoch 0 joins (a new member id is given), -1 leaves, anything else must
+     * be the member's current epoch, or the one before it from a member retrying after a lost reply
+     * (UNKNOWN_MEMBER_ID otherwise, and the member is removed). The reply says what the member may
+     * own now; it never holds a partition another member may be reading. A member sends one
+     * heartbeat at a time: replies to two at once could reach it in the wrong order.
+     */
     public CompletableFuture<HeartbeatReply> heartbeat(MemberHeartbeat hb) {
         try {
             validateGroupId(hb.groupId());
@@ -139,7 +145,8 @@ public final class GroupCoordinator implements AutoCloseable {
             validateGroupId(commit.groupId());
             Map<TopicPartition, CommittedOffset> written = toCommitted(commit.offsets(), commit.metadata());
             List<OffsetsTopic.Entry> entries = encode(commit.groupId(), written);
-            Located at = directory.withGroup(commit.groupId(), () -> unknownMember(commit.groupId(), commit.memberId()), (s, g) -> {
+            Supplier<SluiceException> unknown = () -> unknownMember(commit.groupId(), commit.memberId());
+            Located at = directory.withGroup(commit.groupId(), unknown, (s, g) -> {
                 g.checkCommit(commit);
                 if (!written.isEmpty()) {
                     g.pendingCommits++;
@@ -219,7 +226,8 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Rebalances completed and their durations, per group, for metrics. */
     public Map<String, RebalanceStats> rebalanceStats() {
         Map<String, RebalanceStats> stats = new TreeMap<>();
-        directory.forEachGroup((s, g) -> stats.put(g.id, new RebalanceStats(g.rebalances, g.lastRebalanceMs, g.members.size())));
+        directory.forEachGroup((s, g) -> stats.put(g.id,
+                new RebalanceStats(g.rebalances, g.lastRebalanceMs, g.members.size())));
         return stats;
     }
 
@@ -227,7 +235,10 @@ public final class GroupCoordinator implements AutoCloseable {
     private record Located(CoordinatedPartition s, Group g) {
     }
 
-    /** Rebalances of one group: how many, and how long the last took from its trigger to every member owning its target. */
+    /**
+     * Rebalances of one group: how many completed, and how long the last took from the change that
+     * started it to every member owning its target.
+     */
     public record RebalanceStats(long rebalances, long lastRebalanceMs, int members) {
     }
 
@@ -239,24 +250,22 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Expires sessions and the offsets of groups empty past retention; the scheduler runs it, tests may too. */
     void sweep() {
         long now = clock.getAsLong();
-        List<Group> expiring = new ArrayList<>();
-        List<CoordinatedPartition> of = new ArrayList<>();
+        List<Located> expiring = new ArrayList<>();
         directory.forEachGroup((s, g) -> {
             for (String member : g.expireMembers(now)) {
-                LOG.log(System.Logger.Level.INFO, "group {0}: member {1} expired (no heartbeat within its session timeout)",
-                        g.id, member);
+                LOG.log(System.Logger.Level.INFO, "group {0}: member {1} expired (not heard from within its "
+                        + "session timeout)", g.id, member);
             }
             if (g.members.isEmpty() && !g.offsets.isEmpty() && !g.adminBusy && g.pendingCommits == 0
                     && now - g.emptySinceMs >= settings.offsetsRetentionMs()) {
                 g.adminBusy = true;
-                expiring.add(g);
-                of.add(s);
+                expiring.add(new Located(s, g));
             }
         });
-        for (int i = 0; i < expiring.size(); i++) {
-            Group g = expiring.get(i);
-            LOG.log(System.Logger.Level.INFO, "group {0}: its offsets expire, empty since {1}", g.id, g.emptySinceMs);
-            removeOffsets(of.get(i), g);
+        for (Located at : expiring) {
+            LOG.log(System.Logger.Level.INFO, "group {0}: its offsets expire, empty since {1}", at.g().id,
+                    at.g().emptySinceMs);
+            removeOffsets(at.s(), at.g());
         }
     }
 
@@ -325,6 +334,10 @@ public final class GroupCoordinator implements AutoCloseable {
         long now = clock.getAsLong();
         Map<TopicPartition, CommittedOffset> written = new HashMap<>();
         offsets.forEach((tp, offset) -> {
+            if (tp == null || tp.topic() == null || tp.topic().isEmpty()) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "a committed partition names its topic, was "
+                        + tp);
+            }
             if (offset == null || offset < 0 || tp.partition() < 0) {
                 throw new SluiceException(ErrorCode.INVALID_OFFSET, "offset " + offset + " for " + tp
                         + ": a committed offset is 0 or more");

@@ -16,6 +16,8 @@ final class GroupMember {
     Set<String> topics;
     long lastSeenMs;
     int epoch;
+    /** The epoch before {@link #epoch}: a heartbeat at it is the retry of one whose reply was lost. */
+    int previousEpoch;
     Set<TopicPartition> owned = Set.of();
     Set<TopicPartition> assigned = Set.of();
 

@@ -142,6 +142,9 @@ final class Compactor {
 
     /** Writes the cleaned copy of {@code group} and swaps it in; null when the log refused the swap. */
     private Result cleanGroup(List<LogSegment> group, long mappedUpTo, long removableBelow) throws IOException {
+        if (!log.isOnline()) {
+            return null; // closed (a deleted topic's directory is going away): write nothing into it
+        }
         LogSegment first = group.get(0);
         LogRuntime runtime = log.runtime();
         LogSegment cleaned = LogSegment.createCleaned(runtime.io(), runtime.openFiles(), log.dir(), first.baseOffset(),

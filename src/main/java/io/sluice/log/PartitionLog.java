@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 
 /**
  * One partition's log: an ordered set of segments, the last of which takes appends. Owns the
- * invariants that offsets are dense and increasing, that a reader never sees past the high
+ * invariants that offsets are increasing (dense as appended; compaction leaves gaps, {@link LogCleaner}), that a reader never sees past the high
  * watermark ({@link HighWatermark}), and that a torn tail is cut away on open ({@link LogLoader}).
  *
  * <p>Appends are queued and drained by a single writer ({@link SerialExecutor}); the fsyncs that make
@@ -136,9 +136,9 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Appends whole batches copied from the leader, offsets and epochs already set. Every batch is
-     * validated (CRC, magic, sizes, contiguous offsets) before anything is queued; the first must
-     * start at the log end when the writer gets to it, else nothing is written and the future fails
-     * with OFFSET_OUT_OF_RANGE. A batch whose epoch is newer than the log's latest starts that epoch.
+     * validated (CRC, magic, sizes, increasing offsets) before anything is queued; the first must
+     * start at or after the log end when the writer gets to it (after it: a gap the leader's compaction
+     * left, kept as it is), else nothing is written and the future fails with OFFSET_OUT_OF_RANGE. A batch whose epoch is newer than the log's latest starts that epoch.
      * Completes with the new log end once written.
      */
     public CompletableFuture<Long> appendAsFollower(ByteBuffer batches) {

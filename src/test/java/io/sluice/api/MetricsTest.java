@@ -29,6 +29,10 @@ class MetricsTest extends ApiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("sluice_log_end_offset{"));
         List<String> help = metrics().lines().filter(l -> l.startsWith("# HELP sluice_")).toList();
         assertTrue(help.size() >= 10, help::toString);
+        for (String cleaner : List.of("sluice_log_cleaner_runs_total", "sluice_log_cleaner_cleaned_bytes_total",
+                "sluice_log_cleaner_failures_total")) {
+            assertTrue(metrics().lines().anyMatch(l -> l.startsWith(cleaner + " ")), () -> "no " + cleaner);
+        }
         for (String line : help) {
             String[] parts = line.split(" ", 4);
             assertTrue(parts.length == 4 && !parts[3].isBlank(), () -> "no HELP text: " + line);

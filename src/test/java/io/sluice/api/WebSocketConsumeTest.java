@@ -128,6 +128,48 @@ class WebSocketConsumeTest extends ApiTest {
         }
     }
 
+    /**
+     * A compacted partition whose closed segments lost every record but their key's latest: a reader
+     * from offset 0 starts in a gap and must move past it (the read there returns no record, only a
+     * next offset), then gets the records left, at their original offsets.
+     */
+    @Test
+    void aReaderOfACompactedPartitionMovesPastItsGaps() throws Exception {
+        String t = "wsc-compacted-" + RUN;
+        api.createTopic(t, 1, Map.of("cleanup.policy", "compact", "segment.bytes", "2048",
+                "remote.storage.enable", "false"));
+        created(t);
+        for (int done = 0; done < 400; done += 100) {
+            StringBuilder body = new StringBuilder("{\"records\":[");
+            for (int i = done; i < done + 100; i++) {
+                body.append(i == done ? "" : ",").append("{\"key\":\"k\",\"value\":").append(i)
+                        .append(",\"partition\":0}");
+            }
+            api.produce(t, "", body.append("]}").toString());
+        }
+        PartitionLog log = broker.topic(t).log(0);
+        broker.logCleaner().cleanNow(log);
+        PartitionLog.ReadResult first = log.read(0, 1 << 20, 1000);
+        assertTrue(first.records().isEmpty() || first.records().get(0).offset() > 0, "offset 0 was compacted away");
+        List<Long> expected = new ArrayList<>();
+        for (long next = 0; next < log.highWatermark(); ) {
+            PartitionLog.ReadResult r = log.read(next, 1 << 20, 1000);
+            r.records().forEach(rec -> expected.add(rec.offset()));
+            next = r.nextOffset();
+        }
+        assertTrue(expected.size() < 400, "compacted: " + expected.size());
+        try (WsClient c = consume("topic=" + t + "&partition=0&offset=0&credits=1000")) {
+            Wait.upTo(30).until(() -> c.recordCount() == expected.size());
+            List<JsonNode> records = c.records();
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals((long) expected.get(i), records.get(i).get("offset").asLong());
+                assertEquals((long) expected.get(i), records.get(i).get("value").asLong(), "the value written at that offset");
+            }
+            assertEquals(399, records.get(records.size() - 1).get("value").asInt());
+            assertTrue(c.frames("error").isEmpty(), () -> "no error frame: " + c.frames("error"));
+        }
+    }
+
     @Test
     void largeFramesArriveWhole() {
         String t = topic("large", 1);

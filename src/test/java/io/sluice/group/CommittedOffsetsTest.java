@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,10 +147,11 @@ class CommittedOffsetsTest {
         });
         committer.start();
         Map<TopicPartition, Long> seen = new HashMap<>();
+        AtomicReference<CompletableFuture<Void>> heldAppends = new AtomicReference<>(new CompletableFuture<>());
         try {
             for (int cycle = 0; cycle < 12; cycle++) {
                 long ackedBefore = minimum(acked);
-                await().atMost(Duration.ofSeconds(10)).until(() -> minimum(acked) > ackedBefore + 3);
+                await().atMost(Duration.ofSeconds(30)).until(() -> minimum(acked) > ackedBefore + 3);
                 if (cycle % 2 == 0) {
                     h.coordinator.giveUp(partition);
                     h.coordinator.takeOver(partition).join();
@@ -157,9 +159,10 @@ class CommittedOffsetsTest {
                     // A commit in flight as the partition changes hands: the takeover replays only after
                     // it settled, so its acknowledgement is never lost by the state just loaded.
                     CompletableFuture<Void> gate = new CompletableFuture<>();
+                    heldAppends.set(gate);
                     h.topic.appendGate = gate;
                     int appends = h.topic.appends.get();
-                    await().atMost(Duration.ofSeconds(10)).until(() -> h.topic.appends.get() > appends);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> h.topic.appends.get() > appends);
                     paused.set(true);
                     h.coordinator.giveUp(partition);
                     CompletableFuture<Void> loading = h.coordinator.takeOver(partition);
@@ -171,7 +174,7 @@ class CommittedOffsetsTest {
                     h.topic.appendGate = CompletableFuture.completedFuture(null);
                     gate.complete(null);
                     loading.join();
-                    await().atMost(Duration.ofSeconds(10)).until(parked::get);
+                    await().atMost(Duration.ofSeconds(30)).until(parked::get);
                 }
                 // Every commit acknowledged so far, by either incarnation, is in the state loaded.
                 Map<TopicPartition, Long> before = Map.copyOf(acked);
@@ -190,6 +193,8 @@ class CommittedOffsetsTest {
         } finally {
             stop.set(true);
             paused.set(false);
+            h.topic.appendGate = CompletableFuture.completedFuture(null);
+            heldAppends.get().complete(null);
             committer.join();
         }
         h.restart(G);
@@ -224,6 +229,29 @@ class CommittedOffsetsTest {
     }
 
     @Test
+    void queuedCommitsGoOutInAppendsOfBoundedSize() {
+        h.coordinate(G);
+        SimMember m = joined(G);
+        TopicPartition tp = m.owned.iterator().next();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        h.topic.appendGate = gate;
+        String metadata = "m".repeat(GroupCoordinator.MAX_METADATA_BYTES);
+        int before = h.topic.appends.get();
+        List<CompletableFuture<Map<TopicPartition, CommittedOffset>>> commits = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            commits.add(h.coordinator.commit(new OffsetCommit(G, m.id, m.epoch, Map.of(tp, (long) i), metadata)));
+        }
+        gate.complete(null);
+        commits.forEach(CompletableFuture::join);
+        int appends = h.topic.appends.get() - before;
+        int perAppend = AppendQueue.MAX_APPEND_BYTES / (metadata.length() + 40);
+        assertTrue(appends >= 1 + 299 / perAppend && appends < 20, "appends: " + appends);
+        assertEquals(300, offset(h.cache.get(G), tp));
+        h.restart(G);
+        assertEquals(300, offset(h.cache.get(G), tp));
+    }
+
+    @Test
     void theOffsetsOfAGroupEmptyPastRetentionExpire() {
         h.coordinate(G);
         SimMember m = joined(G);
@@ -235,7 +263,7 @@ class CommittedOffsetsTest {
         assertEquals(11, offset(h.cache.get(G), tp));
         assertEquals(GroupState.EMPTY, h.coordinator.describe(G).state());
         h.advance(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> h.cache.get(G).isEmpty()); // the scheduled sweep
+        await().atMost(Duration.ofSeconds(30)).until(() -> h.cache.get(G).isEmpty()); // the scheduled sweep
         assertEquals(ErrorCode.GROUP_NOT_FOUND, codeOf(() -> h.coordinator.describe(G)));
         List<OffsetsTopic.Entry> records = h.topic.entries(GroupCoordinator.partitionFor(G));
         assertNull(records.get(records.size() - 1).value(), "a tombstone");
@@ -259,7 +287,7 @@ class CommittedOffsetsTest {
         assertEquals(6, offset(h.cache.get(G), tp), "empty since the last commit, not since the restart");
         h.advance(1);
         h.coordinator.sweep();
-        await().atMost(Duration.ofSeconds(10)).until(() -> h.cache.get(G).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> h.cache.get(G).isEmpty());
     }
 
     @Test

@@ -189,6 +189,23 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void listShowsEachGroupWithItsStateAndMembers() {
+        String other = "ledger";
+        h.coordinate(other);
+        SimMember a = member();
+        settle(h.coordinator, a);
+        SimMember l = new SimMember(other, "t", null, null);
+        settle(h.coordinator, l);
+        h.coordinator.commit(l.commit(l.owned.iterator().next(), 3)).join();
+        l.leave(h.coordinator);
+        assertEquals(List.of(new GroupListing(other, GroupState.EMPTY, 0), new GroupListing(G, GroupState.STABLE, 1)),
+                h.coordinator.list());
+        SimMember b = member();
+        b.beat(h.coordinator);
+        assertEquals(new GroupListing(G, GroupState.RECONCILING, 2), h.coordinator.list().get(1));
+    }
+
+    @Test
     void groupIdsAreValidated() {
         for (String bad : new String[] {"", "x".repeat(250), "a\nb", "tab\t", "\u0000"}) {
             assertEquals(ErrorCode.INVALID_GROUP_ID, codeOf(() -> h.coordinator.heartbeat(new MemberHeartbeat(bad,

@@ -99,12 +99,29 @@ class ReconciliationTest {
     }
 
     @Test
+    void aHeartbeatRetriedAfterALostReplyIsAnsweredAtTheCurrentEpoch() {
+        SimMember a = member(RebalanceProtocol.COOPERATIVE);
+        settle(h.coordinator, a);
+        int before = a.epoch;
+        SimMember b = member(RebalanceProtocol.COOPERATIVE);
+        b.beat(h.coordinator);
+        HeartbeatReply lost = h.coordinator.heartbeat(a.heartbeatRequest()).join(); // a gives t-3..t-5 up
+        a.beat(h.coordinator); // its retry, still at its old epoch, owning what it owned
+        assertTrue(lost.memberEpoch() == before && a.epoch == before, "still giving partitions up");
+        h.coordinator.heartbeat(a.heartbeatRequest()).join(); // moves a to the new epoch; the reply is lost
+        HeartbeatReply retried = a.beat(h.coordinator);
+        assertTrue(retried.memberEpoch() > before, "the retry is answered at the current epoch");
+        settle(h.coordinator, a, b);
+        assertEquals(3, b.owned.size());
+    }
+
+    @Test
     void aHeartbeatAtAStaleEpochIsFencedAndFreesItsPartitions() {
         SimMember a = member(RebalanceProtocol.COOPERATIVE);
         SimMember b = member(RebalanceProtocol.COOPERATIVE);
         settle(h.coordinator, a, b);
         int real = a.epoch;
-        a.epoch = real - 1;
+        a.epoch = real + 1; // an epoch it was never given
         assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, codeOf(() -> a.beat(h.coordinator)));
         a.reset();
         settle(h.coordinator, b);
@@ -120,6 +137,19 @@ class ReconciliationTest {
         HeartbeatReply rb = b.beat(h.coordinator);
         assertEquals(6, rb.assignment().size());
         assertEquals(1, h.coordinator.describe(G).members().size());
+    }
+
+    @Test
+    void aMemberJoiningWithPartitionsItMustGiveUpStillGetsAnEpoch() {
+        SimMember a = member(RebalanceProtocol.COOPERATIVE);
+        settle(h.coordinator, a);
+        SimMember b = member(RebalanceProtocol.COOPERATIVE);
+        b.owned = new HashSet<>(Set.of(new TopicPartition("elsewhere", 0))); // it should have given this up
+        HeartbeatReply joined = b.beat(h.coordinator);
+        assertTrue(joined.memberEpoch() > 0, "a joined member has an epoch: " + joined.memberEpoch());
+        settle(h.coordinator, a, b);
+        assertEquals(1, h.coordinator.describe(G).members().stream().filter(d -> d.memberId().equals(b.id)).count());
+        assertEquals(2, h.coordinator.describe(G).members().size(), "b joined once");
     }
 
     @Test

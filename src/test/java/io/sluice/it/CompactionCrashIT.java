@@ -73,20 +73,19 @@ class CompactionCrashIT {
                 writer.start();
                 long delayMs = 50 + random.nextInt(1_500);
                 await().pollDelay(Duration.ofMillis(delayMs)).atMost(Duration.ofSeconds(5)).until(() -> true);
+                long runsAtKill = cleanerRuns(client);
                 broker.kill9();
                 stop.set(true);
                 joinQuietly(writer);
                 broker.restart();
                 int read = verify(client, sent, ackedOffset, latestAckedSeq);
-                System.out.printf("cycle %d: killed %d ms into writing with the cleaner running (%d passes before);"
-                        + " %d values acknowledged, %d records read back%n", cycle, delayMs, runsBefore,
+                System.out.printf("cycle %d: killed %d ms into writing with the cleaner running (%d passes in this"
+                        + " launch); %d values acknowledged, %d records read back%n", cycle, delayMs, runsAtKill,
                         ackedOffset.size(), read);
             }
-            long runs = cleanerRuns(client);
-            await().atMost(Duration.ofSeconds(30)).until(() -> cleanerRuns(client) > runs);
             int read = verify(client, sent, ackedOffset, latestAckedSeq);
-            assertTrue(read < ackedOffset.size() / 2, "compaction removed superseded records: " + read + " of "
-                    + ackedOffset.size() + " acknowledged remain");
+            assertTrue(read < ackedOffset.size() / 4, "the cleaner compacted across the kills: " + read
+                    + " records of " + ackedOffset.size() + " acknowledged remain");
             broker.stop();
         }
     }

@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * A seeded keyed workload and the model a compacted log is checked against: every record written,
@@ -20,7 +20,7 @@ import java.util.TreeMap;
  */
 final class CompactionModel {
     /** What was written at each offset. */
-    final TreeMap<Long, Record> written = new TreeMap<>();
+    final ConcurrentSkipListMap<Long, Record> written = new ConcurrentSkipListMap<>();
     private final Random random;
     private final int keys;
     private final double tombstoneShare;

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -142,6 +145,47 @@ class LogCleanerTest {
                 assertArrayEquals(before.get(i), Files.readAllBytes(uploadable.get(i).logFile()),
                         "a segment offered for upload is never rewritten");
             }
+            model.checkReadable(CompactionModel.readAll(log));
+        }
+    }
+
+    @Test
+    void readersDuringCleaningPassesNeverFailAndNeverSeeAWrongRecord() throws Exception {
+        CompactionModel model = new CompactionModel(SEED + 4, 20, 0.05);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong reads = new AtomicLong();
+        try (PartitionLog log = PartitionLog.open("t-0", dir, compacted(2048, DAY), runtime())) {
+            model.write(log, 200, clock.get());
+            ExecutorService readerThread = Executors.newSingleThreadExecutor();
+            Future<?> reader = readerThread.submit(() -> {
+                while (!stop.get()) {
+                    long limit = model.written.lastKey() + 1; // every offset below it is in the model
+                    long next = log.logStartOffset();
+                    while (next < Math.min(limit, log.highWatermark())) {
+                        PartitionLog.ReadResult r = log.read(next, 1024, 50);
+                        assertTrue(r.nextOffset() > next, "a read at " + next + " moved on");
+                        for (LogRecord rec : r.records()) {
+                            if (rec.offset() < limit) {
+                                Record w = model.written.get(rec.offset());
+                                assertArrayEquals(w.key(), rec.key(), "key at " + rec.offset());
+                                assertArrayEquals(w.value(), rec.value(), "value at " + rec.offset());
+                            }
+                        }
+                        next = r.nextOffset();
+                        reads.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+            LogCleaner cleaner = cleaner(1 << 20);
+            for (int round = 0; round < 15; round++) {
+                model.write(log, 100, clock.get());
+                cleaner.cleanNow(log);
+            }
+            stop.set(true);
+            reader.get(60, TimeUnit.SECONDS); // rethrows what the reader met
+            readerThread.shutdown();
+            assertTrue(reads.get() > 0);
             model.checkReadable(CompactionModel.readAll(log));
         }
     }
