@@ -300,7 +300,13 @@ class GroupClusterIT {
             a.close();
             b.close();
         }
-        ClusterChecks.awaitFullIsr(brokers, TOPIC, ALL);
+        try {
+            ClusterChecks.awaitFullIsr(brokers, TOPIC, ALL);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the cluster did not heal after broker " + frozen + " ran again: GET /cluster "
+                    + ClusterChecks.cluster(brokers, 0) + " / " + ClusterChecks.cluster(brokers, 1) + " / "
+                    + ClusterChecks.cluster(brokers, 2) + "; " + TOPIC + " " + ClusterChecks.describe(brokers, TOPIC, 0), e);
+        }
     }
 
     /** Until the members' partitions are disjoint and complete, each owns some, and describe says STABLE. */
