@@ -10,7 +10,7 @@ RUN_DIR="$BENCH_DIR/target/run"
 LOG_DIR="$RUN_DIR/logs"
 RESULTS="$RUN_DIR/results.txt"
 
-for part in common settings machine loadgen kafka kafka_cluster sluice sluice_cluster report report_cluster stress; do
+for part in common settings machine loadgen kafka kafka_cluster sluice sluice_cluster sluice_groups report report_cluster report_groups stress; do
   # shellcheck source=/dev/null
   source "$BENCH_DIR/lib/$part.sh"
 done
@@ -31,14 +31,15 @@ main() {
   log "mode $BENCH_MODE, targets: $BENCH_TARGETS, suites: $BENCH_SUITES; logs in $LOG_DIR"
   # every build first, so no compiler competes with a measurement
   loadgen_build
-  if targeted kafka; then kafka_fetch; fi
+  # the groups suite measures Sluice alone
+  if targeted kafka && { in_suite single || in_suite cluster; }; then kafka_fetch; fi
   local sluice_built=false
   if targeted sluice; then
     if sluice_build; then sluice_built=true; else FAILED_SCENARIOS+=(sluice.build); fi
   fi
 
   describe_machine >"$RUN_DIR/machine.md"
-  scenario disk measure_disk
+  if in_suite single; then scenario disk measure_disk; fi
   if in_suite single; then
     if targeted kafka; then run_kafka_scenarios; fi
     if $sluice_built; then run_sluice_scenarios; fi
@@ -47,22 +48,41 @@ main() {
     if targeted kafka; then run_kafka_cluster_scenarios; fi
     if $sluice_built; then run_sluice_cluster_scenarios; fi
   fi
-
-  local report="${BENCH_REPORT:-}"
-  if [[ -z $report ]]; then
-    # only a full run of both suites replaces the published report; a part of it would drop the rest
-    if [[ $BENCH_MODE == full ]] && in_suite single && in_suite cluster; then
-      report="$REPO_DIR/docs/benchmarks.md"
-    else
-      report="$RUN_DIR/benchmarks.md"
-    fi
+  if in_suite groups; then
+    if $sluice_built; then run_sluice_groups_scenarios; else FAILED_SCENARIOS+=(sluice_groups); fi
   fi
-  mkdir -p "$(dirname "$report")"
-  # the stress run (bench/stress.sh) owns the last section of the same file: keep it
-  local stress_section
-  stress_section=$(kept_stress_section "$report")
-  { render_report; [[ -z $stress_section ]] || printf '\n%s\n' "$stress_section"; } | tee "$report"
-  log "report written to $report"
+
+  if in_suite single || in_suite cluster; then
+    local report="${BENCH_REPORT:-}"
+    if [[ -z $report ]]; then
+      # only a full run of both suites replaces the published report; a part of it would drop the rest
+      if [[ $BENCH_MODE == full ]] && in_suite single && in_suite cluster; then
+        report="$REPO_DIR/docs/benchmarks.md"
+      else
+        report="$RUN_DIR/benchmarks.md"
+      fi
+    fi
+    mkdir -p "$(dirname "$report")"
+    # the groups suite and the stress run (bench/stress.sh) own sections of the same file: keep them
+    local groups_section stress_section
+    groups_section=$(kept_groups_section "$report")
+    stress_section=$(kept_stress_section "$report")
+    { render_report; [[ -z $groups_section ]] || printf '\n%s\n' "$groups_section"
+      [[ -z $stress_section ]] || printf '\n%s\n' "$stress_section"; } | tee "$report"
+    log "report written to $report"
+  fi
+  if in_suite groups; then
+    # a full groups run replaces its own section of the published report, and nothing else
+    local groups_report="${BENCH_REPORT:-}" section
+    if [[ -z $groups_report ]]; then
+      if [[ $BENCH_MODE == full ]]; then groups_report="$REPO_DIR/docs/benchmarks.md"; else groups_report="$RUN_DIR/benchmarks.md"; fi
+    fi
+    mkdir -p "$(dirname "$groups_report")"
+    section=$(render_groups_section)
+    printf '%s\n' "$section"
+    write_groups_section "$groups_report" "$section"
+    log "groups section written to $groups_report"
+  fi
   (( ${#FAILED_SCENARIOS[@]} == 0 )) || { log "failed: ${FAILED_SCENARIOS[*]}"; exit 1; }
 }
 

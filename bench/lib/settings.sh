@@ -50,5 +50,20 @@ fi
 : "${BENCH_FAILOVER_TIMEOUT_SECONDS:=30}"    # a round that sees no acknowledged write by then fails
 : "${BENCH_CLUSTER_WAIT_SECONDS:=120}"       # bound on every wait for a broker, a leader or a full ISR
 
+# The consumer-group scenarios (BENCH_SUITES=groups), on the same three-broker cluster.
+if [[ $BENCH_MODE == quick ]]; then
+  : "${BENCH_GROUP_RECORDS:=100000}" "${BENCH_OFFSETS_COMMITS:=100000}"
+else
+  : "${BENCH_GROUP_RECORDS:=1000000}" "${BENCH_OFFSETS_COMMITS:=1000000}"
+fi
+: "${BENCH_GROUP_PARTITIONS:=8}"            # partitions of the backlog topic (RF=3)
+: "${BENCH_GROUP_MEMBERS:=4}"               # members of the reading group, and as many plain readers
+: "${BENCH_GROUP_MAX_SECONDS:=300}"         # a read of the backlog that takes longer fails
+: "${BENCH_REBALANCE_MEMBERS:=10}" "${BENCH_REBALANCE_PARTITIONS:=20}"
+: "${BENCH_REBALANCE_RATE:=2000}"           # records/s produced while the group rebalances
+: "${BENCH_REBALANCE_SESSION_TIMEOUT_MS:=3000}"   # sessionTimeoutMs of the members (a dead one is noticed after it)
+: "${BENCH_OFFSETS_PARTITIONS:=100}"        # partitions committed by each commit message
+: "${BENCH_OFFSETS_COMPACTION_WAIT_SECONDS:=180}"  # how long to wait for __consumer_offsets to be compacted
+
 BACKLOG_RECORDS=$(( BENCH_BACKLOG_MIB * 1024 * 1024 / BENCH_RECORD_SIZE ))
 TIER_RECORDS=$(( BENCH_TIER_MIB * 1024 * 1024 / BENCH_RECORD_SIZE ))

@@ -79,7 +79,7 @@ sluice_cluster_await_ready() {
 sluice_cluster_formed() {
   local i
   for i in 0 1 2; do
-    [[ $(curl -fsS -m 2 "$(sluice_cluster_url "$i")/cluster" 2>/dev/null | grep -o '"alive" *: *true' | wc -l) == 3 ]] || return 1
+    [[ $(curl -fsS -m 10 "$(sluice_cluster_url "$i")/cluster" 2>/dev/null | grep -o '"alive" *: *true' | wc -l) == 3 ]] || return 1
   done
 }
 

@@ -48,6 +48,8 @@ final class ReadLoop {
      * than held forever.
      */
     static final long PARK_TIMEOUT_MS = 30_000;
+    /** How soon a partition whose read failed while its leader moves is read again. */
+    static final long LEADER_RETRY_MS = 250;
 
     /** How the loop ends its session when it cannot go on; both are final. */
     interface Ending {
@@ -322,6 +324,16 @@ final class ReadLoop {
     }
 
     private void onReadError(ReadPosition p, long from, Throwable error) {
+        if (leaderMoving(error) && sameTopic(p)) {
+            // The partition's leader died or froze while this read was forwarded to it (the router's
+            // own retries ran out on the read's timeout): a reader goes on across a change of leader,
+            // so read the other partitions first and this one again shortly.
+            LOG.log(System.Logger.Level.DEBUG, "{0}: read at {1} failed while its leader moves ({2}); retrying",
+                    p.name(), from, error.getMessage());
+            cursor = (positions.indexOf(p) + 1) % positions.size();
+            retryAfterLeaderMove();
+            return;
+        }
         if (error instanceof SluiceException e && e.code() == ErrorCode.OFFSET_OUT_OF_RANGE && sameTopic(p)) {
             long logStart;
             try {
@@ -364,11 +376,23 @@ final class ReadLoop {
         if (stopped || p.removed || error instanceof CancellationException) {
             return; // a seek, a revocation or the session's end gave this wait up
         }
-        if (error != null) {
+        if (error != null && leaderMoving(SluiceException.causeOf(error)) && sameTopic(p)) {
+            retryAfterLeaderMove(); // parked again at the next caught-up round, at its new leader
+        } else if (error != null) {
             end(p, SluiceException.causeOf(error));
         } else {
             pump();
         }
+    }
+
+    /** Refusals of a read that mean the partition's leader is moving: another try later may find it. */
+    private static boolean leaderMoving(Throwable error) {
+        return error instanceof SluiceException e && (e.code() == ErrorCode.LEADER_NOT_AVAILABLE
+                || e.code() == ErrorCode.NOT_LEADER_OR_FOLLOWER || e.code() == ErrorCode.FENCED_LEADER_EPOCH);
+    }
+
+    private void retryAfterLeaderMove() {
+        broker.scheduler().schedule(() -> executor.execute(this::pump), LEADER_RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
     private void unpark(ReadPosition p) {

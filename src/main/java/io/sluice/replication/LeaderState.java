@@ -89,6 +89,15 @@ final class LeaderState {
 
     /** The cluster's view of replicas and ISR moved on (a proposal landed, or the controller changed it). */
     synchronized void updateMembership(List<Integer> newReplicas, List<Integer> newIsr, long now) {
+        // A follower taken out of the ISR (by this leader, or by the controller when its broker left the
+        // view) must fetch again before it may come back: its last position says nothing of whether it
+        // is alive, and a frozen follower re-added from it would hold every acks=all write.
+        for (Map.Entry<Integer, Follower> e : followers.entrySet()) {
+            if (isr.contains(e.getKey()) && !newIsr.contains(e.getKey())) {
+                e.getValue().fetchOffset = -1;
+                e.getValue().durableOffset = -1;
+            }
+        }
         this.replicas = List.copyOf(newReplicas);
         this.isr = new LinkedHashSet<>(newIsr);
         this.pendingIsr = null;

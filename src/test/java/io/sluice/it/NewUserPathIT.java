@@ -169,7 +169,7 @@ class NewUserPathIT {
     }
 
     /** Port 8080 is README's; another broker on this machine may hold it for a while. */
-    private static void awaitDefaultPortFree() {
+    static void awaitDefaultPortFree() {
         try {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(NewUserPathIT::defaultPortFree);
         } catch (ConditionTimeoutException e) {

@@ -92,4 +92,16 @@ class LeaderStateTest {
         LeaderState s = leader(List.of(1, 2, 3), 2);
         assertFalse(s.onFetch(9, 150, 150, 150, 1));
     }
+
+    @Test
+    void aFollowerTakenOutOfTheIsrComesBackOnlyAfterItFetchesAgain() {
+        LeaderState s = leader(List.of(1, 2, 3), 2);
+        s.onFetch(2, 150, 150, 150, 1_000);
+        s.onFetch(3, 150, 150, 150, 1_000);
+        // Broker 3 froze, caught up; the controller saw it leave the view and shrank the ISR.
+        s.updateMembership(List.of(1, 2, 3), List.of(1, 2), 2_000);
+        assertNull(s.isrChange(150, 2_001), "a follower not heard from since it left the ISR is not re-added");
+        s.onFetch(3, 150, 150, 150, 3_000);
+        assertEquals(List.of(1, 2, 3), s.isrChange(150, 3_001), "once it fetches again, caught up, it is back");
+    }
 }

@@ -20,7 +20,10 @@ public final class Main {
             Map.entry("stress", new Stress()),
             Map.entry("stress-verify", new StressVerify()),
             Map.entry("await-leader", new AwaitLeader()),
-            Map.entry("failover", new Failover()));
+            Map.entry("failover", new Failover()),
+            Map.entry("group-consume", new GroupConsume()),
+            Map.entry("group-rebalance", new GroupRebalance()),
+            Map.entry("offsets-size", new OffsetsSize()));
 
     private Main() {
     }

@@ -86,6 +86,11 @@ final class SluiceRest {
         return partitionState(topic, 0);
     }
 
+    /** {@code GET /topics/{t}}: the whole description. */
+    Future<JsonObject> topic(String topic) {
+        return getJson(topicPath(topic), Set.of(200));
+    }
+
     /** The entry of {@code partitionStates} for {@code partition}: leader, leader epoch, ISR, offsets... */
     Future<JsonObject> partitionState(String topic, int partition) {
         return getJson(topicPath(topic), Set.of(200)).compose(t -> {
