@@ -5,12 +5,16 @@ import io.sluice.broker.PartitionInfo;
 import io.sluice.broker.Topic;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
+import io.sluice.group.OffsetReset;
 import io.sluice.group.AssignmentStrategy;
 import io.sluice.group.GroupCoordinator;
 import io.sluice.group.RebalanceProtocol;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Map;
 
 /**
@@ -93,7 +97,7 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer,
             }
             Topic topic = broker.topic(topics.get(0));
             PartitionInfo source = broker.partitionInfo(topic.name(), Params.partition(partition));
-            long start = offset == null ? startOffset(source, from)
+            long start = offset == null ? startOffset(broker, source, from)
                     : Params.longParam(offset, "offset", 0, Long.MAX_VALUE, null, ErrorCode.INVALID_OFFSET);
             checkInRange(source, start);
             starts.add(new Start(topic.name(), topic.metadata().id(), source.partition(), start));
@@ -104,7 +108,8 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer,
             for (String name : topics) {
                 Topic topic = broker.topic(name);
                 for (PartitionInfo source : broker.partitionInfos(name)) {
-                    starts.add(new Start(name, topic.metadata().id(), source.partition(), startOffset(source, from)));
+                    long start = startOffset(broker, source, from);
+                    starts.add(new Start(name, topic.metadata().id(), source.partition(), start));
                 }
             }
         }
@@ -155,16 +160,47 @@ record ConsumeRequest(List<Start> starts, long credits, RecordJsonWriter writer,
         }
     }
 
-    static long startOffset(PartitionInfo source, String from) {
-        return from.equals("earliest") ? source.logStartOffset() : source.highWatermark();
+    /**
+     * The log start or the high watermark: this broker's replica's, or the leader's when this broker
+     * holds none. Blocks (bounded) for the leader's answer: the socket's open callback runs on a worker.
+     */
+    static long startOffset(Broker broker, PartitionInfo source, String from) {
+        if (holdsReplica(source)) {
+            return from.equals("earliest") ? source.logStartOffset() : source.highWatermark();
+        }
+        OffsetReset to = from.equals("earliest") ? new OffsetReset.Earliest() : new OffsetReset.Latest();
+        try {
+            return broker.resolveOffset(source.topic(), source.partition(), to)
+                    .get(RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw SluiceException.causeOf(e) instanceof SluiceException s ? s : leaderUnavailable(source);
+        } catch (TimeoutException e) {
+            throw leaderUnavailable(source);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw leaderUnavailable(source);
+        }
     }
 
+    private static boolean holdsReplica(PartitionInfo source) {
+        return source.logStartOffset() >= 0;
+    }
+
+    private static SluiceException leaderUnavailable(PartitionInfo source) {
+        return new SluiceException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + source.topic() + "-"
+                + source.partition() + " did not say where it starts; retry");
+    }
+
+    /** Checks {@code offset} against this broker's replica; without one, the leader refuses what is out of range. */
     static void checkInRange(PartitionInfo source, long offset) {
-        if (offset < source.logStartOffset() || offset > source.logEndOffset()) {
+        if (holdsReplica(source) && (offset < source.logStartOffset() || offset > source.logEndOffset())) {
             throw SluiceException.offsetOutOfRange(source.topic() + "-" + source.partition(), offset,
                     source.logStartOffset(), source.logEndOffset());
         }
     }
+
+    /** How long opening a reader waits for a leader elsewhere to say where the partition starts. */
+    static final long RESOLVE_TIMEOUT_MS = 10_000;
 
     private static SluiceException invalid(String message) {
         return new SluiceException(ErrorCode.INVALID_REQUEST, message);

@@ -1,7 +1,6 @@
 package io.sluice.api;
 
 import io.sluice.broker.Broker;
-import io.sluice.broker.PartitionInfo;
 import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
@@ -9,6 +8,7 @@ import io.sluice.group.CommittedOffset;
 import io.sluice.group.HeartbeatReply;
 import io.sluice.group.MemberHeartbeat;
 import io.sluice.group.OffsetCommit;
+import io.sluice.group.OffsetReset;
 import io.sluice.log.SerialExecutor;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,6 +58,11 @@ final class GroupMember {
     private final long writeTimeoutMs;
     /** Partitions stopped but not yet reported as given up: their revocation (commit, frame) is under way. */
     private final Set<TopicPartition> revoking = new HashSet<>();
+    /**
+     * Partitions handed over whose start offset their leader is being asked for. Reported owned, so
+     * the coordinator hands them to no one else meanwhile; dropped without a frame if taken back first.
+     */
+    private final Set<TopicPartition> resolving = new HashSet<>();
     /** What auto-commit last committed, per partition, so that an unchanged position is not committed again. */
     private final Map<TopicPartition, Long> autoCommitted = new HashMap<>();
     private String memberId;
@@ -134,6 +139,7 @@ final class GroupMember {
     private Set<TopicPartition> owned() {
         Set<TopicPartition> owned = reads.partitions();
         owned.addAll(revoking);
+        owned.addAll(resolving);
         return owned;
     }
 
@@ -176,6 +182,7 @@ final class GroupMember {
         memberId = null;
         memberEpoch = MemberHeartbeat.JOIN_EPOCH;
         autoCommitted.clear();
+        resolving.clear(); // never announced: nothing to revoke
         cancel(nextHeartbeat);
         if (!all.isEmpty()) {
             revoke(all, false); // heartbeats (joins) once the revoked frame is out
@@ -202,6 +209,11 @@ final class GroupMember {
         added.removeAll(reading);
         // One still being given up comes back in a later reply, once this member has said it let it go.
         added.removeAll(revoking);
+        added.removeAll(resolving);
+        // Taken back before its start offset was known: never announced, so given up without a frame.
+        if (resolving.retainAll(reply.assignment())) {
+            heartbeatAgain = true;
+        }
         // At least three heartbeats per session timeout (Kafka's rule for heartbeat.interval.ms), so
         // one late or lost heartbeat does not cost a member with a short timeout its partitions.
         scheduleHeartbeat(Math.min(reply.heartbeatIntervalMs(), membership.sessionTimeoutMs() / 3));
@@ -248,25 +260,49 @@ final class GroupMember {
         }));
     }
 
-    /** Starts reading partitions handed over: from the group's committed offset, else from {@code from}. */
+    /**
+     * Starts reading partitions handed over: from the group's committed offset, else from
+     * {@code from}, both resolved by each partition's leader (this broker may hold no replica).
+     * They are announced in one {@code assigned} frame once every start is known.
+     */
     private void assign(Set<TopicPartition> partitions, Map<TopicPartition, CommittedOffset> committed) {
-        List<ConsumeRequest.Start> starts = new ArrayList<>();
-        for (TopicPartition tp : sorted(partitions)) {
-            String topicId = membership.topicIds().get(tp.topic());
-            if (topicId == null) {
+        Map<TopicPartition, CompletableFuture<Long>> starts = new HashMap<>();
+        OffsetReset from = membership.fromEarliest() ? new OffsetReset.Earliest() : new OffsetReset.Latest();
+        for (TopicPartition tp : partitions) {
+            if (!membership.topicIds().containsKey(tp.topic())) {
                 continue; // not a topic this member reads: the coordinator hands out only those
             }
-            try {
-                PartitionInfo info = broker.partitionInfo(tp.topic(), tp.partition());
-                CommittedOffset c = committed.get(tp);
-                long offset = c == null ? ConsumeRequest.startOffset(info, membership.fromEarliest() ? "earliest" : "latest")
-                        : Math.max(info.logStartOffset(), Math.min(c.offset(), info.logEndOffset()));
-                starts.add(new ConsumeRequest.Start(tp.topic(), topicId, tp.partition(), offset));
-            } catch (SluiceException notHereYet) {
-                // A partition this broker does not know yet (just created): not owned, so the next reply offers it again.
-                LOG.log(System.Logger.Level.DEBUG, "group {0}: {1} not readable yet: {2}", membership.groupId(), tp,
-                        notHereYet.getMessage());
+            CommittedOffset c = committed.get(tp);
+            resolving.add(tp);
+            starts.put(tp, broker.resolveOffset(tp.topic(), tp.partition(),
+                    c == null ? from : new OffsetReset.ToOffset(c.offset())));
+        }
+        CompletableFuture.allOf(starts.values().toArray(CompletableFuture[]::new)).whenComplete((v, e) ->
+                executor.execute(() -> started(starts)));
+    }
+
+    private void started(Map<TopicPartition, CompletableFuture<Long>> resolved) {
+        if (stopped) {
+            return;
+        }
+        List<ConsumeRequest.Start> starts = new ArrayList<>();
+        boolean unresolved = false;
+        for (TopicPartition tp : sorted(resolved.keySet())) {
+            if (!resolving.remove(tp)) {
+                continue; // taken back (or the member rejoined) while its start was asked for
             }
+            CompletableFuture<Long> offset = resolved.get(tp);
+            if (offset.isCompletedExceptionally()) {
+                // Its leader did not answer (moving, or a partition not known here yet): not owned, so
+                // the next reply offers it again.
+                unresolved = true;
+                continue;
+            }
+            starts.add(new ConsumeRequest.Start(tp.topic(), membership.topicIds().get(tp.topic()), tp.partition(),
+                    offset.join()));
+        }
+        if (unresolved) {
+            scheduleHeartbeat(RETRY_MS);
         }
         if (starts.isEmpty()) {
             return;

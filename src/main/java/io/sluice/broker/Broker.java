@@ -405,6 +405,16 @@ public final class Broker implements AutoCloseable {
         return cluster.groups().reset(groupId, topic, to, partitions);
     }
 
+    /**
+     * Where {@code to} points in a partition, answered by its leader wherever it is: earliest is the
+     * log start, latest the high watermark, an offset is clamped between them. A reader on a broker
+     * that holds no replica of the partition learns where to start from this, not from
+     * {@link #partitionInfo}, whose offsets are this broker's replica's.
+     */
+    public CompletableFuture<Long> resolveOffset(String topic, int partition, OffsetReset to) {
+        return cluster.groups().resolve(new TopicPartition(topic, partition), to);
+    }
+
     /** Deletes a group with no live members, and its committed offsets. */
     public CompletableFuture<Void> deleteGroup(String groupId) {
         return cluster.groups().delete(groupId);

@@ -167,6 +167,23 @@ final class BrokerGroups implements AutoCloseable {
                 b -> GroupPayloads.read(b, in -> null))));
     }
 
+    /** Where {@code to} points in a partition, resolved on its leader (clamped to its log start and high watermark). */
+    CompletableFuture<Long> resolve(TopicPartition tp, OffsetReset to) {
+        try {
+            topics.get(tp.topic()).checkExists(tp.partition());
+            return resolveOnLeader(tp, OffsetResolution.query(to));
+        } catch (SluiceException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<Long> resolveOnLeader(TopicPartition tp, OffsetResolution.Query query) {
+        return routing.toLeader(tp, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
+                () -> GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
+                () -> resolution.resolve(tp, query),
+                b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp)));
+    }
+
     /** Resolves {@code to} per partition on each partition's leader, then has the coordinator write it. */
     CompletableFuture<Map<TopicPartition, CommittedOffset>> reset(String groupId, String topic, OffsetReset to,
             List<Integer> partitions) {
@@ -192,10 +209,7 @@ final class BrokerGroups implements AutoCloseable {
         Map<TopicPartition, CompletableFuture<Long>> pending = new LinkedHashMap<>();
         for (int p : partitions) {
             TopicPartition tp = new TopicPartition(topic, p);
-            pending.put(tp, routing.toLeader(tp, new GroupRouting.Op<>(GroupPayloads.OP_RESOLVE, "",
-                    () -> GroupPayloads.resolve(query.kind(), query.value(), List.of(tp)),
-                    () -> resolution.resolve(tp, query),
-                    b -> GroupPayloads.read(b, GroupPayloadReader::offsetMap).get(tp))));
+            pending.put(tp, resolveOnLeader(tp, query));
         }
         return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();

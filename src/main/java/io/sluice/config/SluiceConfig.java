@@ -169,8 +169,11 @@ public interface SluiceConfig {
      * empty group keeps its committed offsets, and the internal {@code __consumer_offsets} topic.
      */
     interface Group {
-        /** How often a member of a stable group heartbeats (the coordinator says so in every reply). */
-        @WithDefault("1000")
+        /**
+         * How often a member of a stable group heartbeats (the coordinator says so in every reply). It
+         * bounds how soon a member learns of partitions freed by another's leave, so it is short.
+         */
+        @WithDefault("250")
         long heartbeatIntervalMs();
 
         /** A member's session timeout unless its connection asks for another (sessionTimeoutMs). */

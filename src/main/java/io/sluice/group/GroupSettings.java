@@ -16,7 +16,7 @@ public record GroupSettings(long heartbeatIntervalMs, long rebalanceHeartbeatMs,
         long minSessionTimeoutMs, long maxSessionTimeoutMs, long offsetsRetentionMs, int offsetsReplicationFactor,
         int maxGroupSize) {
     public static GroupSettings defaults() {
-        return new GroupSettings(1_000, 50, 45_000, 1_000, 1_800_000, 7L * 24 * 60 * 60 * 1000, 3, 1_000);
+        return new GroupSettings(250, 50, 45_000, 1_000, 1_800_000, 7L * 24 * 60 * 60 * 1000, 3, 1_000);
     }
 
     public GroupSettings withSessionTimeouts(long defaultMs, long minMs, long maxMs) {
