@@ -193,8 +193,9 @@ final class BrokerCluster implements AutoCloseable {
         if (failed != null) {
             // All or nothing: a topic this broker cannot open its share of is taken back.
             store.removeTopic(created);
-            reconciler.awaitPass(() -> store.partitions().stream().noneMatch(s -> s.topicId().equals(id)),
-                    ADMIN_WAIT_MS);
+            // Gone from the cluster and from here: a pass may have adopted its first partitions already.
+            reconciler.awaitPass(() -> store.partitions().stream().noneMatch(s -> s.topicId().equals(id))
+                    && (topics.find(name) == null || !topics.find(name).metadata().id().equals(id)), ADMIN_WAIT_MS);
             throw failed;
         }
         return topics.find(name);
