@@ -5,7 +5,9 @@ import io.sluice.error.SluiceException;
 import io.sluice.group.GroupCoordinator;
 import io.sluice.group.OffsetsTopic;
 import io.sluice.replication.ReplicaManager;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -16,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * Tells the group coordinator which {@code __consumer_offsets} partitions this broker leads: a
  * partition it starts leading is taken over (replayed), one it stops leading is given up. Changes
  * run in order on one thread of their own, never on the replica's thread that changed the role. A
- * takeover that fails while the broker still leads is tried again.
+ * takeover that fails while the broker still leads is tried again; only the latest takeover of a
+ * partition is: a failure of one that was given up since (its leadership flapped) must not give up
+ * the takeover that replaced it, whose groups and members are live.
  */
 final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GroupLeadership.class.getName());
@@ -29,6 +33,9 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
     private final Set<Integer> taken = new HashSet<>();
     /** Partitions whose takeover failed and was logged at WARNING; the repeats go to DEBUG. Confined to {@link #thread}. */
     private final Set<Integer> failing = new HashSet<>();
+    /** The latest takeover of each partition taken, by a number never reused. Confined to {@link #thread}. */
+    private final Map<Integer, Long> attempts = new HashMap<>();
+    private long nextAttempt;
 
     GroupLeadership(GroupCoordinator coordinator, ReplicaManager replicas, ScheduledExecutorService thread) {
         this.coordinator = coordinator;
@@ -50,6 +57,7 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
                 takeOver(partition);
             }
         } else if (taken.remove(partition)) {
+            attempts.remove(partition);
             try {
                 coordinator.giveUp(partition);
             } catch (RuntimeException e) {
@@ -59,6 +67,8 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
     }
 
     private void takeOver(int partition) {
+        long attempt = ++nextAttempt;
+        attempts.put(partition, attempt);
         CompletableFuture<Void> loading;
         try {
             loading = coordinator.takeOver(partition);
@@ -66,6 +76,9 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
             loading = CompletableFuture.failedFuture(e);
         }
         loading.whenComplete((v, e) -> run(() -> {
+            if (!current(partition, attempt)) {
+                return; // given up (and maybe taken over again) since: not this attempt's to retry
+            }
             if (e == null) {
                 failing.remove(partition);
                 return;
@@ -74,15 +87,20 @@ final class GroupLeadership implements ReplicaManager.LeadershipListener, AutoCl
                     "taking over the groups of {0}-{1} failed ({2}); tried again while this broker leads it",
                     OffsetsTopic.NAME, partition, SluiceException.causeOf(e).toString());
             try {
-                thread.schedule(() -> retry(partition), RETRY_TAKEOVER_MS, TimeUnit.MILLISECONDS);
+                thread.schedule(() -> retry(partition, attempt), RETRY_TAKEOVER_MS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException stopping) {
                 // closing
             }
         }));
     }
 
-    private void retry(int partition) {
-        if (taken.contains(partition)
+    private boolean current(int partition, long attempt) {
+        Long latest = attempts.get(partition);
+        return taken.contains(partition) && latest != null && latest == attempt;
+    }
+
+    private void retry(int partition, long attempt) {
+        if (current(partition, attempt)
                 && replicas.leaderEpochIfLeading(new TopicPartition(OffsetsTopic.NAME, partition)) >= 0) {
             coordinator.giveUp(partition);
             takeOver(partition);

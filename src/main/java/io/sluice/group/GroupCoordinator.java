@@ -37,6 +37,11 @@ public final class GroupCoordinator implements AutoCloseable {
     public static final int MAX_METADATA_BYTES = 4096;
     /** How often the sweep looks for expired sessions and offsets (real time; it reads the clock). */
     static final long SWEEP_INTERVAL_MS = 100;
+    /**
+     * How long a commit, reset or delete waits for its records to be committed before it fails
+     * ({@link WriteBound}): under a WebSocket member's own 15 s wait, so it gets an answer.
+     */
+    public static final long WRITE_TIMEOUT_MS = 12_000;
 
     private final TopicCatalog catalog;
     private final OffsetsCache cache;
@@ -46,6 +51,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final Supplier<String> memberIds;
     private final GroupDirectory directory;
     private final ScheduledFuture<?> sweeper;
+    private final long writeTimeoutMs;
 
     public GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
             GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock) {
@@ -56,6 +62,14 @@ public final class GroupCoordinator implements AutoCloseable {
     GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
             GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock,
             Supplier<String> memberIds) {
+        this(brokerId, offsetsTopic, catalog, cache, settings, scheduler, clock, memberIds, WRITE_TIMEOUT_MS);
+    }
+
+    /** With a bound on writes of its own: tests see a write that never completes fail quickly. */
+    GroupCoordinator(int brokerId, OffsetsTopic offsetsTopic, TopicCatalog catalog, OffsetsCache cache,
+            GroupSettings settings, ScheduledExecutorService scheduler, LongSupplier clock,
+            Supplier<String> memberIds, long writeTimeoutMs) {
+        this.writeTimeoutMs = writeTimeoutMs;
         this.brokerId = brokerId;
         this.catalog = catalog;
         this.cache = cache;
@@ -157,9 +171,10 @@ public final class GroupCoordinator implements AutoCloseable {
                 return CompletableFuture.completedFuture(written);
             }
             // Appended with no lock held: the queue may run other groups' completions on this thread.
-            return at.s().appends.append(() -> entries, () -> apply(at.s(), at.g(), written, false))
+            return WriteBound.bound(writeTimeoutMs, at.s().appends.append(() -> entries,
+                    () -> apply(at.s(), at.g(), written, false))
                     .whenComplete((v, e) -> settled(at.s(), at.g(), () -> at.g().pendingCommits--))
-                    .thenApply(v -> written);
+                    .thenApply(v -> written), "a commit of group '" + commit.groupId() + "'", at.s().partition);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -198,9 +213,10 @@ public final class GroupCoordinator implements AutoCloseable {
                 beginAdmin(g, "reset the offsets of");
                 return new Located(s, g);
             });
-            return at.s().appends.append(() -> entries, () -> apply(at.s(), at.g(), written, true))
+            return WriteBound.bound(writeTimeoutMs, at.s().appends.append(() -> entries,
+                    () -> apply(at.s(), at.g(), written, true))
                     .whenComplete((v, e) -> settled(at.s(), at.g(), () -> at.g().adminBusy = false))
-                    .thenApply(v -> written);
+                    .thenApply(v -> written), "resetting the offsets of group '" + groupId + "'", at.s().partition);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -217,7 +233,8 @@ public final class GroupCoordinator implements AutoCloseable {
                 beginAdmin(g, "delete");
                 return new Located(s, g);
             });
-            return removeOffsets(at.s(), at.g());
+            return WriteBound.bound(writeTimeoutMs, removeOffsets(at.s(), at.g()), "deleting group '" + groupId + "'",
+                    at.s().partition);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -54,14 +54,15 @@ final class GroupDirectory {
         fresh.appends.idle()
                 .thenCompose(v -> offsetsTopic.replay(partition, loader::accept))
                 .thenRun(loader::checkClean)
+                .thenRun(() -> install(fresh, loader.offsets()))
                 .whenComplete((v, error) -> {
+                    // A throw in install (the cache refusing) fails the takeover too: never a load left
+                    // pending, which would answer COORDINATOR_NOT_AVAILABLE forever with no retry.
                     if (error != null) {
                         partitions.remove(partition, fresh);
                         LOG.log(System.Logger.Level.WARNING, "loading " + OffsetsTopic.NAME + "-" + partition
                                 + " failed; its groups stay unavailable here", error);
                         fresh.loaded.completeExceptionally(SluiceException.causeOf(error));
-                    } else {
-                        install(fresh, loader.offsets());
                     }
                 });
         return fresh.loaded.thenApply(v -> v);

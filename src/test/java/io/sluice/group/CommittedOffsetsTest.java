@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cluster.TopicPartition;
@@ -205,6 +206,30 @@ class CommittedOffsetsTest {
 
     private static long minimum(Map<TopicPartition, Long> acked) {
         return acked.size() < 6 ? -1 : acked.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+    }
+
+    @Test
+    void aCommitWhoseAppendIsNeverConfirmedFailsWithinItsBoundAndTheRetryIsWritten() {
+        h.coordinator.close();
+        h.writeTimeoutMs = 300;
+        h.coordinator = h.newCoordinator();
+        h.coordinate(G);
+        SimMember m = joined(G);
+        TopicPartition tp = m.owned.iterator().next();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        h.topic.appendGate = gate; // the append is never confirmed until the gate opens
+        long start = System.nanoTime();
+        CompletionException stuck = assertThrows(CompletionException.class,
+                () -> h.coordinator.commit(m.commit(tp, 5)).join());
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ((SluiceException) stuck.getCause()).code());
+        assertTrue(tookMs < 5_000, "failed after " + tookMs + " ms");
+        h.topic.appendGate = CompletableFuture.completedFuture(null);
+        gate.complete(null);
+        assertEquals(7L, h.coordinator.commit(m.commit(tp, 7)).join().get(tp).offset(), "the member's retry");
+        assertEquals(7, offset(h.cache.get(G), tp));
+        h.restart(G);
+        assertEquals(7, offset(h.cache.get(G), tp), "the late append landed before the retry, in order");
     }
 
     @Test

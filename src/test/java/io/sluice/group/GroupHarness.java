@@ -22,6 +22,8 @@ final class GroupHarness implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger ids = new AtomicInteger();
     GroupCoordinator coordinator;
+    /** The coordinator's bound on a write; set before {@link #newCoordinator}. */
+    long writeTimeoutMs = GroupCoordinator.WRITE_TIMEOUT_MS;
 
     GroupHarness(Path dir) {
         this(dir, GroupSettings.defaults().withSessionTimeouts(10_000, 1_000, 60_000));
@@ -35,7 +37,7 @@ final class GroupHarness implements AutoCloseable {
 
     GroupCoordinator newCoordinator() {
         return new GroupCoordinator(1, topic, catalog, cache, settings, scheduler, clock::get,
-                () -> String.format("m-%05d", ids.incrementAndGet()));
+                () -> String.format("m-%05d", ids.incrementAndGet()), writeTimeoutMs);
     }
 
     /** Takes over the partition of each group and waits for it to load. */

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The offsets cache of a one-broker cluster: a map (the cluster's is an Infinispan replicated cache). */
 final class MapOffsetsCache implements OffsetsCache {
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new ConcurrentHashMap<>();
+    /** Set: listing the groups fails, as the cluster's cache does while it cannot be reached. */
+    volatile boolean unreachable;
 
     @Override
     public void put(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
@@ -28,6 +30,9 @@ final class MapOffsetsCache implements OffsetsCache {
 
     @Override
     public Iterable<String> groups() {
+        if (unreachable) {
+            throw new IllegalStateException("the offsets cache cannot be reached");
+        }
         return Map.copyOf(groups).keySet();
     }
 }

@@ -4,6 +4,7 @@ import static io.sluice.group.GroupCoordinatorTest.codeOf;
 import static io.sluice.group.GroupCoordinatorTest.settle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
@@ -11,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,20 @@ class TakeoverTest {
         settle(h.coordinator, m);
         h.coordinator.commit(m.commit(new TopicPartition("t", 0), offset)).join();
         m.leave(h.coordinator);
+    }
+
+    @Test
+    void aTakeoverWhoseCacheRefusesFailsInsteadOfStayingLoadingForever() throws Exception {
+        commit(5);
+        h.coordinator.giveUp(partition);
+        h.cache.unreachable = true;
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> h.coordinator.takeOver(partition).get(10, TimeUnit.SECONDS));
+        assertEquals(IllegalStateException.class, failed.getCause().getClass());
+        assertFalse(h.coordinator.coordinates(G), "a failed takeover leaves the partition to be taken again");
+        h.cache.unreachable = false;
+        h.coordinator.takeOver(partition).get(10, TimeUnit.SECONDS);
+        assertEquals(5, h.cache.get(G).get(new TopicPartition("t", 0)).offset());
     }
 
     @Test
