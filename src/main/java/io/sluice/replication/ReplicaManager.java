@@ -454,7 +454,7 @@ public final class ReplicaManager implements AutoCloseable {
                 || current.leaderEpoch() != leading.leaderEpoch()) {
             return;
         }
-        if (!sameMembers(current.isr(), from) || sameMembers(current.isr(), newIsr)) {
+        if (!sameMembers(current.isr(), from) || sameMembers(current.isr(), newIsr) || addsAbsent(current, newIsr)) {
             leading.proposalFailed(); // the next check decides again on the current ISR
             return;
         }
@@ -483,6 +483,22 @@ public final class ReplicaManager implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "{0}: ISR {1} -> {2} at epoch {3}", r.partition, current.isr(), newIsr,
                 leading.leaderEpoch());
         apply(updated);
+    }
+
+    /**
+     * Whether the change adds a broker that is not in this broker's view of the cluster. A frozen broker
+     * that runs again fetches before the views merge; the controller drops it from the ISR as long as it
+     * is out of the view, so adding it then only flaps the ISR (Kafka's KIP-841: a fenced broker is not
+     * eligible to join the ISR).
+     */
+    private boolean addsAbsent(PartitionState current, List<Integer> newIsr) {
+        Set<Integer> live = store.liveBrokers();
+        for (int id : newIsr) {
+            if (!current.isr().contains(id) && !live.contains(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean sameMembers(List<Integer> a, List<Integer> b) {
