@@ -1,8 +1,8 @@
 package io.sluice.cluster;
 
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.Cache;
 import org.infinispan.commons.CacheException;
 import org.infinispan.lifecycle.ComponentStatus;
@@ -15,13 +15,21 @@ import org.infinispan.partitionhandling.AvailabilityMode;
  * is still the expected one" is string equality.
  */
 final class MetadataCaches {
-    private final Map<MetadataSection, Cache<String, String>> caches = new EnumMap<>(MetadataSection.class);
+    /**
+     * Filled while the store starts, read meanwhile by the store's event thread: a merge of the view can
+     * arrive before the last cache is defined.
+     */
+    private final Map<MetadataSection, Cache<String, String>> caches = new ConcurrentHashMap<>();
 
     void put(MetadataSection section, Cache<String, String> cache) {
         caches.put(section, cache);
     }
 
+    /** Every cache is defined, running and on a side of the cluster that may read and write. */
     boolean available() {
+        if (caches.size() < MetadataSection.values().length) {
+            return false;
+        }
         for (Cache<String, String> c : caches.values()) {
             if (c.getStatus() != ComponentStatus.RUNNING
                     || c.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -420,9 +421,10 @@ public final class ReplicaManager implements AutoCloseable {
         if (hw > current) {
             log.updateHighWatermark(hw);
         }
+        List<Integer> from = leading.isr();
         List<Integer> change = leading.isrChange(log.highWatermark(), clock.getAsLong());
         if (change != null) {
-            control.execute(() -> proposeIsr(r, leading, change));
+            control.execute(() -> proposeIsr(r, leading, from, change));
         }
     }
 
@@ -438,11 +440,22 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
-    /** Writes an ISR change by a conditional write on the partition's state at this leader's epoch. */
-    private void proposeIsr(Replica r, LeaderState leading, List<Integer> newIsr) {
+    /**
+     * Writes an ISR change by a conditional write on the partition's state at this leader's epoch.
+     * {@code from} is the ISR the change was decided on: proposals wait on the control thread, and one
+     * decided before the ISR moved (the controller dropped a broker that left the view, an earlier
+     * proposal landed) is dropped rather than written over the newer state. Written, it would undo the
+     * controller's change or bump the version for nothing, and each such write races the controller's
+     * next one: the ISR of a returning follower flapped, written over and over with the same members.
+     */
+    private void proposeIsr(Replica r, LeaderState leading, List<Integer> from, List<Integer> newIsr) {
         PartitionState current = r.state;
         if (closed || r.leader != leading || current == null || current.leader() != localId
                 || current.leaderEpoch() != leading.leaderEpoch()) {
+            return;
+        }
+        if (!sameMembers(current.isr(), from) || sameMembers(current.isr(), newIsr) || addsAbsent(current, newIsr)) {
+            leading.proposalFailed(); // the next check decides again on the current ISR
             return;
         }
         PartitionState updated = current.withIsr(newIsr);
@@ -470,6 +483,26 @@ public final class ReplicaManager implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "{0}: ISR {1} -> {2} at epoch {3}", r.partition, current.isr(), newIsr,
                 leading.leaderEpoch());
         apply(updated);
+    }
+
+    /**
+     * Whether the change adds a broker that is not in this broker's view of the cluster. A frozen broker
+     * that runs again fetches before the views merge; the controller drops it from the ISR as long as it
+     * is out of the view, so adding it then only flaps the ISR (Kafka's KIP-841: a fenced broker is not
+     * eligible to join the ISR).
+     */
+    private boolean addsAbsent(PartitionState current, List<Integer> newIsr) {
+        Set<Integer> live = store.liveBrokers();
+        for (int id : newIsr) {
+            if (!current.isr().contains(id) && !live.contains(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameMembers(List<Integer> a, List<Integer> b) {
+        return a.size() == b.size() && Set.copyOf(a).equals(Set.copyOf(b));
     }
 
     // ---- follower side -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jgroups.Address;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.stack.Protocol;
@@ -125,6 +126,68 @@ class ClusterFaultsTest {
             assertThrows(IllegalArgumentException.class, () -> c.stores[0].createTopic(AUDIT),
                     "the deleted topic's id stays deleted after the restart");
         }
+    }
+
+    @Test
+    void aBrokerCutOffPastFailureDetectionIsRegisteredAndLiveEverywhereSoonAfterTheHeal() throws Exception {
+        cutOffAndHeal(2);
+    }
+
+    @Test
+    void theCoordinatorCutOffPastFailureDetectionIsRegisteredAndLiveEverywhereSoonAfterTheHeal() throws Exception {
+        cutOffAndHeal(0);
+    }
+
+    /** Broker {@code index + 1} as if frozen: nothing in or out until the others have excluded it, then healed. */
+    private void cutOffAndHeal(int index) throws Exception {
+        DISCARD[] cuts = new DISCARD[3];
+        try (ClusterFixture c = new ClusterFixture("rejoin", dir, 3)) {
+            for (int i = 0; i < 3; i++) {
+                int at = i;
+                c.start(i, protocols -> {
+                    List<Protocol> edited = new ArrayList<>(protocols);
+                    cuts[at] = new DISCARD();
+                    edited.add(1, cuts[at]);
+                    return edited;
+                });
+            }
+            Set<Integer> all = Set.of(1, 2, 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSee(c, all));
+            List<Address> others = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                if (i != index) {
+                    others.add(c.stores[i].channel().getAddress());
+                    cuts[i].addIgnoreMember(c.stores[index].channel().getAddress());
+                }
+            }
+            cuts[index].addIgnoredMembers(others.toArray(new Address[0]));
+            int survivor = (index + 1) % 3;
+            await().atMost(Duration.ofSeconds(15)).until(() -> c.stores[survivor].liveBrokers().size() == 2
+                    && c.stores[survivor].isAvailable());
+            for (DISCARD cut : cuts) {
+                cut.resetIgnoredMembers();
+            }
+            try {
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> allSee(c, all));
+            } catch (ConditionTimeoutException e) {
+                StringBuilder sb = new StringBuilder();
+                for (InfinispanMetadataStore s : c.stores) {
+                    sb.append(" broker ").append(s.localBrokerId()).append(": registered ").append(s.brokers().keySet())
+                            .append(" live ").append(s.liveBrokers()).append(" available ").append(s.isAvailable())
+                            .append(" view ").append(s.channel().getView()).append(';');
+                }
+                throw new AssertionError(sb.toString(), e);
+            }
+        }
+    }
+
+    private static boolean allSee(ClusterFixture c, Set<Integer> brokers) {
+        for (InfinispanMetadataStore s : c.stores) {
+            if (!s.isAvailable() || !s.liveBrokers().equals(brokers) || !s.brokers().keySet().equals(brokers)) {
+                return false;
+            }
+        }
+        return true;
     }
 
 }
