@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -142,13 +143,34 @@ class ClusterRestartIT {
             List<ClusterChecks.PartitionView> views = ClusterChecks.describe(brokers, topic, via);
             for (int p = 0; p < 3; p++) {
                 int leader = views.get(p).leader();
-                assertEquals(0, brokers.client(leader).produceTo(topic, p, null, List.of("first"))[0],
+                assertEquals(0, produceToNew(leader, topic, p, "first"),
                         topic + "-" + p + " through its leader, broker " + leader + " (created through " + via + ")");
                 int other = (leader + 1) % 3;
-                assertEquals(1, brokers.client(other).produceTo(topic, p, null, List.of("second"))[0],
-                        topic + "-" + p + " through broker " + other);
+                assertEquals(1, produceToNew(other, topic, p, "second"), topic + "-" + p + " through broker " + other);
             }
         }
+    }
+
+    /**
+     * Produces one record to a partition of a topic just created. A leader that did not create the
+     * topic takes records once it has listed the bucket for the partition (until then it refuses
+     * with TIER_UNAVAILABLE and writes nothing), so that refusal is tried again for a few seconds;
+     * any other answer counts at once.
+     */
+    private static long produceToNew(int via, String topic, int partition, String value) {
+        AtomicLong offset = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try {
+                offset.set(brokers.client(via).produceTo(topic, partition, null, List.of(value))[0]);
+                return true;
+            } catch (AssertionError refused) {
+                if (String.valueOf(refused.getMessage()).contains("TIER_UNAVAILABLE")) {
+                    return false;
+                }
+                throw refused;
+            }
+        });
+        return offset.get();
     }
 
     /** The ids of {@code producer}'s unknown outcomes that are in the log. */
