@@ -2,10 +2,9 @@ package io.sluice.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -393,10 +392,6 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("finding a free port on 127.0.0.1", e);
-        }
+        return FreePorts.pair();
     }
 }

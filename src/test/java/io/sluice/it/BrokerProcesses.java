@@ -1,9 +1,6 @@
 package io.sluice.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.sluice.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -248,12 +245,8 @@ public final class BrokerProcesses implements BeforeAllCallback, AfterTestExecut
         }
     }
 
-    /** A port free on {@code address} right now. */
+    /** A port free on {@code address}, outside the ephemeral range that outgoing connections take ports from. */
     static int freePort(String address) {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("finding a free port on " + address, e);
-        }
+        return FreePorts.on(address);
     }
 }

@@ -21,8 +21,20 @@ public final class FreePorts {
     }
 
     /** A free port on 127.0.0.1 whose failure-detection companion (port + the FD_SOCK2 offset) is free too. */
-    public static synchronized int pair() {
-        InetAddress lo = InetAddress.getLoopbackAddress();
+    public static int pair() {
+        return on(InetAddress.getLoopbackAddress());
+    }
+
+    /** As {@link #pair()}, on {@code address} (brokers started as processes bind 127.0.0.x). */
+    public static int on(String address) {
+        try {
+            return on(InetAddress.getByName(address));
+        } catch (IOException e) {
+            throw new UncheckedIOException("finding a free port on " + address, e);
+        }
+    }
+
+    private static synchronized int on(InetAddress lo) {
         int span = RANGE[1] - RANGE[0];
         for (int attempt = 0; attempt < span / 2; attempt++) {
             int port = next;
@@ -37,7 +49,8 @@ public final class FreePorts {
                 // try the next
             }
         }
-        throw new UncheckedIOException(new IOException("no free port pair on 127.0.0.1 in " + RANGE[0] + "-" + RANGE[1]));
+        throw new UncheckedIOException(new IOException("no free port pair on " + lo.getHostAddress() + " in " + RANGE[0]
+                + "-" + RANGE[1]));
     }
 
     /** A free port on 127.0.0.1, outside the ephemeral range. */
