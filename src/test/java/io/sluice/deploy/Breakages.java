@@ -58,6 +58,10 @@ final class Breakages {
                         .put("fieldPath", "metadata.name");
                 return "SLUICE_BROKER_ID comes from metadata.name";
             }
+            case "advertised-host" -> {
+                ((ObjectNode) KustomizeRenderTest.envEntry(container, "SLUICE_CLUSTER_ADVERTISED_HOST")).remove("valueFrom");
+                return "SLUICE_CLUSTER_ADVERTISED_HOST comes from";
+            }
             case "alert-metric" -> {
                 for (JsonNode o : objects) {
                     if ("PrometheusRule".equals(o.path("kind").asText())) {

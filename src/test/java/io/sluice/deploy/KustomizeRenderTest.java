@@ -123,7 +123,7 @@ class KustomizeRenderTest {
     /** The checker is not a rubber stamp: each of these breaks, made to the base, is reported. */
     @ParameterizedTest
     @ValueSource(strings = {"unknown-env", "unknown-config-key", "probe-path", "probe-port", "data-dir", "dns-query",
-            "service-target-port", "image", "broker-id", "alert-metric"})
+            "service-target-port", "image", "broker-id", "advertised-host", "alert-metric"})
     void theCheckerReportsABrokenManifest(String breakage) throws IOException {
         List<JsonNode> objects = baseFiles();
         objects.addAll(monitoringFiles());

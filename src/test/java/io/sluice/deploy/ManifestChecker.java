@@ -63,6 +63,11 @@ final class ManifestChecker {
         env.checkNames();
         env.expectField("SLUICE_BROKER_ID", POD_INDEX_LABEL);
         env.expectField("SLUICE_CLUSTER_BIND_ADDRESS", "status.podIP");
+        env.expectField("SLUICE_CLUSTER_ADVERTISED_HOST", "status.podIP");
+        JsonNode runAsUser = pod.path("spec").path("securityContext").path("runAsUser");
+        if (!runAsUser.isMissingNode() && !runAsUser.asText().equals(app.jibUser())) {
+            problem(where + ": runs as user " + runAsUser.asText() + ", the image's user is " + app.jibUser());
+        }
         checkDiscovery(where, sts, env);
         checkDataDir(where, sts, container, env);
         checkProbes(where, container, ports);
@@ -324,9 +329,10 @@ final class ManifestChecker {
         }
 
         void expectField(String name, String fieldPath) {
-            String actual = entry(name).map(e -> e.path("valueFrom").path("fieldRef").path("fieldPath").asText()).orElse(null);
+            String actual = entry(name).map(e -> e.path("valueFrom").path("fieldRef").path("fieldPath").asText(null)).orElse(null);
             if (!fieldPath.equals(actual)) {
-                problem(where + ": " + name + " comes from " + actual + ", not the downward API's " + fieldPath);
+                problem(where + ": " + name + " comes from " + (actual == null ? "no field" : actual)
+                        + ", not the downward API's " + fieldPath);
             }
         }
 
