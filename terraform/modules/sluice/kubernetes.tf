@@ -1,141 +1,59 @@
-# The brokers, as in k8s/sluice.yaml, pointed at the bucket above. Credentials come from the AWS
-# default chain: on EKS, the service account's IAM role (IRSA) with the policy of bucket.tf.
-resource "kubernetes_namespace" "sluice" {
+# The Kubernetes side the operator does not own: the namespace, the identity the brokers run as,
+# and (static credentials only) the Secret the SluiceCluster points at.
+resource "kubernetes_namespace_v1" "sluice" {
+  count = var.create_namespace ? 1 : 0
   metadata {
-    name = var.namespace
+    name   = var.namespace
+    labels = local.labels
   }
 }
 
-resource "kubernetes_service_account" "broker" {
+locals {
+  # IRSA: the pod identity webhook injects a web identity token and AWS_ROLE_ARN into pods of a
+  # ServiceAccount with this annotation; the AWS SDK's default chain (what a broker uses when the
+  # SluiceCluster names no credentials Secret) picks both up.
+  service_account_annotations = local.irsa ? { "eks.amazonaws.com/role-arn" = one(aws_iam_role.broker[*].arn) } : {}
+}
+
+# Kubernetes creates `default` in every namespace by itself; this resource adopts it (waiting for
+# it to exist) instead of racing to create it.
+resource "kubernetes_default_service_account_v1" "broker" {
+  count = var.service_account_name == "default" && local.irsa ? 1 : 0
   metadata {
-    name        = "sluice"
-    namespace   = kubernetes_namespace.sluice.metadata[0].name
-    annotations = var.service_account_role_arn == "" ? {} : { "eks.amazonaws.com/role-arn" = var.service_account_role_arn }
+    namespace   = local.namespace
+    annotations = local.service_account_annotations
   }
 }
 
-resource "kubernetes_service" "headless" {
+resource "kubernetes_service_account_v1" "broker" {
+  count = var.service_account_name == "default" ? 0 : 1
   metadata {
-    name      = "sluice-headless"
-    namespace = kubernetes_namespace.sluice.metadata[0].name
-    labels    = { app = "sluice" }
-  }
-  spec {
-    cluster_ip                  = "None"
-    publish_not_ready_addresses = true
-    selector                    = { app = "sluice" }
-    port {
-      name = "http"
-      port = 8080
-    }
+    name        = var.service_account_name
+    namespace   = local.namespace
+    labels      = local.labels
+    annotations = local.service_account_annotations
   }
 }
 
-resource "kubernetes_service" "client" {
+# Only for static credentials: with IRSA there is no long-lived secret anywhere.
+resource "kubernetes_secret_v1" "credentials" {
+  count = local.irsa ? 0 : 1
   metadata {
-    name      = "sluice"
-    namespace = kubernetes_namespace.sluice.metadata[0].name
-    labels    = { app = "sluice" }
+    name      = local.credentials_secret_name
+    namespace = local.namespace
+    labels    = local.labels
   }
-  spec {
-    selector = { app = "sluice" }
-    port {
-      name        = "http"
-      port        = 8080
-      target_port = "http"
-    }
+  # The key names the operator reads (spec.objectStore.credentialsSecret).
+  data = {
+    "access-key" = var.static_credentials.access_key_id
+    "secret-key" = var.static_credentials.secret_access_key
   }
-}
+  type = "Opaque"
 
-resource "kubernetes_stateful_set" "sluice" {
-  metadata {
-    name      = "sluice"
-    namespace = kubernetes_namespace.sluice.metadata[0].name
-  }
-  spec {
-    service_name = kubernetes_service.headless.metadata[0].name
-    replicas     = 1
-    selector {
-      match_labels = { app = "sluice" }
-    }
-    template {
-      metadata {
-        labels = { app = "sluice" }
-      }
-      spec {
-        service_account_name             = kubernetes_service_account.broker.metadata[0].name
-        termination_grace_period_seconds = 60
-        container {
-          name  = "sluice"
-          image = var.image
-          port {
-            name           = "http"
-            container_port = 8080
-          }
-          env {
-            name  = "SLUICE_DATA_DIR"
-            value = "/var/lib/sluice"
-          }
-          env {
-            name  = "SLUICE_CLUSTER_NAME"
-            value = var.cluster_name
-          }
-          env {
-            name  = "SLUICE_TIER_S3_ENDPOINT"
-            value = "https://s3.${var.region}.amazonaws.com"
-          }
-          env {
-            name  = "SLUICE_TIER_S3_BUCKET"
-            value = aws_s3_bucket.tier.bucket
-          }
-          env {
-            name  = "SLUICE_TIER_S3_REGION"
-            value = var.region
-          }
-          volume_mount {
-            name       = "data"
-            mount_path = "/var/lib/sluice"
-          }
-          readiness_probe {
-            http_get {
-              path = "/q/health/ready"
-              port = "http"
-            }
-            period_seconds = 5
-          }
-          liveness_probe {
-            http_get {
-              path = "/q/health/live"
-              port = "http"
-            }
-            initial_delay_seconds = 30
-            period_seconds        = 10
-          }
-          startup_probe {
-            http_get {
-              path = "/q/health/ready"
-              port = "http"
-            }
-            period_seconds    = 2
-            failure_threshold = 150
-          }
-          resources {
-            requests = { cpu = "1", memory = "2Gi" }
-            limits   = { memory = "4Gi" }
-          }
-        }
-      }
-    }
-    volume_claim_template {
-      metadata {
-        name = "data"
-      }
-      spec {
-        access_modes = ["ReadWriteOnce"]
-        resources {
-          requests = { storage = var.broker_volume_size }
-        }
-      }
+  lifecycle {
+    precondition {
+      condition     = var.static_credentials != null
+      error_message = "credentials = \"static\" needs static_credentials."
     }
   }
 }
