@@ -38,8 +38,15 @@ function tfFiles(root) {
   return found;
 }
 
+// Where a string is not an expression: a variable's type constraint ("${map(string)}") and the
+// attribute names of lifecycle.ignore_changes.
+const NOT_EXPRESSIONS = [/^variable\.[^.]+\.\d+\.type$/, /\.lifecycle\.\d+\.ignore_changes(\.\d+)?$/];
+
 // Every string (value or object key) holding an interpolation, with where it sits in the file.
 function expressions(node, at, into) {
+  if (NOT_EXPRESSIONS.some((pattern) => pattern.test(at))) {
+    return into;
+  }
   if (typeof node === "string") {
     if (node.includes("${")) {
       into.push({ at, expression: node });
