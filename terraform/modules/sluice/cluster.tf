@@ -9,9 +9,10 @@ locals {
       storage  = merge({ size = var.storage_size }, var.storage_class == null ? {} : { className = var.storage_class })
       objectStore = merge(
         {
-          bucket = aws_s3_bucket.tier.bucket
-          region = aws_s3_bucket.tier.region
-          prefix = local.prefix
+          bucket   = aws_s3_bucket.tier.bucket
+          endpoint = local.s3_endpoint
+          region   = aws_s3_bucket.tier.region
+          prefix   = local.prefix
         },
         # Absent: the brokers use the AWS SDK's default chain, which is IRSA's web identity.
         local.irsa ? {} : { credentialsSecret = local.credentials_secret_name },

@@ -17,8 +17,12 @@ locals {
 
   # Read through the namespace resource when this module creates it, so everything in the
   # namespace waits for it.
-  namespace          = var.create_namespace ? kubernetes_namespace_v1.sluice[0].metadata[0].name : var.namespace
+  namespace          = var.create_namespace ? one(kubernetes_namespace_v1.sluice[*].metadata[0].name) : var.namespace
   operator_namespace = coalesce(var.operator_namespace, local.namespace)
+
+  # The broker needs an endpoint for AWS too: with none configured it starts its embedded store.
+  # Regional and path-style, as the broker addresses buckets.
+  s3_endpoint = coalesce(var.s3_endpoint, "https://s3.${aws_s3_bucket.tier.region}.${data.aws_partition.current.dns_suffix}")
 
   credentials_secret_name = "${var.cluster_name}-s3"
   client_service_dns      = "${var.cluster_name}.${var.namespace}.svc.cluster.local"
@@ -29,3 +33,5 @@ locals {
     "app.kubernetes.io/managed-by" = "terraform"
   }
 }
+
+data "aws_partition" "current" {}

@@ -201,6 +201,17 @@ variable "bucket_prefix" {
   }
 }
 
+variable "s3_endpoint" {
+  description = "S3 endpoint the brokers use (sluice.tier.s3.endpoint), e.g. a FIPS or VPC interface endpoint; null: the bucket's regional endpoint."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.s3_endpoint == null || can(regex("^https://[^/]+/?$", var.s3_endpoint))
+    error_message = "s3_endpoint must be an https:// URL without a path."
+  }
+}
+
 variable "kms_key_arn" {
   description = "KMS key for server-side encryption (SSE-KMS, with an S3 bucket key); the brokers' policy then may use it. null: SSE-S3 (AES256)."
   type        = string

@@ -224,8 +224,8 @@ class TerraformModuleTest {
         Set<String> specFields = Set.of("replicas", "version", "image", "storage", "size", "className", "objectStore",
                 "bucket", "endpoint", "region", "prefix", "credentialsSecret", "racks", "topologyKey", "resources", "config");
         assertTrue(specFields.containsAll(keys), () -> "not SluiceCluster spec fields: " + minus(keys, specFields));
-        assertTrue(keys.containsAll(Set.of("replicas", "version", "storage", "objectStore", "bucket", "prefix",
-                "credentialsSecret", "racks", "resources", "config")), keys::toString);
+        assertTrue(keys.containsAll(Set.of("replicas", "version", "storage", "objectStore", "bucket", "endpoint",
+                "region", "prefix", "credentialsSecret", "racks", "resources", "config")), keys::toString);
     }
 
     /** The operator comes from this repository's manifests unless told otherwise. */
