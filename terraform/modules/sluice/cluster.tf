@@ -55,7 +55,7 @@ resource "kubernetes_manifest" "cluster" {
 
   lifecycle {
     precondition {
-      condition     = !var.install_operator || length(local.operator_crds) > 0
+      condition     = !var.install_operator || length(module.operator_manifests.crds) > 0
       error_message = "No CustomResourceDefinition found through ${local.operator_dir}/kustomization.yaml: set operator_manifests_dir, or install_operator = false if the operator is installed already."
     }
   }
