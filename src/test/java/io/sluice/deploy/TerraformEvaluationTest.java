@@ -21,14 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Terraform itself evaluates {@code modules/sluice/modules/operator-manifests}, the provider-free
- * part of the module that turns the operator's kustomization into the objects it applies: once
- * over a fixture with every case it must handle, and once over the repository's
- * {@code k8s/operator}, whose CRD must then accept every SluiceCluster field the module sets.
- * Needs a {@code terraform} binary (no provider, no network); skipped without one unless
- * {@code SLUICE_REQUIRE_TERRAFORM=1}.
+ * Terraform itself evaluates the provider-free parts of {@code modules/sluice}: the variables'
+ * validation rules, on values they must accept and refuse; and
+ * {@code modules/operator-manifests}, which turns the operator's kustomization into the objects
+ * the module applies, once over a fixture with every case it must handle and once over the
+ * repository's {@code k8s/operator}, whose CRD must then accept every SluiceCluster field the
+ * module sets. Needs a {@code terraform} binary (no provider, no network); skipped without one
+ * unless {@code SLUICE_REQUIRE_TERRAFORM=1}.
  */
-class TerraformOperatorManifestsTest {
+class TerraformEvaluationTest {
+    private static final Path VARIABLES = Path.of("terraform/modules/sluice/variables.tf");
     private static final Path SUBMODULE = Path.of("terraform/modules/sluice/modules/operator-manifests");
     private static final Path FIXTURE = Path.of("terraform/test/fixtures/operator");
     private static final Path REPOSITORY_OPERATOR = Path.of("k8s/operator");
@@ -117,6 +119,49 @@ class TerraformOperatorManifestsTest {
         assertTrue(operatorContainer, "no container of the operator's Deployment runs sluice/sluice-operator");
     }
 
+    /** Values each variable's validation must refuse ({@code -var} syntax), beside a valid base. */
+    private static final List<String> REFUSED = List.of(
+            "bucket_name=My_Bucket", "bucket_name=ab", "bucket_name=a..b", "bucket_name=a-.b", "bucket_name=192.168.1.1",
+            "bucket_name=xn--bucket", "bucket_name=bucket-s3alias",
+            "bucket_prefix=/sluice", "bucket_prefix=sluice/", "bucket_prefix=a//b", "bucket_prefix=a*",
+            "replicas=0", "replicas=2.5", "sluice_version=latest", "sluice_version=v1.0.0", "operator_version=1.0",
+            "cluster_name=Sluice", "cluster_name=9lives", "namespace=Team_A", "broker_config={\"retention.ms\"=\"1\"}",
+            "resources={\"requests\"={},\"claims\"={}}", "credentials=both", "image_registry=registry.example/",
+            "storage_size=50GB", "oidc_provider_arn=arn:aws:iam::1:role/x", "kms_key_arn=alias/x", "s3_endpoint=http://s3.local",
+            "incomplete_upload_days=0");
+    private static final List<String> ACCEPTED = List.of(
+            "replicas=1", "replicas=4", "sluice_version=0.2.0-SNAPSHOT", "bucket_prefix=team/sluice-a", "bucket_name=a.b-c.d",
+            "image_registry=localhost:5000/team", "broker_config={\"sluice.tier.upload-concurrency\"=\"8\"}",
+            "oidc_provider_arn=arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            "kms_key_arn=arn:aws:kms:eu-west-1:123456789012:key/0000", "s3_endpoint=https://s3-fips.us-east-1.amazonaws.com");
+
+    /** variables.tf alone is a provider-free module: planning it runs exactly the validation rules. */
+    @Test
+    void validationsRefuseWhatTheySayAndAcceptTheRest() throws Exception {
+        assumeTerraform();
+        Files.copy(VARIABLES, root.resolve("variables.tf"));
+        terraform("init", "-input=false", "-no-color");
+        List<String> wrong = new ArrayList<>();
+        for (String value : REFUSED) {
+            Result plan = plan(value);
+            if (plan.exit() == 0 || !plan.output().contains("Invalid value for variable")) {
+                wrong.add("accepted " + value + (plan.exit() == 0 ? "" : ": " + plan.output()));
+            }
+        }
+        for (String value : ACCEPTED) {
+            Result plan = plan(value);
+            if (plan.exit() != 0) {
+                wrong.add("refused " + value + ": " + plan.output());
+            }
+        }
+        assertTrue(wrong.isEmpty(), () -> String.join("\n", wrong));
+    }
+
+    private Result plan(String value) throws IOException, InterruptedException {
+        return run("plan", "-input=false", "-no-color", "-lock=false", "-var", "sluice_version=0.1.0", "-var", "bucket_name=sluice-tier",
+                "-var", value);
+    }
+
     private JsonNode evaluate(Path manifests) throws IOException, InterruptedException {
         return evaluate(manifests, true);
     }
@@ -142,7 +187,22 @@ class TerraformOperatorManifestsTest {
         return new ObjectMapper().readTree(terraform("output", "-json", "-no-color", "all"));
     }
 
+    private record Result(int exit, String stdout, String stderr) {
+        String output() {
+            return stdout + stderr;
+        }
+    }
+
     private String terraform(String... arguments) throws IOException, InterruptedException {
+        Result result = run(arguments);
+        if (result.exit() != 0) {
+            throw new AssertionError("terraform " + String.join(" ", arguments) + " exited " + result.exit() + ":\n" + result.output());
+        }
+        return result.stdout();
+    }
+
+    /** Runs terraform in the temporary root. */
+    private Result run(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("terraform", "-chdir=" + root));
         command.addAll(List.of(arguments));
         Path stderr = root.resolve("terraform.stderr");
@@ -156,10 +216,7 @@ class TerraformOperatorManifestsTest {
             process.destroyForcibly();
             throw new AssertionError(command + " did not finish within " + TIMEOUT_SECONDS + " s");
         }
-        if (process.exitValue() != 0) {
-            throw new AssertionError(command + " exited " + process.exitValue() + ":\n" + stdout + Files.readString(stderr));
-        }
-        return stdout;
+        return new Result(process.exitValue(), stdout, Files.readString(stderr));
     }
 
     private static void assumeTerraform() {
