@@ -11,7 +11,7 @@ locals {
         {
           bucket   = aws_s3_bucket.tier.bucket
           endpoint = local.s3_endpoint
-          region   = aws_s3_bucket.tier.region
+          region   = local.s3_region
           prefix   = local.prefix
         },
         # Absent: the brokers use the AWS SDK's default chain, which is IRSA's web identity.

@@ -22,7 +22,10 @@ locals {
 
   # The broker needs an endpoint for AWS too: with none configured it starts its embedded store.
   # Regional and path-style, as the broker addresses buckets.
-  s3_endpoint = coalesce(var.s3_endpoint, "https://s3.${aws_s3_bucket.tier.region}.${data.aws_partition.current.dns_suffix}")
+  # Region and partition come from data sources, known while planning (kubernetes_manifest then
+  # shows the SluiceCluster in full); the bucket is created in the provider's region.
+  s3_region   = data.aws_region.current.region
+  s3_endpoint = coalesce(var.s3_endpoint, "https://s3.${local.s3_region}.${data.aws_partition.current.dns_suffix}")
 
   credentials_secret_name = "${var.cluster_name}-s3"
   client_service_dns      = "${var.cluster_name}.${var.namespace}.svc.cluster.local"
@@ -35,3 +38,5 @@ locals {
 }
 
 data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
