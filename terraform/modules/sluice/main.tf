@@ -21,9 +21,9 @@ locals {
   operator_namespace = coalesce(var.operator_namespace, local.namespace)
 
   # The broker needs an endpoint for AWS too: with none configured it starts its embedded store.
-  # Regional and path-style, as the broker addresses buckets.
-  # Region and partition come from data sources, known while planning (kubernetes_manifest then
-  # shows the SluiceCluster in full); the bucket is created in the provider's region.
+  # The regional one, which takes the broker's path-style requests. Region and partition come
+  # from data sources, known while planning, so the SluiceCluster's plan shows them; the bucket
+  # is created in the provider's region.
   s3_region   = data.aws_region.current.region
   s3_endpoint = coalesce(var.s3_endpoint, "https://s3.${local.s3_region}.${data.aws_partition.current.dns_suffix}")
 
