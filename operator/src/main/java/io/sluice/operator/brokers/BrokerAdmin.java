@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A client of one Sluice cluster's REST API (any broker answers for the cluster: in Kubernetes the
@@ -38,7 +39,9 @@ public final class BrokerAdmin {
     public static final Duration MAX_DRAIN_WAIT = Duration.ofMillis(120_000);
     private static final String PROBLEM_JSON = "application/problem+json";
 
-    private final URI base;
+    /** Brokers to ask, in order of preference; the one that answered last is asked first. */
+    private final List<URI> bases;
+    private final AtomicInteger preferred = new AtomicInteger();
     private final Duration requestTimeout;
     private final HttpClient http;
     private final ObjectMapper json = JsonMapper.builder()
@@ -52,8 +55,25 @@ public final class BrokerAdmin {
                 .connectTimeout(requestTimeout).build());
     }
 
+    /**
+     * A client that asks the first of {@code bases} that answers: a broker that cannot be reached (or
+     * does not answer in time) is skipped for the next. Useful where no load-balanced address exists
+     * (tests, an operator outside the cluster); in Kubernetes one base, the client Service, is enough.
+     */
+    public BrokerAdmin(List<URI> bases, Duration requestTimeout) {
+        this(bases, requestTimeout, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(requestTimeout).build());
+    }
+
     public BrokerAdmin(URI base, Duration requestTimeout, HttpClient http) {
-        this.base = Objects.requireNonNull(base, "base");
+        this(List.of(Objects.requireNonNull(base, "base")), requestTimeout, http);
+    }
+
+    public BrokerAdmin(List<URI> bases, Duration requestTimeout, HttpClient http) {
+        if (bases == null || bases.isEmpty()) {
+            throw new IllegalArgumentException("at least one broker address is needed");
+        }
+        this.bases = List.copyOf(bases);
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout=" + requestTimeout + ": must be positive");
@@ -61,8 +81,9 @@ public final class BrokerAdmin {
         this.http = Objects.requireNonNull(http, "http");
     }
 
+    /** The broker address asked first (the one that answered last). */
     public URI base() {
-        return base;
+        return bases.get(preferred.get());
     }
 
     // ---- cluster ------------------------------------------------------------------------------
@@ -212,6 +233,26 @@ public final class BrokerAdmin {
     // ---- transport ----------------------------------------------------------------------------
 
     private <T> T call(String method, String pathAndQuery, Object body, Duration timeout, TypeReference<T> type) {
+        int first = preferred.get();
+        BrokerUnreachableException unreachable = null;
+        for (int i = 0; i < bases.size(); i++) {
+            int index = (first + i) % bases.size();
+            try {
+                T answer = callOne(bases.get(index), method, pathAndQuery, body, timeout, type);
+                preferred.set(index);
+                return answer;
+            } catch (BrokerUnreachableException e) {
+                if (unreachable != null) {
+                    e.addSuppressed(unreachable);
+                }
+                unreachable = e;
+            }
+        }
+        throw unreachable;
+    }
+
+    private <T> T callOne(URI base, String method, String pathAndQuery, Object body, Duration timeout,
+            TypeReference<T> type) {
         String name = method + " " + pathAndQuery;
         HttpRequest.BodyPublisher publisher;
         try {
