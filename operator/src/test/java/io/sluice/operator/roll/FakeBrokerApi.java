@@ -18,7 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A broker's REST API over real HTTP on 127.0.0.1, backed by a small in-memory cluster the test
  * shapes: registered brokers, topics with replicas and ISR, reassignment targets. A reassignment
- * stays in progress until the test {@link #completeMoves()}. No drain endpoint (an older broker).
+ * stays in progress until the test {@link #completeMoves()}. The drain endpoint answers from
+ * {@link #drainAnswers} (leaderships left, or a negative HTTP status to fail with); with none queued
+ * for a broker it answers 404 as an older broker without the route.
  */
 final class FakeBrokerApi implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
@@ -32,6 +34,9 @@ final class FakeBrokerApi implements AutoCloseable {
     final Map<String, Map<Integer, List<Integer>>> targets = new TreeMap<>();
     final List<String> posts = new CopyOnWriteArrayList<>();
     volatile int underReplicated;
+    /** broker -> answers to its next drain requests: leaderships left, or -status to fail with that status. */
+    final Map<Integer, java.util.Deque<Integer>> drainAnswers = new TreeMap<>();
+    final List<String> drains = new CopyOnWriteArrayList<>();
 
     FakeBrokerApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -74,6 +79,18 @@ final class FakeBrokerApi implements AutoCloseable {
             });
             answer = Map.of("clusterId", "c", "controller", 0, "quorum", true, "brokers", brokers,
                     "underReplicatedPartitions", underReplicated, "offlinePartitions", 0);
+        } else if (parts.length == 5 && path.startsWith("/cluster/brokers/") && parts[4].equals("drain")
+                && drainAnswers.containsKey(Integer.parseInt(parts[3]))
+                && !drainAnswers.get(Integer.parseInt(parts[3])).isEmpty()) {
+            int broker = Integer.parseInt(parts[3]);
+            drains.add(method + " " + broker + " " + exchange.getRequestURI().getQuery());
+            int next = drainAnswers.get(broker).poll();
+            if (next < 0) {
+                status = -next;
+                answer = Map.of("status", status, "code", "BROKER_BUSY", "detail", "try again");
+            } else {
+                answer = Map.of("broker", broker, "draining", true, "leaderships", next);
+            }
         } else if (path.equals("/topics")) {
             List<Map<String, Object>> topics = new ArrayList<>();
             replicas.forEach((name, ps) -> topics.add(Map.of("name", name, "partitions", ps.size(),
@@ -104,7 +121,7 @@ final class FakeBrokerApi implements AutoCloseable {
             answer = Map.of("status", 404, "code", "NOT_FOUND", "detail", "no route " + path);
         }
         byte[] out = json.writeValueAsBytes(answer);
-        exchange.getResponseHeaders().add("Content-Type", status == 404 ? "application/problem+json" : "application/json");
+        exchange.getResponseHeaders().add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
         exchange.sendResponseHeaders(status, out.length);
         exchange.getResponseBody().write(out);
         exchange.close();
