@@ -90,28 +90,20 @@ public record RollState(Phase phase, int broker, String targetRevision, Instant 
         return new RollState(Phase.IDLE, -1, revision, null, null, done, why);
     }
 
-    /** The status form: string values only, absent keys for absent values. */
+    /**
+     * The status form: string values only, every key every time, {@code ""} for an absent value. The
+     * status is written with a JSON merge patch, which keeps keys a patch leaves out: a key dropped
+     * from the map would live on in the stored status with a stale value.
+     */
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
         map.put("phase", phase.label());
-        if (broker >= 0) {
-            map.put("broker", Integer.toString(broker));
-        }
-        if (targetRevision != null) {
-            map.put("targetRevision", targetRevision);
-        }
-        if (since != null) {
-            map.put("since", since.toString());
-        }
-        if (leaderships != null) {
-            map.put("leaderships", leaderships.toString());
-        }
-        if (!restarted.isEmpty()) {
-            map.put("restarted", restarted.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        }
-        if (note != null) {
-            map.put("note", note);
-        }
+        map.put("broker", broker >= 0 ? Integer.toString(broker) : "");
+        map.put("targetRevision", targetRevision == null ? "" : targetRevision);
+        map.put("since", since == null ? "" : since.toString());
+        map.put("leaderships", leaderships == null ? "" : leaderships.toString());
+        map.put("restarted", restarted.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        map.put("note", note == null ? "" : note);
         return map;
     }
 
@@ -120,10 +112,16 @@ public record RollState(Phase phase, int broker, String targetRevision, Instant 
      * read of the target): safe, because the roll re-derives everything but a drain's start from
      * the pods and the brokers; only a drain's deadline starts again.
      */
-    public static RollState fromMap(Map<String, String> map) {
-        if (map == null || map.isEmpty()) {
+    public static RollState fromMap(Map<String, String> stored) {
+        if (stored == null || stored.isEmpty()) {
             return IDLE;
         }
+        Map<String, String> map = new LinkedHashMap<>();
+        stored.forEach((k, v) -> {
+            if (v != null && !v.isBlank()) { // "" is how toMap writes an absent value
+                map.put(k, v);
+            }
+        });
         String target = map.get("targetRevision");
         List<Integer> restarted = new ArrayList<>();
         try {
@@ -142,7 +140,7 @@ public record RollState(Phase phase, int broker, String targetRevision, Instant 
             Integer leaderships = map.containsKey("leaderships") ? Integer.valueOf(map.get("leaderships")) : null;
             return new RollState(phase, broker, target, since, leaderships, restarted, map.get("note"));
         } catch (RuntimeException garbled) { // NumberFormatException, DateTimeParseException, NPE, invalid combination
-            return new RollState(Phase.IDLE, -1, target, null, null, List.of(), "unreadable roll state " + map
+            return new RollState(Phase.IDLE, -1, target, null, null, List.of(), "unreadable roll state " + stored
                     + " read as Idle (" + garbled.getClass().getSimpleName() + ")");
         }
     }

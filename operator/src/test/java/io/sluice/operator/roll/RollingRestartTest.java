@@ -237,7 +237,12 @@ class RollingRestartTest {
         assertEquals(state, RollState.fromMap(map));
         assertEquals(RollState.IDLE, RollState.fromMap(null));
         assertEquals(RollState.IDLE, RollState.fromMap(Map.of()));
-        assertEquals(RollState.IDLE.toMap(), Map.of("phase", "Idle"));
+        // Every key every time: the status is merge-patched, and a key left out would keep its old value.
+        assertEquals(Map.of("phase", "Idle", "broker", "", "targetRevision", "", "since", "", "leaderships", "",
+                "restarted", "", "note", ""), RollState.IDLE.toMap());
+        assertEquals(RollState.IDLE, RollState.fromMap(RollState.IDLE.toMap()));
+        RollState idleAfterRoll = new RollState(Phase.IDLE, -1, NEW, null, null, List.of(2, 1, 0), "done");
+        assertEquals(idleAfterRoll, RollState.fromMap(idleAfterRoll.toMap()));
     }
 
     @Test
