@@ -4,6 +4,8 @@ import io.quarkus.arc.DefaultBean;
 import io.sluice.operator.cluster.BrokerEndpoints;
 import io.sluice.operator.cluster.ClusterOperations;
 import io.sluice.operator.cluster.PassiveClusterOperations;
+import io.sluice.operator.topic.HttpTopicAdmin;
+import io.sluice.operator.topic.TopicAdmin;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,5 +28,11 @@ public class OperatorBeans {
     @ApplicationScoped
     ClusterOperations passiveClusterOperations() {
         return new PassiveClusterOperations();
+    }
+
+    @Produces
+    @ApplicationScoped
+    TopicAdmin topicAdmin() {
+        return new HttpTopicAdmin();
     }
 }
