@@ -1,18 +1,25 @@
 package io.sluice.operator.cluster;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.operator.crd.SluiceCluster;
+import java.util.function.Function;
 
 /**
- * Writes a cluster's desired resources to the API server with server-side apply: the operator owns
- * the fields it sets and leaves the others (a user's annotations, the status Kubernetes writes)
- * alone, and applying twice changes nothing.
+ * Writes a cluster's desired resources to the API server: created when absent, else edited to
+ * the desired fields. The edit (a JSON Patch of the difference, which fabric8 computes) replaces
+ * each field of the spec the operator sets and keeps the others (a Service's allocated clusterIP,
+ * defaults the API server filled in), keeps labels and annotations others added, and never
+ * touches the status Kubernetes writes. Server-side apply would be the natural tool, but fabric8's
+ * mock API server, which the tests run against, takes no apply patches and merges lists in JSON
+ * merge patches, where the API server replaces them.
  */
 public final class ClusterResources {
-    /** The field manager named in managedFields of everything the operator applies. */
-    public static final String FIELD_MANAGER = "sluice-operator";
 
     static final ResourceDefinitionContext SERVICE_MONITORS = new ResourceDefinitionContext.Builder()
             .withGroup("monitoring.coreos.com")
@@ -21,6 +28,8 @@ public final class ClusterResources {
             .withPlural("servicemonitors")
             .withNamespaced(true)
             .build();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
 
@@ -37,13 +46,14 @@ public final class ClusterResources {
         apply(ClusterPolicies.disruptionBudget(cluster));
         apply(ClusterPolicies.networkPolicy(cluster));
         if (serviceMonitorsInstalled()) {
-            client.genericKubernetesResources(SERVICE_MONITORS)
-                    .inNamespace(cluster.getMetadata().getNamespace())
-                    .resource(BrokerServiceMonitor.desired(cluster))
-                    .fieldManager(FIELD_MANAGER)
-                    .forceConflicts()
-                    .serverSideApply();
+            GenericKubernetesResource monitor = BrokerServiceMonitor.desired(cluster);
+            apply(item -> client.genericKubernetesResources(SERVICE_MONITORS)
+                    .inNamespace(cluster.getMetadata().getNamespace()).resource(item), monitor);
         }
+    }
+
+    private <T extends HasMetadata> void apply(T desired) {
+        apply(client::resource, desired);
     }
 
     /** Whether Prometheus Operator's ServiceMonitor CRD is installed (checked at every pass: it may come later). */
@@ -51,7 +61,55 @@ public final class ClusterResources {
         return client.apiextensions().v1().customResourceDefinitions().withName(BrokerServiceMonitor.CRD_NAME).get() != null;
     }
 
-    private void apply(HasMetadata desired) {
-        client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    private static <T extends HasMetadata> void apply(Function<T, Resource<T>> resourceOf, T desired) {
+        T current = resourceOf.apply(desired).get();
+        if (current == null) {
+            resourceOf.apply(desired).create();
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) current.getClass();
+        T edited = JSON.convertValue(overlay(
+                JSON.valueToTree(current), JSON.valueToTree(desired)), type);
+        if (!edited.equals(current)) {
+            // The patch is the difference from what the server holds, not from the desired object.
+            resourceOf.apply(current).edit(unchanged -> edited);
+        }
+    }
+
+    /** {@code current} with {@code desired}'s fields on top: see the class comment for which win. */
+    static ObjectNode overlay(ObjectNode current, ObjectNode desired) {
+        ObjectNode result = current.deepCopy();
+        desired.fields().forEachRemaining(field -> {
+            String name = field.getKey();
+            if (name.equals("status")) {
+                return;
+            }
+            if (name.equals("metadata")) {
+                result.set(name, overlayMetadata((ObjectNode) current.path(name), (ObjectNode) field.getValue()));
+            } else if (field.getValue().isObject() && current.path(name).isObject()) {
+                ObjectNode merged = ((ObjectNode) current.get(name)).deepCopy();
+                merged.setAll((ObjectNode) field.getValue());
+                result.set(name, merged);
+            } else {
+                result.set(name, field.getValue());
+            }
+        });
+        return result;
+    }
+
+    private static ObjectNode overlayMetadata(ObjectNode current, ObjectNode desired) {
+        ObjectNode result = current.deepCopy();
+        for (String map : new String[] {"labels", "annotations"}) {
+            if (desired.path(map).isObject()) {
+                ObjectNode merged = current.path(map).isObject() ? ((ObjectNode) current.get(map)).deepCopy() : result.objectNode();
+                merged.setAll((ObjectNode) desired.get(map));
+                result.set(map, merged);
+            }
+        }
+        if (desired.has("ownerReferences")) {
+            result.set("ownerReferences", desired.get("ownerReferences"));
+        }
+        return result;
     }
 }

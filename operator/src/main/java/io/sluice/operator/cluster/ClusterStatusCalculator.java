@@ -44,7 +44,7 @@ public final class ClusterStatusCalculator {
         status.setObservedGeneration(generation);
         status.setReadyReplicas(seen.readyReplicas());
         status.setBrokers(health.reachable() ? health.registeredBrokers() : previous.getBrokers());
-        status.setUnderReplicatedPartitions(health.reachable() ? health.underReplicatedPartitions() : previous.getUnderReplicatedPartitions());
+        status.setUnderReplicatedPartitions(health.reachable() ? Integer.valueOf(health.underReplicatedPartitions()) : previous.getUnderReplicatedPartitions());
         status.setCurrentVersion(brokersReady && rolled ? cluster.getSpec().getVersion() : previous.getCurrentVersion());
 
         List<Condition> conditions = previous.getConditions();
