@@ -8,19 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The ConfigMap {@code <name>-config}: one properties file, {@value #PROPERTIES_KEY}, that the
- * brokers read as an extra configuration location. It holds what the operator derives from the
- * spec (cluster name, object store) and then {@code spec.config}, which wins on a clash. Values
- * that differ per pod (broker id, addresses, rack) and secrets are environment variables instead.
+ * The ConfigMap {@code <name>-config}: the settings every broker of the cluster shares, as
+ * environment variables the broker container takes whole ({@code envFrom}); {@code sluice.x.y}
+ * is written {@code SLUICE_X_Y}, the name under which Quarkus reads it from the environment. It
+ * holds what the operator derives from the spec (cluster name, object store) and then
+ * {@code spec.config}, which wins on a clash. Values that differ per pod (broker id, addresses,
+ * rack) and credentials are set on the container itself, and win over these.
  */
 public final class BrokerConfigMap {
-    public static final String PROPERTIES_KEY = "sluice.properties";
-    /** Where the ConfigMap is mounted in the broker container. */
-    public static final String MOUNT_PATH = "/etc/sluice";
 
     private BrokerConfigMap() {
     }
@@ -28,11 +28,11 @@ public final class BrokerConfigMap {
     public static ConfigMap desired(SluiceCluster cluster) {
         return new ConfigMapBuilder()
                 .withMetadata(ClusterLabels.metadata(cluster, ClusterLabels.configMapName(cluster)))
-                .addToData(PROPERTIES_KEY, propertiesFile(properties(cluster)))
+                .withData(environment(cluster))
                 .build();
     }
 
-    /** The properties, sorted so that the file (and its hash) only changes when a value does. */
+    /** The shared settings as property names and values. */
     public static Map<String, String> properties(SluiceCluster cluster) {
         Map<String, String> properties = new TreeMap<>();
         // Brokers of different clusters in one network must not merge into one JGroups cluster.
@@ -50,50 +50,45 @@ public final class BrokerConfigMap {
         return properties;
     }
 
-    /** A hash of the file: on the pod template, a change of configuration rolls the brokers. */
+    /** The shared settings as the ConfigMap's data: environment variable names and values, sorted. */
+    public static Map<String, String> environment(SluiceCluster cluster) {
+        Map<String, String> environment = new TreeMap<>();
+        // Derived values first, spec.config after: a property given in both forms resolves to one key.
+        properties(cluster).forEach((property, value) -> environment.put(environmentName(property), value));
+        return environment;
+    }
+
+    /** MicroProfile Config's environment name of a property: upper case, every other character '_'. */
+    public static String environmentName(String property) {
+        StringBuilder name = new StringBuilder(property.length());
+        for (char c : property.toCharArray()) {
+            name.append(Character.isLetterOrDigit(c) && c < 0x80 ? c : '_');
+        }
+        return name.toString().toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * A hash of the settings: on the pod template, so that a change rolls the brokers (a pod
+     * reads its environment once, at start).
+     */
     public static String contentHash(SluiceCluster cluster) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(propertiesFile(properties(cluster)).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            environment(cluster).forEach((key, value) -> {
+                digest.update(key.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(value.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            });
+            return HexFormat.of().formatHex(digest.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
-    }
-
-    static String propertiesFile(Map<String, String> properties) {
-        StringBuilder file = new StringBuilder("# Written by sluice-operator from the SluiceCluster; edits are overwritten.\n");
-        properties.forEach((key, value) -> file.append(escape(key, true)).append('=').append(escape(value, false)).append('\n'));
-        return file.toString();
     }
 
     private static void putIfPresent(Map<String, String> properties, String key, String value) {
         if (value != null && !value.isBlank()) {
             properties.put(key, value);
         }
-    }
-
-    /** java.util.Properties escaping, so that any value reads back as written. */
-    private static String escape(String text, boolean isKey) {
-        StringBuilder escaped = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> escaped.append("\\\\");
-                case '\n' -> escaped.append("\\n");
-                case '\r' -> escaped.append("\\r");
-                case '\t' -> escaped.append("\\t");
-                case '=', ':', '#', '!' -> escaped.append('\\').append(c);
-                case ' ' -> escaped.append(isKey || i == 0 ? "\\ " : " ");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        escaped.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        escaped.append(c);
-                    }
-                }
-            }
-        }
-        return escaped.toString();
     }
 }

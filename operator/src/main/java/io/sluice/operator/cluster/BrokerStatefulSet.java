@@ -33,7 +33,6 @@ import java.util.Map;
 public final class BrokerStatefulSet {
     public static final String CONTAINER = "sluice";
     public static final String DATA_VOLUME = "data";
-    public static final String CONFIG_VOLUME = "config";
     public static final String DATA_DIR = "/var/lib/sluice";
     /** The pod template annotation whose change rolls the brokers when only the ConfigMap changed. */
     public static final String CONFIG_HASH_ANNOTATION = "sluice.io/config-hash";
@@ -88,10 +87,6 @@ public final class BrokerStatefulSet {
                             .endAffinity()
                             .withTopologySpreadConstraints(topologySpread(cluster))
                             .withContainers(container(cluster))
-                            .addNewVolume()
-                                .withName(CONFIG_VOLUME)
-                                .withNewConfigMap().withName(ClusterLabels.configMapName(cluster)).endConfigMap()
-                            .endVolume()
                         .endSpec()
                     .endTemplate()
                     .withVolumeClaimTemplates(dataClaim(cluster))
@@ -126,9 +121,9 @@ public final class BrokerStatefulSet {
                 .addNewPort().withName(BrokerPorts.JGROUPS).withContainerPort(BrokerPorts.JGROUPS_PORT).endPort()
                 .addNewPort().withName(BrokerPorts.JGROUPS_FD).withContainerPort(BrokerPorts.JGROUPS_FD_PORT).endPort()
                 .addNewPort().withName(BrokerPorts.REPLICATION).withContainerPort(BrokerPorts.REPLICATION_PORT).endPort()
+                .addNewEnvFrom().withNewConfigMapRef().withName(ClusterLabels.configMapName(cluster)).endConfigMapRef().endEnvFrom()
                 .withEnv(env(cluster))
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
-                .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(BrokerConfigMap.MOUNT_PATH).withReadOnly(true).endVolumeMount()
                 .withLivenessProbe(httpProbe("/q/health/live", 10, 6))
                 .withReadinessProbe(httpProbe("/q/health/ready", 5, 3))
                 // Recovery of a large local log can take minutes: up to 5 minutes before liveness applies.
@@ -176,9 +171,8 @@ public final class BrokerStatefulSet {
             env.add(secretRef("SLUICE_TIER_S3_ACCESS_KEY", store.getCredentialsSecret(), "access-key"));
             env.add(secretRef("SLUICE_TIER_S3_SECRET_KEY", store.getCredentialsSecret(), "secret-key"));
         }
-        env.add(value("QUARKUS_CONFIG_LOCATIONS", "file:" + BrokerConfigMap.MOUNT_PATH + "/" + BrokerConfigMap.PROPERTIES_KEY));
-        // The JVM sizes its heap from the container's limit; the rest is page cache for the log.
-        env.add(value("JAVA_OPTS_APPEND", "-XX:MaxRAMPercentage=50"));
+        // JGroups binds the pod's IPv4 address; an IPv6-preferring JVM would pick another.
+        env.add(value("JAVA_TOOL_OPTIONS", "-Djava.net.preferIPv4Stack=true"));
         return env;
     }
 

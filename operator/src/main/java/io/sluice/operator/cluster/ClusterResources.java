@@ -13,7 +13,7 @@ import java.util.function.Function;
 /**
  * Writes a cluster's desired resources to the API server: created when absent, else edited to
  * the desired fields. The edit (a JSON Patch of the difference, which fabric8 computes) replaces
- * each field of the spec the operator sets and keeps the others (a Service's allocated clusterIP,
+ * each field of the spec the operator sets (and a ConfigMap's data whole) and keeps the others (a Service's allocated clusterIP,
  * defaults the API server filled in), keeps labels and annotations others added, and never
  * touches the status Kubernetes writes. Server-side apply would be the natural tool, but fabric8's
  * mock API server, which the tests run against, takes no apply patches and merges lists in JSON
@@ -87,7 +87,7 @@ public final class ClusterResources {
             }
             if (name.equals("metadata")) {
                 result.set(name, overlayMetadata((ObjectNode) current.path(name), (ObjectNode) field.getValue()));
-            } else if (field.getValue().isObject() && current.path(name).isObject()) {
+            } else if (name.equals("spec") && field.getValue().isObject() && current.path(name).isObject()) {
                 ObjectNode merged = ((ObjectNode) current.get(name)).deepCopy();
                 merged.setAll((ObjectNode) field.getValue());
                 result.set(name, merged);

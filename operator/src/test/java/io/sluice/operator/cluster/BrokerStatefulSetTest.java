@@ -65,7 +65,7 @@ class BrokerStatefulSetTest {
                         "curl -fsS -X POST \"http://127.0.0.1:8080/cluster/brokers/$SLUICE_BROKER_ID/drain?timeoutMs=60000\" || true"),
                 sluice.getLifecycle().getPreStop().getExec().getCommand());
         assertTrue(sluice.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("data") && m.getMountPath().equals("/var/lib/sluice")));
-        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getConfigMap() != null && v.getConfigMap().getName().equals("events-config")));
+        assertEquals("events-config", sluice.getEnvFrom().get(0).getConfigMapRef().getName());
     }
 
     @Test
@@ -76,7 +76,7 @@ class BrokerStatefulSetTest {
         assertEquals("status.podIP", env.get("SLUICE_CLUSTER_ADVERTISED_HOST").getValueFrom().getFieldRef().getFieldPath());
         assertEquals("events-headless.kafka.svc.cluster.local", env.get("SLUICE_CLUSTER_DNS_QUERY").getValue());
         assertEquals("/var/lib/sluice", env.get("SLUICE_DATA_DIR").getValue());
-        assertEquals("file:/etc/sluice/sluice.properties", env.get("QUARKUS_CONFIG_LOCATIONS").getValue());
+        assertEquals("-Djava.net.preferIPv4Stack=true", env.get("JAVA_TOOL_OPTIONS").getValue());
         // No Secret named: the default AWS chain (IRSA), and no rack without racks.
         assertFalse(env.containsKey("SLUICE_TIER_S3_ACCESS_KEY"));
         assertFalse(env.containsKey("SLUICE_RACK"));

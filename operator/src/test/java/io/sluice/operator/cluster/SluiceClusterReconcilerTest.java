@@ -115,6 +115,25 @@ class SluiceClusterReconcilerTest {
     }
 
     @Test
+    void reapplyingKeepsWhatOthersWroteAndDropsRemovedSettings() {
+        SluiceCluster cluster = create("shared", 3, "0.2.0");
+        cluster.getSpec().getConfig().put("sluice.log.retention-ms", "1000");
+        reconciler.reconcile(cluster, null);
+        markReady("shared", 2);
+        client.apps().statefulSets().inNamespace(NS).withName("shared")
+                .edit(sts -> { sts.getMetadata().getAnnotations().put("team", "streaming"); return sts; });
+
+        cluster.getSpec().getConfig().clear();
+        reconciler.reconcile(cluster, null);
+
+        StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("shared").get();
+        assertEquals("streaming", sts.getMetadata().getAnnotations().get("team"));
+        assertEquals(2, sts.getStatus().getReadyReplicas());
+        assertEquals(1, sts.getSpec().getTemplate().getSpec().getContainers().size());
+        assertNull(client.configMaps().inNamespace(NS).withName("shared-config").get().getData().get("SLUICE_LOG_RETENTION_MS"));
+    }
+
+    @Test
     void deletingTheClusterLeavesGarbageCollectionToKubernetesAndKeepsTheVolumes() {
         SluiceCluster cluster = create("audit", 3, "0.2.0");
         reconciler.reconcile(cluster, null);
