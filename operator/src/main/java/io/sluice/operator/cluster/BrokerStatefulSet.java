@@ -47,13 +47,18 @@ public final class BrokerStatefulSet {
     }
 
     public static StatefulSet desired(SluiceCluster cluster) {
+        return desired(cluster, cluster.getSpec().getReplicas());
+    }
+
+    /** With {@code replicas} brokers instead of the spec's (a scale-in held back). */
+    public static StatefulSet desired(SluiceCluster cluster, int replicas) {
         String name = cluster.getMetadata().getName();
         Map<String, String> labels = ClusterLabels.labels(cluster);
         return new StatefulSetBuilder()
                 .withMetadata(ClusterLabels.metadata(cluster, name))
                 .withNewSpec()
                     .withServiceName(ClusterLabels.headlessServiceName(cluster))
-                    .withReplicas(cluster.getSpec().getReplicas())
+                    .withReplicas(replicas)
                     .withPodManagementPolicy("Parallel")
                     .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                     .withNewPersistentVolumeClaimRetentionPolicy()

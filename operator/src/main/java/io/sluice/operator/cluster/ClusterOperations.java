@@ -41,4 +41,13 @@ public interface ClusterOperations {
      * reconciliation, so it must be idempotent and answer complete when there is nothing to move.
      */
     ScaleOutProgress scaleOut(SluiceCluster cluster, BrokerHealth health);
+
+    /**
+     * Before the StatefulSet shrinks from {@code currentReplicas} to {@code spec.replicas}: whether
+     * the brokers that would go hold no replica any more. Refused, the reconciler keeps
+     * {@link ScaleInDecision#replicas()} and reports the message. The default allows every scale-in.
+     */
+    default ScaleInDecision checkScaleIn(SluiceCluster cluster, int currentReplicas) {
+        return ScaleInDecision.allow(cluster.getSpec().getReplicas());
+    }
 }

@@ -37,12 +37,15 @@ public final class ClusterResources {
         this.client = client;
     }
 
-    /** Applies every resource of the cluster; the ServiceMonitor only where its CRD is installed. */
-    public void apply(SluiceCluster cluster) {
+    /**
+     * Applies every resource of the cluster, the StatefulSet with {@code brokers} replicas; the
+     * ServiceMonitor only where its CRD is installed.
+     */
+    public void apply(SluiceCluster cluster, int brokers) {
         apply(BrokerConfigMap.desired(cluster));
         apply(ClusterServices.headless(cluster));
         apply(ClusterServices.client(cluster));
-        apply(BrokerStatefulSet.desired(cluster));
+        apply(BrokerStatefulSet.desired(cluster, brokers));
         apply(ClusterPolicies.disruptionBudget(cluster));
         apply(ClusterPolicies.networkPolicy(cluster));
         if (serviceMonitorsInstalled()) {

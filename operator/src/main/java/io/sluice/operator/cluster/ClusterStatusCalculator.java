@@ -23,8 +23,10 @@ public final class ClusterStatusCalculator {
      * @param readyReplicas ready broker pods, from the StatefulSet's status
      * @param rollStep      what the roll did; {@link RollStep.Done} when nothing was out of date
      * @param scaleOut      the scale-out's progress; null when it was not asked (a roll is under way)
+     * @param scaleIn       whether the StatefulSet could shrink to the spec's replicas
      */
-    public record Observation(int readyReplicas, BrokerHealth health, RollStep rollStep, ScaleOutProgress scaleOut) {
+    public record Observation(int readyReplicas, BrokerHealth health, RollStep rollStep, ScaleOutProgress scaleOut,
+                              ScaleInDecision scaleIn) {
     }
 
     private ClusterStatusCalculator() {
@@ -46,10 +48,15 @@ public final class ClusterStatusCalculator {
         status.setBrokers(health.reachable() ? health.registeredBrokers() : previous.getBrokers());
         status.setUnderReplicatedPartitions(health.reachable() ? Integer.valueOf(health.underReplicatedPartitions()) : previous.getUnderReplicatedPartitions());
         status.setCurrentVersion(brokersReady && rolled ? cluster.getSpec().getVersion() : previous.getCurrentVersion());
+        // Written by the roll (ClusterOperations) on the cluster's status during this pass.
+        status.setRoll(previous.getRoll());
+        boolean scaleInRefused = seen.scaleIn() != null && !seen.scaleIn().allowed();
 
         List<Condition> conditions = previous.getConditions();
         String readyBrokers = seen.readyReplicas() + "/" + wanted + " brokers ready";
-        if (!brokersReady) {
+        if (scaleInRefused) {
+            conditions = Conditions.set(conditions, READY, Conditions.FALSE, "ScaleInRefused", seen.scaleIn().message(), generation, now);
+        } else if (!brokersReady) {
             conditions = Conditions.set(conditions, READY, Conditions.FALSE, "BrokersNotReady", readyBrokers, generation, now);
         } else if (offline) {
             conditions = Conditions.set(conditions, READY, Conditions.FALSE, "PartitionsOffline",
@@ -60,7 +67,9 @@ public final class ClusterStatusCalculator {
             conditions = Conditions.set(conditions, READY, Conditions.TRUE, "BrokersReady", readyBrokers, generation, now);
         }
 
-        if (!rolled) {
+        if (scaleInRefused) {
+            conditions = Conditions.set(conditions, RECONCILING, Conditions.TRUE, "ScaleInRefused", seen.scaleIn().message(), generation, now);
+        } else if (!rolled) {
             conditions = Conditions.set(conditions, RECONCILING, Conditions.TRUE, "RollingUpdate", rollMessage(seen.rollStep()), generation, now);
         } else if (!brokersReady) {
             conditions = Conditions.set(conditions, RECONCILING, Conditions.TRUE, "BrokersStarting", readyBrokers, generation, now);

@@ -55,7 +55,9 @@ public class SluiceClusterReconciler implements Reconciler<SluiceCluster> {
     @Override
     public UpdateControl<SluiceCluster> reconcile(SluiceCluster cluster, Context<SluiceCluster> context) {
         String namespace = cluster.getMetadata().getNamespace();
-        resources.apply(cluster);
+        ScaleInDecision scaleIn = scaleIn(cluster, client.apps().statefulSets().inNamespace(namespace)
+                .withName(cluster.getMetadata().getName()).get());
+        resources.apply(cluster, scaleIn.replicas());
         StatefulSet statefulSet = client.apps().statefulSets().inNamespace(namespace)
                 .withName(cluster.getMetadata().getName()).get();
         List<Pod> pods = client.pods().inNamespace(namespace)
@@ -72,7 +74,7 @@ public class SluiceClusterReconciler implements Reconciler<SluiceCluster> {
 
         int readyReplicas = readyReplicas(statefulSet);
         SluiceClusterStatus status = ClusterStatusCalculator.status(cluster,
-                new ClusterStatusCalculator.Observation(readyReplicas, health, step, scaleOut), clock.instant());
+                new ClusterStatusCalculator.Observation(readyReplicas, health, step, scaleOut, scaleIn), clock.instant());
         cluster.setStatus(status);
         Duration next = ClusterStatusCalculator.busy(status) ? BUSY_INTERVAL : RESTING_INTERVAL;
         return UpdateControl.patchStatus(cluster).rescheduleAfter(next);
@@ -108,6 +110,16 @@ public class SluiceClusterReconciler implements Reconciler<SluiceCluster> {
                         .build(),
                 context);
         return List.of(statefulSets, pods);
+    }
+
+    /** A shrinking StatefulSet waits until the brokers that would go hold no replica. */
+    private ScaleInDecision scaleIn(SluiceCluster cluster, StatefulSet current) {
+        int wanted = cluster.getSpec().getReplicas();
+        Integer currentReplicas = current == null || current.getSpec() == null ? null : current.getSpec().getReplicas();
+        if (currentReplicas == null || currentReplicas <= wanted) {
+            return ScaleInDecision.allow(wanted);
+        }
+        return operations.checkScaleIn(cluster, currentReplicas);
     }
 
     private static int readyReplicas(StatefulSet statefulSet) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** What the operator observed of a {@link SluiceCluster} at its last reconciliation. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,6 +15,8 @@ public class SluiceClusterStatus {
     private List<Integer> brokers = new ArrayList<>();
     private Integer underReplicatedPartitions;
     private String currentVersion;
+    /** The rolling restart in flight (phase, broker, since...), kept here so it survives an operator restart. */
+    private Map<String, String> roll;
 
     public List<Condition> getConditions() { return conditions; }
     public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
@@ -27,4 +30,6 @@ public class SluiceClusterStatus {
     public void setUnderReplicatedPartitions(Integer underReplicatedPartitions) { this.underReplicatedPartitions = underReplicatedPartitions; }
     public String getCurrentVersion() { return currentVersion; }
     public void setCurrentVersion(String currentVersion) { this.currentVersion = currentVersion; }
+    public Map<String, String> getRoll() { return roll; }
+    public void setRoll(Map<String, String> roll) { this.roll = roll; }
 }

@@ -13,6 +13,8 @@ final class ScriptedClusterOperations implements ClusterOperations {
     volatile StatefulSet lastStatefulSet;
     volatile List<Pod> lastPods;
     volatile int scaleOutCalls;
+    /** Null: allow every scale-in. */
+    volatile String refuseScaleIn;
 
     @Override
     public BrokerHealth health(SluiceCluster cluster) {
@@ -30,5 +32,11 @@ final class ScriptedClusterOperations implements ClusterOperations {
     public ScaleOutProgress scaleOut(SluiceCluster cluster, BrokerHealth health) {
         scaleOutCalls++;
         return scaleOut;
+    }
+
+    @Override
+    public ScaleInDecision checkScaleIn(SluiceCluster cluster, int currentReplicas) {
+        return refuseScaleIn == null ? ScaleInDecision.allow(cluster.getSpec().getReplicas())
+                : ScaleInDecision.refuse(currentReplicas, refuseScaleIn);
     }
 }

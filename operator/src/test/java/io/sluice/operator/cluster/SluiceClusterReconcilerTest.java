@@ -134,6 +134,33 @@ class SluiceClusterReconcilerTest {
     }
 
     @Test
+    void aScaleInWaitsUntilTheBrokersThatGoHoldNoReplica() {
+        SluiceCluster cluster = create("shrink", 5, "0.2.0");
+        reconciler.reconcile(cluster, null);
+        cluster.getSpec().setReplicas(3);
+
+        operations.refuseScaleIn = "scale-in refused: brokers 3,4 still hold 12 replicas";
+        SluiceClusterStatus status = reconciler.reconcile(cluster, null).getResource().orElseThrow().getStatus();
+        assertEquals(5, client.apps().statefulSets().inNamespace(NS).withName("shrink").get().getSpec().getReplicas());
+        assertCondition(status, "Ready", "False", "ScaleInRefused");
+        assertCondition(status, "Reconciling", "True", "ScaleInRefused");
+        assertEquals(operations.refuseScaleIn, conditionOf(status, "Ready").getMessage());
+
+        operations.refuseScaleIn = null;
+        reconciler.reconcile(cluster, null);
+        assertEquals(3, client.apps().statefulSets().inNamespace(NS).withName("shrink").get().getSpec().getReplicas());
+    }
+
+    @Test
+    void theRollsStateSurvivesInTheStatus() {
+        SluiceCluster cluster = create("state", 3, "0.2.0");
+        cluster.setStatus(new SluiceClusterStatus());
+        cluster.getStatus().setRoll(java.util.Map.of("phase", "Draining", "broker", "2"));
+        SluiceClusterStatus status = reconciler.reconcile(cluster, null).getResource().orElseThrow().getStatus();
+        assertEquals(java.util.Map.of("phase", "Draining", "broker", "2"), status.getRoll());
+    }
+
+    @Test
     void deletingTheClusterLeavesGarbageCollectionToKubernetesAndKeepsTheVolumes() {
         SluiceCluster cluster = create("audit", 3, "0.2.0");
         reconciler.reconcile(cluster, null);
