@@ -30,6 +30,8 @@ public final class ClusterResources {
             .build();
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** StatefulSet spec fields Kubernetes does not let change after creation. */
+    private static final String[] STATEFUL_SET_IMMUTABLE = {"volumeClaimTemplates", "selector", "serviceName", "podManagementPolicy"};
 
     private final KubernetesClient client;
 
@@ -93,6 +95,14 @@ public final class ClusterResources {
             } else if (name.equals("spec") && field.getValue().isObject() && current.path(name).isObject()) {
                 ObjectNode merged = ((ObjectNode) current.get(name)).deepCopy();
                 merged.setAll((ObjectNode) field.getValue());
+                if ("StatefulSet".equals(current.path("kind").asText())) {
+                    // The API server refuses any change to these: keep them as created, or every later edit fails.
+                    for (String immutable : STATEFUL_SET_IMMUTABLE) {
+                        if (current.path(name).has(immutable)) {
+                            merged.set(immutable, current.path(name).get(immutable));
+                        }
+                    }
+                }
                 result.set(name, merged);
             } else {
                 result.set(name, field.getValue());

@@ -109,6 +109,12 @@ class SluiceClusterReconcilerTest {
         StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("payments").get();
         assertEquals(5, sts.getSpec().getReplicas());
         assertEquals("sluice/sluice:0.3.0", sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        // Volume templates cannot change on a StatefulSet: a new size applies to no existing volume.
+        cluster.getSpec().getStorage().setSize("500Gi");
+        reconciler.reconcile(cluster, null);
+        sts = client.apps().statefulSets().inNamespace(NS).withName("payments").get();
+        assertEquals(new io.fabric8.kubernetes.api.model.Quantity("50Gi"),
+                sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"));
         // Still one StatefulSet, still owned: applied in place, not created anew.
         assertEquals(1, client.apps().statefulSets().inNamespace(NS).list().getItems().size());
         assertOwnedBy(cluster, sts);
