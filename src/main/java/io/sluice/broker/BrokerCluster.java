@@ -290,11 +290,11 @@ final class BrokerCluster implements AutoCloseable {
     /**
      * Controlled shutdown: hands this broker's leaderships to other in-sync replicas before it stops,
      * waiting at most {@code timeoutMs}, so clients meet a new leader at once instead of after failure
-     * detection. A broker alone has nobody to hand them to and skips it; a failure is logged and the
-     * shutdown goes on.
+     * detection. A broker alone, or one cut off from a quorum (no controller acts for it), has nobody to
+     * hand them to and skips it; a failure is logged and the shutdown goes on.
      */
     void drainForShutdown(long timeoutMs) {
-        if (settings.singleBroker() || timeoutMs <= 0) {
+        if (settings.singleBroker() || timeoutMs <= 0 || !store.isAvailable() || !store.hasQuorum()) {
             return;
         }
         long start = System.nanoTime();

@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drains brokers of their leaderships and waits for it: a drain is a mark in the cluster's metadata
- * (any broker writes it), the controller moves the leaderships, and the caller is answered once the
- * broker leads nothing or its wait is over, whichever comes first. Waits hold no thread: each is a
- * future completed by a metadata event or by its timer.
+ * (any broker writes it), the controller moves the leaderships, and the caller is answered once no
+ * leadership the broker holds can move any more (it leads nothing, or only partitions with no other
+ * in-sync replica that is alive and not draining) or its wait is over, whichever comes first. So the
+ * last broker of a cluster to stop does not wait out its timeout for nothing. Waits hold no thread:
+ * each is a future completed by a metadata event or by its timer.
  */
 final class BrokerDrains {
     private final MetadataStore store;
@@ -47,8 +49,8 @@ final class BrokerDrains {
     }
 
     /**
-     * Marks {@code broker} draining and completes once it leads no partition, or after
-     * {@code timeoutMs} with the partitions it still leads (those with no other in-sync replica).
+     * Marks {@code broker} draining and completes once none of its leaderships can move (see above),
+     * or after {@code timeoutMs}, with the partitions it still leads.
      * Throws BROKER_NOT_FOUND at once for a broker that never registered.
      */
     CompletableFuture<DrainStatus> drain(int broker, long timeoutMs) {
@@ -65,7 +67,7 @@ final class BrokerDrains {
                 waiter.future.complete(status(broker));
             }
         }
-        if (timeoutMs <= 0 || admin.leaderships(broker) == 0) {
+        if (timeoutMs <= 0 || admin.movableLeaderships(broker) == 0) {
             waiter.future.complete(status(broker));
         }
         return waiter.future;
@@ -83,7 +85,7 @@ final class BrokerDrains {
 
     private void checkWaiters() {
         for (Waiter w : waiters) {
-            if (admin.leaderships(w.broker) == 0) {
+            if (admin.movableLeaderships(w.broker) == 0) {
                 w.future.complete(status(w.broker));
             }
         }

@@ -132,6 +132,24 @@ public final class ClusterAdmin {
         return led;
     }
 
+    /**
+     * The partitions {@code broker} leads that the controller can move: another replica is alive,
+     * in sync and not draining. Once this is 0, waiting longer for a drain changes nothing until a
+     * replica rejoins the ISR or a broker stops draining.
+     */
+    public int movableLeaderships(int broker) {
+        Set<Integer> live = store.liveBrokers();
+        Set<Integer> draining = store.drainingBrokers();
+        int movable = 0;
+        for (PartitionState s : store.partitions()) {
+            if (s.leader() == broker && s.isr().stream()
+                    .anyMatch(r -> r != broker && live.contains(r) && !draining.contains(r))) {
+                movable++;
+            }
+        }
+        return movable;
+    }
+
     private void writeTarget(ClusterTopic topic, int partition, List<Integer> target) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             PartitionState state = stateOrThrow(topic, partition);
