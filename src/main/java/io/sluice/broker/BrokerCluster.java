@@ -307,8 +307,8 @@ final class BrokerCluster implements AutoCloseable {
                         + "partition", localId, tookMs);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "broker {0} still leads {1} partitions after {2} ms of drain "
-                        + "before shutdown (no other in-sync replica); they fail over when it stops", localId,
-                        status.leaderships(), tookMs);
+                        + "before shutdown (no other in-sync replica alive): they have no leader until it returns",
+                        localId, status.leaderships(), tookMs);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

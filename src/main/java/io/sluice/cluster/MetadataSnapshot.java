@@ -110,7 +110,8 @@ final class MetadataSnapshot {
         }
         int version = buf.getInt(VERSION_OFFSET);
         if (version < VERSION_TOPICS || version > VERSION) {
-            throw new IllegalArgumentException("version=" + version + ", expected " + VERSION_TOPICS + " to " + VERSION);
+            throw new IllegalArgumentException("version=" + version + ", expected " + VERSION_TOPICS + " to "
+                    + VERSION);
         }
         int count = buf.getInt(COUNT_OFFSET);
         buf.position(ENTRIES_OFFSET).limit(bytes.length - CRC_LENGTH);

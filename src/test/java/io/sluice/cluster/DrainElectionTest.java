@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The leadership decisions with brokers draining: leadership moves off them, never onto them while another may lead. */
+/** Leadership decisions with brokers draining: it moves off them, never onto them while another may lead. */
 class DrainElectionTest {
     private static final Set<Integer> ALL = Set.of(1, 2, 3);
 
