@@ -2,6 +2,7 @@ package io.sluice.broker;
 
 import io.sluice.cluster.BrokerInfo;
 import io.sluice.cluster.MetadataStore;
+import io.sluice.cluster.PartitionState;
 import io.sluice.cluster.ReassignmentProgress;
 import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
@@ -326,16 +327,49 @@ public final class Broker implements AutoCloseable {
         return cluster.reassignmentProgress(topic);
     }
 
-    /** The cluster as this broker sees it: its id, the controller, every registered broker and whether it is alive. */
+    /**
+     * The cluster as this broker sees it: its id, the controller, every registered broker, whether it
+     * is alive and draining, and how many partitions lack replicas in sync or a leader.
+     */
     public ClusterView clusterView() {
         MetadataStore store = cluster.store();
         Set<Integer> live = store.liveBrokers();
+        Set<Integer> draining = store.drainingBrokers();
         List<ClusterView.Member> members = store.brokers().values().stream()
                 .sorted(java.util.Comparator.comparingInt(BrokerInfo::id))
-                .map(b -> new ClusterView.Member(b.id(), b.host(), b.httpPort(), b.rack(), live.contains(b.id())))
+                .map(b -> new ClusterView.Member(b.id(), b.host(), b.httpPort(), b.rack(), live.contains(b.id()),
+                        draining.contains(b.id())))
                 .toList();
+        long underReplicated = 0;
+        long offline = 0;
+        for (PartitionState s : store.partitions()) {
+            underReplicated += s.isr().size() < s.replicas().size() ? 1 : 0;
+            offline += s.hasLeader() ? 0 : 1;
+        }
         return new ClusterView(store.clusterId(), store.controllerId(), store.isAvailable() && store.hasQuorum(),
-                members);
+                members, underReplicated, offline);
+    }
+
+    /**
+     * Drains broker {@code id} of its leaderships (any broker of the cluster may be asked): completes
+     * once it leads nothing, or after {@code timeoutMs} with what it still leads. Fails at once with
+     * BROKER_NOT_FOUND for an id that never registered.
+     */
+    public CompletableFuture<DrainStatus> drain(int id, long timeoutMs) {
+        return cluster.drain(id, timeoutMs);
+    }
+
+    /** Ends the drain of broker {@code id}: it becomes preferred leader again where it is. */
+    public DrainStatus undrain(int id) {
+        return cluster.undrain(id);
+    }
+
+    /**
+     * Controlled shutdown: hands this broker's leaderships over before it stops, waiting at most
+     * {@link ClusterSettings#shutdownDrainTimeoutMs}; a broker alone skips it. Call before {@link #close}.
+     */
+    public void drainForShutdown() {
+        cluster.drainForShutdown(config.cluster().shutdownDrainTimeoutMs());
     }
 
     /** Replication counters: ISR shrinks and expands, forwarded requests. */

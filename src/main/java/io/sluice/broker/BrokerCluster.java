@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,7 @@ final class BrokerCluster implements AutoCloseable {
     private final ClusterSettings settings;
     private final InfinispanMetadataStore store;
     private final ClusterAdmin admin;
+    private final BrokerDrains drains;
     private final Controller controller;
     private final ReplicaManager replicas;
     private final Vertx vertx;
@@ -96,6 +98,7 @@ final class BrokerCluster implements AutoCloseable {
                 }
             });
             this.admin = new ClusterAdmin(store);
+            this.drains = new BrokerDrains(store, admin, scheduler);
             this.reconciler = new TopicReconciler(localId, store, topics, replicas);
             store.addListener(reconciler);
             topics.onLogReplaced(reconciler::logReplaced);
@@ -272,6 +275,47 @@ final class BrokerCluster implements AutoCloseable {
     List<ReassignmentProgress> reassignmentProgress(String name) {
         clusterTopic(name);
         return admin.reassignmentProgress(name);
+    }
+
+    // ---- drain ------------------------------------------------------------------------------------
+
+    CompletableFuture<DrainStatus> drain(int broker, long timeoutMs) {
+        return drains.drain(broker, timeoutMs);
+    }
+
+    DrainStatus undrain(int broker) {
+        return drains.undrain(broker);
+    }
+
+    /**
+     * Controlled shutdown: hands this broker's leaderships to other in-sync replicas before it stops,
+     * waiting at most {@code timeoutMs}, so clients meet a new leader at once instead of after failure
+     * detection. A broker alone, or one cut off from a quorum (no controller acts for it), has nobody to
+     * hand them to and skips it; a failure is logged and the shutdown goes on.
+     */
+    void drainForShutdown(long timeoutMs) {
+        if (settings.singleBroker() || timeoutMs <= 0 || !store.isAvailable() || !store.hasQuorum()) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            DrainStatus status = drains.drain(localId, timeoutMs).get(timeoutMs + ADMIN_WAIT_MS,
+                    TimeUnit.MILLISECONDS);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            if (status.leaderships() == 0) {
+                LOG.log(System.Logger.Level.INFO, "broker {0} drained before shutdown in {1} ms: it leads no "
+                        + "partition", localId, tookMs);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "broker {0} still leads {1} partitions after {2} ms of drain "
+                        + "before shutdown (no other in-sync replica alive): they have no leader until it returns",
+                        localId, status.leaderships(), tookMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "broker {0}: drain before shutdown failed ({1}); stopping anyway",
+                    localId, String.valueOf(SluiceException.causeOf(e).getMessage()));
+        }
     }
 
     private ClusterTopic clusterTopic(String name) {

@@ -103,6 +103,53 @@ public final class ClusterAdmin {
         return result;
     }
 
+    /**
+     * Marks a registered broker draining, or no longer draining; the controller moves leadership
+     * accordingly. BROKER_NOT_FOUND for an id that never registered; BROKER_BUSY (retry, or ask a
+     * broker of the majority) when this broker may not change metadata.
+     */
+    public void setDraining(int broker, boolean draining) {
+        if (!store.brokers().containsKey(broker)) {
+            throw new SluiceException(ErrorCode.BROKER_NOT_FOUND, "broker " + broker + " is not a broker of the "
+                    + "cluster (registered: " + store.brokers().keySet() + ")");
+        }
+        try {
+            store.setDraining(broker, draining);
+        } catch (MetadataUnavailableException e) {
+            throw new SluiceException(ErrorCode.BROKER_BUSY, "broker " + store.localBrokerId() + " cannot change "
+                    + "the cluster's metadata now (not in its majority, or stopping); retry, or ask another broker");
+        }
+    }
+
+    /** The partitions {@code broker} leads, as the cluster's metadata records them. */
+    public int leaderships(int broker) {
+        int led = 0;
+        for (PartitionState s : store.partitions()) {
+            if (s.leader() == broker) {
+                led++;
+            }
+        }
+        return led;
+    }
+
+    /**
+     * The partitions {@code broker} leads that the controller can move: another replica is alive,
+     * in sync and not draining. Once this is 0, waiting longer for a drain changes nothing until a
+     * replica rejoins the ISR or a broker stops draining.
+     */
+    public int movableLeaderships(int broker) {
+        Set<Integer> live = store.liveBrokers();
+        Set<Integer> draining = store.drainingBrokers();
+        int movable = 0;
+        for (PartitionState s : store.partitions()) {
+            if (s.leader() == broker && s.isr().stream()
+                    .anyMatch(r -> r != broker && live.contains(r) && !draining.contains(r))) {
+                movable++;
+            }
+        }
+        return movable;
+    }
+
     private void writeTarget(ClusterTopic topic, int partition, List<Integer> target) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             PartitionState state = stateOrThrow(topic, partition);

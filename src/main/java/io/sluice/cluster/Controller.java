@@ -25,7 +25,9 @@ import java.util.function.LongSupplier;
  * <p>A pass reads the whole metadata and writes what it finds to do: partition states for topics
  * that lack them, a leader where the current one is dead, a new version of the ISR without dead
  * followers, the next step of a reassignment, the preferred leader back once it has settled in the
- * ISR, and the removal of states whose topic is gone. Writes are conditional; a write that loses a
+ * ISR, and the removal of states whose topic is gone. A draining broker's leaderships move to other
+ * in-sync replicas, and it is not made preferred leader again until it stops draining (see
+ * {@link LeaderElection}). Writes are conditional; a write that loses a
  * race is dropped and the next pass decides again from what was stored. Passes run on the
  * controller's own thread, on every metadata event and on a periodic tick, so a missed or coalesced
  * event costs at most one tick.
@@ -95,6 +97,11 @@ public final class Controller implements AutoCloseable {
             public void availabilityChanged(boolean available) {
                 requestPass();
             }
+
+            @Override
+            public void drainingChanged() {
+                requestPass();
+            }
         });
         long period = settings.tick().toMillis();
         tick = executor.scheduleWithFixedDelay(this::passSafely, 0, period, TimeUnit.MILLISECONDS);
@@ -162,6 +169,7 @@ public final class Controller implements AutoCloseable {
             active = true;
         }
         Set<Integer> live = Set.copyOf(store.liveBrokers());
+        Set<Integer> draining = Set.copyOf(store.drainingBrokers());
         Map<String, ClusterTopic> topics = store.topics();
         Map<TopicPartition, PartitionState> states = new HashMap<>();
         for (PartitionState s : store.partitions()) {
@@ -175,7 +183,7 @@ public final class Controller implements AutoCloseable {
         for (PartitionState state : states.values()) {
             ClusterTopic topic = topics.get(state.topic());
             seen.add(state.key());
-            settle(state, topic, live);
+            settle(state, topic, live, draining);
         }
         preferredInSync.keySet().retainAll(seen);
     }
@@ -231,14 +239,14 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Applies the partition's next transitions until none is due or a write loses a race. */
-    private void settle(PartitionState stored, ClusterTopic topic, Set<Integer> live) {
+    private void settle(PartitionState stored, ClusterTopic topic, Set<Integer> live, Set<Integer> draining) {
         boolean unclean = Boolean.parseBoolean(topic.config().get(UNCLEAN_ELECTION));
         PartitionState state = stored;
         for (int step = 0; step < MAX_STEPS_PER_PASS; step++) {
             PartitionState current = state;
-            Optional<PartitionState> next = LeaderElection.elect(current, live, unclean)
-                    .or(() -> Reassignment.step(current, live))
-                    .or(() -> settledPreferred(current, live));
+            Optional<PartitionState> next = LeaderElection.elect(current, live, draining, unclean)
+                    .or(() -> Reassignment.step(current, live, draining))
+                    .or(() -> settledPreferred(current, live, draining));
             if (next.isEmpty() || !write(state, next.get())) {
                 return;
             }
@@ -246,8 +254,13 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    /** The preferred leader restored, once it has been in the ISR for the settle time. */
-    private Optional<PartitionState> settledPreferred(PartitionState state, Set<Integer> live) {
+    /**
+     * The preferred leader restored, once it has been in the ISR for the settle time and is not
+     * draining. Its time in the ISR counts on while it drains, so an undrained broker that never left
+     * the ISR is leader again at the next pass.
+     */
+    private Optional<PartitionState> settledPreferred(PartitionState state, Set<Integer> live,
+            Set<Integer> draining) {
         if (state.reassigning() || state.replicas().isEmpty()) {
             return Optional.empty();
         }
@@ -265,7 +278,7 @@ public final class Controller implements AutoCloseable {
         if (now - since.sinceMs() < settings.preferredLeaderSettle().toMillis()) {
             return Optional.empty();
         }
-        return LeaderElection.restorePreferred(state, live);
+        return LeaderElection.restorePreferred(state, live, draining);
     }
 
     private boolean write(PartitionState expected, PartitionState updated) {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -25,8 +26,8 @@ import org.jgroups.JChannel;
 import org.jgroups.stack.Protocol;
 
 /**
- * The cluster metadata in an embedded Infinispan cache manager: four replicated, synchronous caches
- * (brokers, topics, partition states, topic tombstones) over Sluice's own JGroups stack, with
+ * The cluster metadata in an embedded Infinispan cache manager: five replicated, synchronous caches
+ * (brokers, topics, partition states, topic tombstones, drain marks) over Sluice's own JGroups stack, with
  * DENY_READ_WRITES partition handling, a mirror that serves reads and is persisted under
  * {@code dataDir/cluster/}, and the cluster view as membership (a view member {@code broker-{id}} is
  * a live broker, the view's coordinator runs the controller). With no seeds and no DNS query the same
@@ -49,6 +50,8 @@ public final class InfinispanMetadataStore implements MetadataStore {
     /** This broker's snapshot from before it joined, until it has been offered to an available cluster. */
     private volatile Map<MetadataSection, Map<String, String>> pendingOffer;
     private volatile BrokerInfo registration;
+    /** Whether this broker's drain mark from before its start has been cleared: a restarted broker starts undrained. */
+    private volatile boolean drainClearedAtStart;
     private ReplicatedMap groupOffsets;
     private volatile boolean closed;
 
@@ -224,6 +227,11 @@ public final class InfinispanMetadataStore implements MetadataStore {
             if (!value.equals(caches.get(MetadataSection.BROKERS, Integer.toString(self.id())))) {
                 caches.put(MetadataSection.BROKERS, Integer.toString(self.id()), value);
             }
+            if (!drainClearedAtStart) {
+                // Once per start only: a later registration (after a merge) must not undo a drain asked since.
+                setDraining(self.id(), false);
+                drainClearedAtStart = true;
+            }
         } catch (MetadataUnavailableException e) {
             LOG.log(System.Logger.Level.INFO, "broker {0}: registration deferred until this side of the cluster "
                     + "is available", config.brokerId());
@@ -272,6 +280,29 @@ public final class InfinispanMetadataStore implements MetadataStore {
     @Override
     public boolean isAvailable() {
         return !closed && caches.available();
+    }
+
+    @Override
+    public Set<Integer> drainingBrokers() {
+        Set<Integer> result = new TreeSet<>();
+        mirror.entries(MetadataSection.DRAINING).values()
+                .forEach(v -> result.add(MetadataCodec.decodeDrain(v).brokerId()));
+        return Set.copyOf(result);
+    }
+
+    @Override
+    public void setDraining(int brokerId, boolean draining) {
+        checkOpen();
+        String key = Integer.toString(brokerId);
+        if (draining) {
+            caches.putIfAbsent(MetadataSection.DRAINING, key,
+                    MetadataCodec.encode(new MetadataCodec.Drain(brokerId, System.currentTimeMillis())));
+            return;
+        }
+        String current = caches.get(MetadataSection.DRAINING, key);
+        if (current != null) {
+            caches.remove(MetadataSection.DRAINING, key, current);
+        }
     }
 
     @Override
@@ -417,6 +448,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
                     }
                 }
                 case BROKERS -> membershipChanged();
+                case DRAINING -> events.tell(MetadataListener::drainingChanged);
                 case TOMBSTONES -> {
                 }
             }

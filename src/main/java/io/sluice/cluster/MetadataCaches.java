@@ -9,7 +9,7 @@ import org.infinispan.lifecycle.ComponentStatus;
 import org.infinispan.partitionhandling.AvailabilityMode;
 
 /**
- * The four metadata caches, with every write conditional and every failure of the cluster -- the
+ * The metadata caches, with every write conditional and every failure of the cluster -- the
  * minority side of a split, a stopping cache manager, a replication timeout -- turned into
  * {@link MetadataUnavailableException}. Values are {@link MetadataCodec} strings, so "the stored value
  * is still the expected one" is string equality.

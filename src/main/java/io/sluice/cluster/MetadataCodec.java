@@ -28,6 +28,7 @@ import java.util.TreeMap;
  * ClusterTopic   (kind 2): name id partitions replicationFactor createdAtMs configCount (key value)...
  * PartitionState (kind 3): topic topicId partition leader leaderEpoch partitionEpoch replicas isr targetReplicas
  * Tombstone      (kind 4): topicId name deletedAtMs
+ * Drain          (kind 5): brokerId requestedAtMs
  * </pre>
  */
 final class MetadataCodec {
@@ -35,6 +36,7 @@ final class MetadataCodec {
     static final byte KIND_TOPIC = 2;
     static final byte KIND_PARTITION = 3;
     static final byte KIND_TOMBSTONE = 4;
+    static final byte KIND_DRAIN = 5;
     /** Version 1: the fields above. */
     static final byte VERSION = 1;
     private static final int NULL_LENGTH = -1;
@@ -43,6 +45,10 @@ final class MetadataCodec {
 
     /** A deleted topic, remembered so that a broker that was away cannot bring it back. */
     record Tombstone(String topicId, String name, long deletedAtMs) {
+    }
+
+    /** A broker asked to hand its leaderships over (drain), and when it was asked. */
+    record Drain(int brokerId, long requestedAtMs) {
     }
 
     private MetadataCodec() {
@@ -95,6 +101,17 @@ final class MetadataCodec {
             writeString(out, t.name());
             out.writeLong(t.deletedAtMs());
         });
+    }
+
+    static String encode(Drain d) {
+        return write(KIND_DRAIN, out -> {
+            out.writeInt(d.brokerId());
+            out.writeLong(d.requestedAtMs());
+        });
+    }
+
+    static Drain decodeDrain(String value) {
+        return read(value, KIND_DRAIN, in -> new Drain(in.readInt(), in.readLong()));
     }
 
     static BrokerInfo decodeBroker(String value) {

@@ -17,6 +17,10 @@ public interface MetadataListener {
     default void partitionChanged(TopicPartition partition) {
     }
 
+    /** A broker started or stopped draining (see {@link MetadataStore#drainingBrokers()}). */
+    default void drainingChanged() {
+    }
+
     /** This broker became, or stopped being, the side of a split that may change metadata. */
     default void availabilityChanged(boolean available) {
     }

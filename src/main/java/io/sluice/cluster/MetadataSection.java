@@ -1,14 +1,16 @@
 package io.sluice.cluster;
 
 /**
- * The four replicated caches of the metadata and their tag in the snapshot file. The tag is part of
+ * The replicated caches of the metadata and their tag in the snapshot file. The tag is part of
  * the file format: never renumber.
  */
 enum MetadataSection {
     BROKERS("sluice-brokers", 1),
     TOPICS("sluice-topics", 2),
     PARTITIONS("sluice-partitions", 3),
-    TOMBSTONES("sluice-topic-tombstones", 4);
+    TOMBSTONES("sluice-topic-tombstones", 4),
+    /** Brokers being drained of their leaderships: key the broker id, present while it drains. */
+    DRAINING("sluice-draining", 5);
 
     final String cacheName;
     final byte tag;

@@ -37,7 +37,9 @@ final class MetadataSnapshot {
     static final String FILE_NAME = "metadata.snapshot";
     static final int MAGIC = 0x534c4d44; // "SLMD"
     /** Version 1: tagged entries of brokers, topics, partition states and topic tombstones. */
-    static final int VERSION = 1;
+    static final int VERSION_TOPICS = 1;
+    /** Version 2 adds drain marks of brokers (tag 5); a version 1 file is read as it is. */
+    static final int VERSION = 2;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = MAGIC_OFFSET + Integer.BYTES;
     static final int COUNT_OFFSET = VERSION_OFFSET + Integer.BYTES;
@@ -106,8 +108,10 @@ final class MetadataSnapshot {
         if (buf.getInt(MAGIC_OFFSET) != MAGIC) {
             throw new IllegalArgumentException("magic=" + Integer.toHexString(buf.getInt(MAGIC_OFFSET)));
         }
-        if (buf.getInt(VERSION_OFFSET) != VERSION) {
-            throw new IllegalArgumentException("version=" + buf.getInt(VERSION_OFFSET) + ", expected " + VERSION);
+        int version = buf.getInt(VERSION_OFFSET);
+        if (version < VERSION_TOPICS || version > VERSION) {
+            throw new IllegalArgumentException("version=" + version + ", expected " + VERSION_TOPICS + " to "
+                    + VERSION);
         }
         int count = buf.getInt(COUNT_OFFSET);
         buf.position(ENTRIES_OFFSET).limit(bytes.length - CRC_LENGTH);

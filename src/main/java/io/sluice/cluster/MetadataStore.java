@@ -43,6 +43,19 @@ public interface MetadataStore extends AutoCloseable {
         return liveBrokers().size() * 2 > registered;
     }
 
+    /**
+     * The registered brokers being drained: the controller moves their leaderships to other in-sync
+     * replicas and elects none of them while another in-sync replica is alive. A broker stops
+     * draining when asked to, or when it registers again after a restart.
+     */
+    Set<Integer> drainingBrokers();
+
+    /**
+     * Marks broker {@code brokerId} draining or not. Idempotent: marking a draining broker again, or
+     * clearing one that is not draining, writes nothing.
+     */
+    void setDraining(int brokerId, boolean draining);
+
     Map<String, ClusterTopic> topics();
 
     /** @return false when a topic of that name exists */

@@ -16,7 +16,8 @@ import java.util.Set;
  *   <li>Expand: replicas become the target followed by the current replicas not in it, so the new
  *       brokers start fetching while the old ones still serve.</li>
  *   <li>Once every target replica is in the ISR, and the leader is not among them: leadership moves
- *       (new leader epoch) to the first target replica that is alive and in the ISR.</li>
+ *       (new leader epoch) to the first target replica that is alive and in the ISR (and not
+ *       draining, when another is).</li>
  *   <li>Shrink: replicas become the target, the ISR keeps only target replicas, the target is
  *       cleared; the old replicas notice they are no longer assigned and stop.</li>
  * </ol>
@@ -26,6 +27,11 @@ public final class Reassignment {
     }
 
     public static Optional<PartitionState> step(PartitionState state, Set<Integer> live) {
+        return step(state, live, Set.of());
+    }
+
+    /** As {@link #step(PartitionState, Set)}; leadership moves to a draining target only when no other is alive. */
+    public static Optional<PartitionState> step(PartitionState state, Set<Integer> live, Set<Integer> draining) {
         if (!state.reassigning()) {
             return Optional.empty();
         }
@@ -37,12 +43,9 @@ public final class Reassignment {
                     : Optional.of(state.withReplicas(expanded, state.isr(), target));
         }
         if (!target.contains(state.leader())) {
-            for (int candidate : target) {
-                if (live.contains(candidate)) {
-                    return Optional.of(state.withLeader(candidate, state.isr()));
-                }
-            }
-            return Optional.empty();
+            Optional<Integer> next = target.stream().filter(c -> live.contains(c) && !draining.contains(c)).findFirst()
+                    .or(() -> target.stream().filter(live::contains).findFirst());
+            return next.map(candidate -> state.withLeader(candidate, state.isr()));
         }
         List<Integer> isr = state.isr().stream().filter(target::contains).toList();
         return Optional.of(state.withReplicas(target, isr, List.of()));

@@ -16,6 +16,8 @@ import java.util.Set;
  * <li>a partition state is added when absent (while its topic exists), or replaces the stored one of
  *     the same topic id when its partition epoch is higher.</li>
  * </ul>
+ * Drain marks are not offered: a drain lasts while the cluster runs, and a broker that restarts
+ * starts undrained, so an old mark must not come back with a snapshot.
  */
 final class RestartReconciler {
     private final MetadataCaches caches;

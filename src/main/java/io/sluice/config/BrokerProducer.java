@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.sluice.broker.Broker;
 import io.sluice.broker.ClusterSettings;
@@ -19,6 +20,7 @@ import io.sluice.tier.S3Settings;
 import io.sluice.tier.Tier;
 import io.sluice.tier.TierLayout;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -81,7 +83,8 @@ public class BrokerProducer {
                 .withAckTimeoutMs(config.replication().ackTimeoutMs());
         return new ClusterSettings(c.name(), c.bindAddress(), c.bindPort(), members, c.dnsQuery().orElse(null),
                 config.rack().orElse(null), config.replication().port(), c.advertisedHost().orElse(c.bindAddress()),
-                httpPort, replication, ClusterConfig.Timings.DEFAULT);
+                httpPort, replication, ClusterConfig.Timings.DEFAULT)
+                .withShutdownDrainTimeoutMs(c.shutdownDrainTimeoutMs());
     }
 
     private static GroupSettings groupSettings(SluiceConfig.Group g) {
@@ -145,6 +148,15 @@ public class BrokerProducer {
     private static Tier newTier(SluiceConfig config, S3ObjectStore store, TierLayout layout) {
         return new Tier(store, layout, System::currentTimeMillis, config.tier().uploadConcurrency(),
                 config.tier().readCacheBytes(), STARTUP_LOAD_TIMEOUT);
+    }
+
+    /**
+     * Controlled shutdown (SIGTERM): before the broker bean is disposed, a broker of a cluster hands its
+     * leaderships to other in-sync replicas, bounded by {@code sluice.cluster.shutdown-drain-timeout-ms}.
+     * The broker's own replication listener and metadata store still run; only the HTTP API may be gone.
+     */
+    void drainBeforeShutdown(@Observes ShutdownEvent event, Broker broker) {
+        broker.drainForShutdown();
     }
 
     /** Closes the broker (flushing every log), then its tier and the embedded store if any. */

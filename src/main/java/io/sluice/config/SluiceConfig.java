@@ -143,6 +143,13 @@ public interface SluiceConfig {
 
         /** The host clients reach this broker's HTTP API at, as {@code GET /cluster} lists it; unset: the bind address. */
         Optional<String> advertisedHost();
+
+        /**
+         * Controlled shutdown: how long a stopping broker (SIGTERM) waits for its leaderships to move to
+         * other in-sync replicas before it closes; 0 skips the drain. A broker alone never drains.
+         */
+        @WithDefault("30000")
+        long shutdownDrainTimeoutMs();
     }
 
     Replication replication();

@@ -13,6 +13,8 @@ public enum ErrorCode {
     TOPIC_NOT_FOUND,
     TOPIC_ALREADY_EXISTS,
     PARTITION_NOT_FOUND,
+    /** No broker of that id has ever registered in the cluster. */
+    BROKER_NOT_FOUND,
     /** No such route: the path names no resource of the API (a topic or partition that is missing has its own code). */
     NOT_FOUND,
     OFFSET_OUT_OF_RANGE,

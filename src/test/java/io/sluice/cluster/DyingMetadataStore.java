@@ -61,6 +61,17 @@ final class DyingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Set<Integer> drainingBrokers() {
+        return delegate.drainingBrokers();
+    }
+
+    @Override
+    public void setDraining(int brokerId, boolean draining) {
+        write();
+        delegate.setDraining(brokerId, draining);
+    }
+
+    @Override
     public Map<String, ClusterTopic> topics() {
         return delegate.topics();
     }

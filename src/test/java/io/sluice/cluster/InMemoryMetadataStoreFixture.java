@@ -31,6 +31,7 @@ final class InMemoryMetadataStoreFixture implements AutoCloseable {
     private final LinkedHashSet<Integer> view = new LinkedHashSet<>();
     private final Set<Integer> cutOff = new HashSet<>();
     private final Map<String, ClusterTopic> topics = new HashMap<>();
+    private final Set<Integer> draining = new HashSet<>();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private final Map<Integer, List<MetadataListener>> listeners = new HashMap<>();
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {
@@ -131,6 +132,24 @@ final class InMemoryMetadataStoreFixture implements AutoCloseable {
         public boolean isAvailable() {
             synchronized (InMemoryMetadataStoreFixture.this) {
                 return !cutOff.contains(id) && view.contains(id);
+            }
+        }
+
+        @Override
+        public Set<Integer> drainingBrokers() {
+            synchronized (InMemoryMetadataStoreFixture.this) {
+                check();
+                return Set.copyOf(draining);
+            }
+        }
+
+        @Override
+        public void setDraining(int brokerId, boolean drain) {
+            synchronized (InMemoryMetadataStoreFixture.this) {
+                check();
+                if (drain ? draining.add(brokerId) : draining.remove(brokerId)) {
+                    announce(MetadataListener::drainingChanged);
+                }
             }
         }
 
