@@ -366,7 +366,7 @@ public final class ReplicaManager implements AutoCloseable {
         if (!acksAll) {
             return appended;
         }
-        return appended.thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1)
+        return appended.thenCompose(info -> replicatedWhileLeading(r, leading, info)
                 .orTimeout(settings.ackTimeoutMs(), TimeUnit.MILLISECONDS)
                 .handle((v, e) -> {
                     if (e == null) {
@@ -382,6 +382,22 @@ public final class ReplicaManager implements AutoCloseable {
                     throw cause instanceof RuntimeException re ? re : new SluiceException(
                             ErrorCode.STORAGE_ERROR, String.valueOf(cause.getMessage()), cause);
                 }));
+    }
+
+    /**
+     * The high watermark passing the batch, for as long as {@code leading} is this broker's role. A
+     * resign fails the waiters it finds; one registered just after it (the append finished as
+     * leadership moved) is failed here. Otherwise it would wait out the ack timeout, or worse, be
+     * completed by a follower's watermark passing records that replaced the batch.
+     */
+    private CompletableFuture<Void> replicatedWhileLeading(Replica r, LeaderState leading, AppendInfo info) {
+        CompletableFuture<Void> replicated = r.log().awaitHighWatermark(info.lastOffset() + 1);
+        if (r.leader != leading && !replicated.isDone()) {
+            replicated.completeExceptionally(new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                    r.partition + ": leadership moved before offsets " + info.baseOffset() + ".." + info.lastOffset()
+                            + " were replicated; they may or may not be kept"));
+        }
+        return replicated;
     }
 
     static SluiceException notLeader(TopicPartition tp) {
