@@ -9,8 +9,8 @@ import io.sluice.broker.ClusterView;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The cluster's meters: brokers alive, quorum, partitions this broker leads that are
- * under-replicated, ISR shrinks and expands, and requests forwarded to leaders elsewhere.
+ * The cluster's meters: brokers alive, quorum, partitions with no leader, partitions this broker
+ * leads that are under-replicated, ISR shrinks and expands, and requests forwarded to leaders elsewhere.
  * Per-partition replication gauges (ISR size, follower lag) are {@link LogMetrics}'.
  */
 @Startup
@@ -25,6 +25,9 @@ public class ClusterMetrics {
                 .register(registry);
         Gauge.builder("sluice.partitions.under.replicated", broker, Broker::underReplicatedPartitions)
                 .description("Partitions led by this broker whose ISR is smaller than their replica set")
+                .register(registry);
+        Gauge.builder("sluice.cluster.partitions.offline", broker, b -> b.clusterView().offlinePartitions())
+                .description("Partitions of the cluster with no leader, in this broker's view of the metadata")
                 .register(registry);
         FunctionCounter.builder("sluice.replication.isr.shrinks", broker, b -> b.replicationMetrics().isrShrinks())
                 .description("Followers this broker, as leader, removed from an ISR").register(registry);
