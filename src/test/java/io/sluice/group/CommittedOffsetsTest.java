@@ -161,8 +161,7 @@ class CommittedOffsetsTest {
                     // it settled, so its acknowledgement is never lost by the state just loaded.
                     CompletableFuture<Void> gate = new CompletableFuture<>();
                     heldAppends.set(gate);
-                    h.topic.appendGate = gate;
-                    int appends = h.topic.appends.get();
+                    int appends = h.topic.holdAppends(gate); // the next append is the one held
                     await().atMost(Duration.ofSeconds(30)).until(() -> h.topic.appends.get() > appends);
                     paused.set(true);
                     h.coordinator.giveUp(partition);

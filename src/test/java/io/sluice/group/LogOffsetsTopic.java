@@ -31,9 +31,11 @@ final class LogOffsetsTopic implements OffsetsTopic, AutoCloseable {
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final LogRuntime runtime;
     private final Map<Integer, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Appends so far; counted together with the gate each one takes ({@link #holdAppends}). */
     final AtomicInteger appends = new AtomicInteger();
     /** When set, appends wait for it: a test queues commits behind one in flight. */
     volatile CompletableFuture<Void> appendGate = CompletableFuture.completedFuture(null);
+    private final Object gateLock = new Object();
     /** When set, replays wait for it: a test sees a partition still loading. */
     volatile CompletableFuture<Void> replayGate = CompletableFuture.completedFuture(null);
 
@@ -56,14 +58,32 @@ final class LogOffsetsTopic implements OffsetsTopic, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> append(int partition, List<Entry> entries) {
-        appends.incrementAndGet();
+        CompletableFuture<Void> gate;
+        synchronized (gateLock) {
+            appends.incrementAndGet();
+            gate = appendGate;
+        }
         List<Record> records = new ArrayList<>();
         for (Entry e : entries) {
             records.add(new Record(e.key(), e.value(), clock.getAsLong(), List.of()));
         }
         PartitionLog log = log(partition);
-        return appendGate.thenCompose(v -> log.appendAsLeader(RecordBatchBuilder.build(records), 0))
+        return gate.thenCompose(v -> log.appendAsLeader(RecordBatchBuilder.build(records), 0))
                 .thenCompose(info -> log.awaitHighWatermark(info.lastOffset() + 1));
+    }
+
+    /**
+     * Makes the appends from now on wait for {@code gate} and returns how many came before: every
+     * append counted past that number waits for it, and every append that waits for it is counted
+     * past it. Setting {@link #appendGate} and then reading {@link #appends} is not the same: an append
+     * counted between the two would wait for the gate unseen, and a test waiting for the count to
+     * move would wait for an append its own held one keeps from being issued.
+     */
+    int holdAppends(CompletableFuture<Void> gate) {
+        synchronized (gateLock) {
+            appendGate = gate;
+            return appends.get();
+        }
     }
 
     @Override
