@@ -171,7 +171,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 return CompletableFuture.completedFuture(written);
             }
             // Appended with no lock held: the queue may run other groups' completions on this thread.
-            return WriteBound.bound(writeTimeoutMs, at.s().appends.append(() -> entries,
+            return WriteBound.bound(writeTimeoutMs, at.s().appends.append(whileCoordinating(at.s(), () -> entries),
                     () -> apply(at.s(), at.g(), written, false))
                     .whenComplete((v, e) -> settled(at.s(), at.g(), () -> at.g().pendingCommits--))
                     .thenApply(v -> written), "a commit of group '" + commit.groupId() + "'", at.s().partition);
@@ -213,7 +213,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 beginAdmin(g, "reset the offsets of");
                 return new Located(s, g);
             });
-            return WriteBound.bound(writeTimeoutMs, at.s().appends.append(() -> entries,
+            return WriteBound.bound(writeTimeoutMs, at.s().appends.append(whileCoordinating(at.s(), () -> entries),
                     () -> apply(at.s(), at.g(), written, true))
                     .whenComplete((v, e) -> settled(at.s(), at.g(), () -> at.g().adminBusy = false))
                     .thenApply(v -> written), "resetting the offsets of group '" + groupId + "'", at.s().partition);
@@ -296,11 +296,11 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Tombstones every offset of the group, then drops it. The caller set {@code adminBusy}. */
     private CompletableFuture<Void> removeOffsets(CoordinatedPartition s, Group g) {
-        return s.appends.append(() -> {
+        return s.appends.append(whileCoordinating(s, () -> {
             synchronized (g) {
                 return g.offsets.keySet().stream().map(tp -> GroupRecords.tombstone(g.id, tp)).toList();
             }
-        }, () -> {
+        }), () -> {
             List<TopicPartition> removed;
             synchronized (g) {
                 removed = List.copyOf(g.offsets.keySet());
@@ -310,6 +310,21 @@ public final class GroupCoordinator implements AutoCloseable {
                 cache.remove(g.id, removed);
             }
         }).whenComplete((v, e) -> settled(s, g, () -> g.adminBusy = false));
+    }
+
+    /**
+     * A write's records, refused with NOT_COORDINATOR when its turn comes after the partition was
+     * given up. A takeover replays once the appends issued before it settled, so a write issued
+     * after giveUp would be acknowledged yet missing from the state the new coordinator loaded.
+     */
+    private static Supplier<List<OffsetsTopic.Entry>> whileCoordinating(CoordinatedPartition s,
+            Supplier<List<OffsetsTopic.Entry>> entries) {
+        return () -> {
+            if (!s.active) {
+                throw GroupDirectory.notCoordinator(s.partition);
+            }
+            return entries.get();
+        };
     }
 
     private void apply(CoordinatedPartition s, Group g, Map<TopicPartition, CommittedOffset> written, boolean reset) {

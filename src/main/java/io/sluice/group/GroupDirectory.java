@@ -183,7 +183,7 @@ final class GroupDirectory {
                 OffsetsTopic.NAME, state.partition);
     }
 
-    private static SluiceException notCoordinator(int partition) {
+    static SluiceException notCoordinator(int partition) {
         return new SluiceException(ErrorCode.NOT_COORDINATOR, "this broker does not coordinate the groups of "
                 + OffsetsTopic.NAME + "-" + partition + "; find the coordinator again");
     }
