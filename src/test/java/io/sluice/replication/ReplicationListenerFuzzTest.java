@@ -298,7 +298,9 @@ class ReplicationListenerFuzzTest {
                 out.write(encoded(FrameType.FETCH, i, new FetchRequest(1, 0, 1 << 26, List.of())));
             }
             out.flush();
-            Frames.upTo(30).until(() -> handler.calls.get() >= MAX_IN_FLIGHT);
+            // The server stops reading at MAX_IN_FLIGHT requests, or sooner when the first replies
+            // already fill the connection's write queue (requests arriving in small pieces, under load).
+            Frames.upTo(30).until(() -> handler.calls.get() >= 1);
             // The kernel's buffers may take a reply or two; the server takes no more requests than it has room for.
             int bound = MAX_IN_FLIGHT + 4;
             Frames.upTo(10).during(Duration.ofSeconds(1)).until(() -> handler.calls.get() <= bound);
