@@ -1,23 +1,18 @@
 package io.sluice.broker;
 
+import static io.sluice.broker.InJvmCluster.ReplicationPorts.EPHEMERAL;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.log.LogRecord;
-import io.sluice.testing.FreePorts;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,49 +27,8 @@ class BrokerClusterTest {
     @TempDir
     Path dir;
 
-    private final Broker[] brokers = new Broker[BROKERS];
-    private final int[] jgroupsPorts = new int[BROKERS];
-
-    @AfterEach
-    void stopAll() {
-        for (Broker b : brokers) {
-            if (b != null) {
-                b.close();
-            }
-        }
-    }
-
-    private BrokerConfig config(int id) {
-        List<String> members = new ArrayList<>();
-        for (int port : jgroupsPorts) {
-            members.add("127.0.0.1:" + port);
-        }
-        ClusterSettings cluster = ClusterSettings.single().withMembers("127.0.0.1", jgroupsPorts[id], 0, members)
-                .withHttp("127.0.0.1", 8080 + id)
-                .withReplication(io.sluice.replication.ReplicationSettings.defaults().withReplicaLagTimeMaxMs(2_000));
-        return BrokerConfig.defaults(dir.resolve("broker-" + id)).withBrokerId(id).withCluster(cluster);
-    }
-
-    private Broker open(int id) {
-        try {
-            return new Broker(config(id));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void startAll() {
-        for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = FreePorts.pair();
-        }
-        List<CompletableFuture<Broker>> starting = IntStream.range(0, BROKERS)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();
-        for (int i = 0; i < BROKERS; i++) {
-            brokers[i] = starting.get(i).join();
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> brokers[0].clusterView().brokers().stream()
-                .filter(ClusterView.Member::alive).count() == BROKERS);
-    }
+    @AutoClose private final InJvmCluster cluster = new InJvmCluster(() -> dir, BROKERS, EPHEMERAL);
+    private final Broker[] brokers = cluster.brokers();
 
     private static ProduceRecord record(int partition, String value) {
         return new ProduceRecord(partition, null, value.getBytes(StandardCharsets.UTF_8), null, List.of());
@@ -90,7 +44,7 @@ class BrokerClusterTest {
 
     @Test
     void anyBrokerServesAnyPartitionAndAcknowledgedRecordsSurviveTheLeadersLoss() {
-        startAll();
+        cluster.startAll(Duration.ofSeconds(20));
         brokers[0].createTopic("orders", 3, 3, Map.of("min.insync.replicas", "2"));
         await().atMost(Duration.ofSeconds(20)).until(() -> fullIsr(brokers[2], "orders"));
 
@@ -122,7 +76,7 @@ class BrokerClusterTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> values(brokers[survivor].fetch("orders", 0, 0, 10,
                 1 << 20, 0).join().records()).equals(List.of("a0", "b0")));
 
-        brokers[leader] = open(leader);
+        brokers[leader] = cluster.open(leader);
         await().atMost(Duration.ofSeconds(30)).until(() -> fullIsr(brokers[leader], "orders"));
         PartitionInfo back = brokers[leader].partitionInfo("orders", 0);
         assertEquals(2, back.logEndOffset(), "the returning broker caught up");

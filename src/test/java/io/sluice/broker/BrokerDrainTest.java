@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import static io.sluice.broker.InJvmCluster.ReplicationPorts.EPHEMERAL;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,9 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.log.LogRecord;
-import io.sluice.testing.FreePorts;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +19,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,45 +41,8 @@ class BrokerDrainTest {
     @TempDir
     Path dir;
 
-    private final Broker[] brokers = new Broker[BROKERS];
-    private final int[] jgroupsPorts = new int[BROKERS];
-
-    @AfterEach
-    void stopAll() {
-        for (Broker b : brokers) {
-            if (b != null) {
-                b.close();
-            }
-        }
-    }
-
-    private Broker open(int id) {
-        List<String> members = new ArrayList<>();
-        for (int port : jgroupsPorts) {
-            members.add("127.0.0.1:" + port);
-        }
-        ClusterSettings cluster = ClusterSettings.single().withMembers("127.0.0.1", jgroupsPorts[id], 0, members)
-                .withHttp("127.0.0.1", 8080 + id)
-                .withReplication(io.sluice.replication.ReplicationSettings.defaults().withReplicaLagTimeMaxMs(2_000));
-        try {
-            return new Broker(BrokerConfig.defaults(dir.resolve("broker-" + id)).withBrokerId(id).withCluster(cluster));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void startAll() {
-        for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = FreePorts.pair();
-        }
-        List<CompletableFuture<Broker>> starting = IntStream.range(0, BROKERS)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();
-        for (int i = 0; i < BROKERS; i++) {
-            brokers[i] = starting.get(i).join();
-        }
-        await().atMost(WAIT).until(() -> brokers[0].clusterView().brokers().stream()
-                .filter(ClusterView.Member::alive).count() == BROKERS);
-    }
+    @AutoClose private final InJvmCluster cluster = new InJvmCluster(() -> dir, BROKERS, EPHEMERAL);
+    private final Broker[] brokers = cluster.brokers();
 
     private static boolean fullIsr(Broker b, String topic) {
         return b.partitionInfos(topic).stream().allMatch(p -> p.isr().size() == p.replicas().size() && p.leader() >= 0);
@@ -112,7 +72,7 @@ class BrokerDrainTest {
 
     @Test
     void drainMovesEveryLeadershipAwayAndUndrainBringsThePreferredOnesBack() {
-        startAll();
+        cluster.startAll(WAIT);
         String topic = "orders";
         int partitions = 6;
         brokers[0].createTopic(topic, partitions, 3, Map.of("min.insync.replicas", "2"));
@@ -167,7 +127,7 @@ class BrokerDrainTest {
 
     @Test
     void aPartitionWhoseOnlyInSyncReplicaDrainsStaysLedAndARestartEndsTheDrain() throws Exception {
-        startAll();
+        cluster.startAll(WAIT);
         brokers[0].createTopic("solo", 1, 1, Map.of());
         await().atMost(WAIT).until(() -> fullIsr(brokers[0], "solo"));
         PartitionInfo before = brokers[0].partitionInfo("solo", 0);
@@ -192,7 +152,7 @@ class BrokerDrainTest {
         brokers[x] = null;
         await().atMost(WAIT).until(() -> brokers[other].clusterView().offlinePartitions() == 1);
         assertTrue(draining(brokers[other], x), "the mark outlives the broker's stop");
-        brokers[x] = open(x);
+        brokers[x] = cluster.open(x);
         await().atMost(WAIT).until(() -> !draining(brokers[other], x));
         await().atMost(WAIT).until(() -> brokers[other].partitionInfo("solo", 0).leader() == x);
     }

@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import static io.sluice.broker.InJvmCluster.ReplicationPorts.FIXED;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,12 +19,9 @@ import io.sluice.group.OffsetsTopic;
 import io.sluice.group.PartitionLag;
 import io.sluice.replication.FrameDescriptor;
 import io.sluice.replication.FrameType;
-import io.sluice.replication.ReplicationSettings;
-import io.sluice.testing.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -37,10 +35,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,52 +57,8 @@ class ClusterGroupsTest {
     @TempDir
     Path dir;
 
-    private final Broker[] brokers = new Broker[BROKERS];
-    private final int[] jgroupsPorts = new int[BROKERS];
-    private final int[] replicationPorts = new int[BROKERS];
-
-    @AfterEach
-    void stopAll() {
-        for (Broker b : brokers) {
-            if (b != null) {
-                b.close();
-            }
-        }
-    }
-
-    private BrokerConfig config(int id) {
-        List<String> members = new ArrayList<>();
-        for (int port : jgroupsPorts) {
-            members.add("127.0.0.1:" + port);
-        }
-        ClusterSettings cluster = ClusterSettings.single()
-                .withMembers("127.0.0.1", jgroupsPorts[id], replicationPorts[id], members)
-                .withHttp("127.0.0.1", 8080 + id)
-                .withReplication(ReplicationSettings.defaults().withReplicaLagTimeMaxMs(2_000));
-        return BrokerConfig.defaults(dir.resolve("broker-" + id)).withBrokerId(id).withCluster(cluster);
-    }
-
-    private Broker open(int id) {
-        try {
-            return new Broker(config(id));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void startAll() {
-        for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = FreePorts.pair();
-            replicationPorts[i] = FreePorts.single();
-        }
-        List<CompletableFuture<Broker>> starting = IntStream.range(0, BROKERS)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();
-        for (int i = 0; i < BROKERS; i++) {
-            brokers[i] = starting.get(i).join();
-        }
-        await().atMost(WAIT).until(() -> brokers[0].clusterView().brokers().stream()
-                .filter(ClusterView.Member::alive).count() == BROKERS);
-    }
+    @AutoClose private final InJvmCluster cluster = new InJvmCluster(() -> dir, BROKERS, FIXED);
+    private final Broker[] brokers = cluster.brokers();
 
     /** Every member heartbeats once through its broker; true when the assignment is disjoint and complete. */
     private static boolean settled(MemberDriver[] members, Broker[] via) {
@@ -138,7 +90,7 @@ class ClusterGroupsTest {
 
     @Test
     void membersOnEveryBrokerShareOneCoordinatorWhichAnotherBrokerTakesOverWithoutLosingACommit() {
-        startAll();
+        cluster.startAll(WAIT);
         brokers[0].createTopic(TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         MemberDriver[] members = {new MemberDriver(GROUP, TOPIC), new MemberDriver(GROUP, TOPIC),
                 new MemberDriver(GROUP, TOPIC)};
@@ -219,7 +171,7 @@ class ClusterGroupsTest {
 
         // the old coordinator returns, catches up and leads its partitions again (the preferred leader):
         // it replays what the interim coordinator committed, and the group moves back without a loss
-        brokers[coordinator] = open(coordinator);
+        brokers[coordinator] = cluster.open(coordinator);
         via[coordinator] = brokers[coordinator];
         await().atMost(WAIT).until(() -> brokers[coordinator].partitionInfo(OffsetsTopic.NAME, partition).leader()
                 == coordinator);
@@ -243,11 +195,7 @@ class ClusterGroupsTest {
 
     @Test
     void theOffsetsTopicWaitsForTheBrokersTheSeedListNames() {
-        for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = FreePorts.pair();
-            replicationPorts[i] = FreePorts.single();
-        }
-        brokers[0] = open(0);
+        brokers[0] = cluster.open(0);
         brokers[0].createTopic(TOPIC, 3, 1, Map.of());
         MemberDriver member = new MemberDriver(GROUP, TOPIC);
         assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, failure(() -> brokers[0].commitOffsets(new OffsetCommit(
@@ -257,18 +205,14 @@ class ClusterGroupsTest {
         assertThrows(SluiceException.class, () -> brokers[0].topic(OffsetsTopic.NAME),
                 "not created with one replica while the seed list names three brokers");
 
-        List<CompletableFuture<Broker>> starting = IntStream.range(1, BROKERS)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();
-        for (int i = 1; i < BROKERS; i++) {
-            brokers[i] = starting.get(i - 1).join();
-        }
+        cluster.openInParallel(1, BROKERS);
         await().atMost(WAIT).until(() -> member.heartbeat(brokers[0]));
         assertEquals(3, brokers[2].topic(OffsetsTopic.NAME).metadata().replicationFactor());
     }
 
     @Test
     void aGroupFrameWithALyingLengthIsRefusedAndTheListenerGoesOnServingGroups() throws IOException {
-        startAll();
+        cluster.startAll(WAIT);
         brokers[0].createTopic(TOPIC, 1, 3, Map.of());
         MemberDriver member = new MemberDriver(GROUP, TOPIC);
         await().atMost(WAIT).until(() -> member.heartbeat(brokers[1]) && member.owned().size() == 1);
@@ -281,7 +225,7 @@ class ClusterGroupsTest {
                 .put(FrameType.GROUP.code()).putInt(77).putInt(GroupPayloads.OP_DESCRIBE).putShort((short) group.length)
                 .put(group).putInt(5_000).putInt(1 << 30).put(payload); // the payload claims a GiB, 40 bytes follow
         byte[] reply;
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), replicationPorts[2])) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), cluster.replicationPort(2))) {
             socket.getOutputStream().write(frame.array());
             socket.getOutputStream().flush();
             reply = readUntilClosed(socket);
@@ -299,7 +243,7 @@ class ClusterGroupsTest {
 
     @Test
     void resetsResolveOnEachPartitionsLeaderAndOnlyAnEmptyGroupIsResetOrDeleted() {
-        startAll();
+        cluster.startAll(WAIT);
         brokers[0].createTopic(TOPIC, 3, 3, Map.of("min.insync.replicas", "2"));
         long before = System.currentTimeMillis();
         for (int p = 0; p < 3; p++) {

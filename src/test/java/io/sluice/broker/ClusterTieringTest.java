@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import static io.sluice.broker.InJvmCluster.ReplicationPorts.FIXED;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.log.LogConfig;
 import io.sluice.log.LogRecord;
-import io.sluice.replication.ReplicationSettings;
-import io.sluice.testing.FreePorts;
 import io.sluice.tier.EmbeddedS3;
 import io.sluice.tier.ObjectStore;
 import io.sluice.tier.S3ObjectStore;
@@ -17,7 +16,6 @@ import io.sluice.tier.S3Settings;
 import io.sluice.tier.Tier;
 import io.sluice.tier.TierLayout;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -58,14 +55,14 @@ class ClusterTieringTest {
 
     private EmbeddedS3 s3;
     private S3ObjectStore inspector;
-    private final Broker[] brokers = new Broker[BROKERS];
     private final Tier[] tiers = new Tier[BROKERS];
-    private final int[] jgroupsPorts = new int[BROKERS];
     /**
-     * Fixed, as in production: a broker restarted on another replication port is not reached by a
-     * follower fetcher made for its earlier address (the fetcher keeps its first client).
+     * Fixed replication ports, as in production: a broker restarted on another replication port is not
+     * reached by a follower fetcher made for its earlier address (the fetcher keeps its first client).
      */
-    private final int[] replicationPorts = new int[BROKERS];
+    private final InJvmCluster cluster = new InJvmCluster(() -> dir, BROKERS, FIXED).adjustingConfigs(this::tiered)
+            .openingWith(this::open);
+    private final Broker[] brokers = cluster.brokers();
 
     /** One committed remote segment as the bucket lists it. */
     private record Meta(long base, int epoch, String uploadId) {
@@ -92,32 +89,18 @@ class ClusterTieringTest {
                         EmbeddedS3.SECRET_KEY);
     }
 
-    private BrokerConfig config(int id) {
-        List<String> members = new ArrayList<>();
-        for (int port : jgroupsPorts) {
-            members.add("127.0.0.1:" + port);
-        }
-        ClusterSettings cluster = ClusterSettings.single()
-                .withMembers("127.0.0.1", jgroupsPorts[id], replicationPorts[id], members)
-                .withHttp("127.0.0.1", 8080 + id)
-                .withReplication(ReplicationSettings.defaults().withReplicaLagTimeMaxMs(2_000));
+    private BrokerConfig tiered(BrokerConfig config) {
         LogConfig defaults = LogConfig.defaults().withRemoteStorage(true, LogConfig.USE_TOTAL_RETENTION,
                 LogConfig.USE_TOTAL_RETENTION);
-        return new BrokerConfig(dataDir(id), id, true, 2, 2, defaults, 100).withCluster(cluster);
+        return new BrokerConfig(config.dataDir(), config.brokerId(), true, 2, 2, defaults, 100)
+                .withCluster(config.cluster());
     }
 
-    private Path dataDir(int id) {
-        return dir.resolve("broker-" + id);
-    }
-
-    private Broker open(int id) {
-        try {
-            tiers[id] = new Tier(S3ObjectStore.connect(settings(), Duration.ofSeconds(5)), new TierLayout(PREFIX),
-                    System::currentTimeMillis, 4, 16 * 1024 * 1024, Duration.ofSeconds(3));
-            return new Broker(config(id), tiers[id]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private Broker open(BrokerConfig config) throws IOException {
+        int id = config.brokerId();
+        tiers[id] = new Tier(S3ObjectStore.connect(settings(), Duration.ofSeconds(5)), new TierLayout(PREFIX),
+                System::currentTimeMillis, 4, 16 * 1024 * 1024, Duration.ofSeconds(3));
+        return new Broker(config, tiers[id]);
     }
 
     private void close(int id) {
@@ -127,20 +110,6 @@ class ClusterTieringTest {
             brokers[id] = null;
             tiers[id] = null;
         }
-    }
-
-    private void startAll() {
-        for (int i = 0; i < BROKERS; i++) {
-            jgroupsPorts[i] = FreePorts.pair();
-            replicationPorts[i] = FreePorts.single();
-        }
-        List<CompletableFuture<Broker>> starting = IntStream.range(0, BROKERS)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> open(i))).toList();
-        for (int i = 0; i < BROKERS; i++) {
-            brokers[i] = starting.get(i).join();
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> brokers[0].clusterView().brokers().stream()
-                .filter(ClusterView.Member::alive).count() == BROKERS);
     }
 
     private void createTopic() {
@@ -234,7 +203,7 @@ class ClusterTieringTest {
 
     @Test
     void onlyTheLeaderUploadsAndANewLeaderCarriesOnWithoutAGapOrASecondUpload() {
-        startAll();
+        cluster.startAll(Duration.ofSeconds(20));
         createTopic();
         int first = leader();
         for (int from = 0; from < 300; from += 50) {
@@ -321,14 +290,14 @@ class ClusterTieringTest {
 
     @Test
     void aBrokerThatLostItsDiskTakesTheTailFromTheLeaderAndTheRestFromTheBucket() throws Exception {
-        startAll();
+        cluster.startAll(Duration.ofSeconds(20));
         createTopic();
         int lost = leader(); // the preferred replica: it leads again once it is back in the ISR
         produce(brokers[lost], 0, 300);
         await().atMost(WAIT).until(() -> uploadedUpTo(lost, 250));
 
         close(lost);
-        deleteRecursively(dataDir(lost));
+        deleteRecursively(cluster.dataDir(lost));
         await().atMost(WAIT).until(() -> {
             int l = leader();
             return l >= 0 && l != lost;
@@ -337,7 +306,7 @@ class ClusterTieringTest {
         produce(brokers[interim], 300, 100);
         await().atMost(WAIT).until(() -> partition(interim).localLogStartOffset() > 0);
 
-        brokers[lost] = open(lost);
+        brokers[lost] = cluster.open(lost);
         await().atMost(WAIT).until(() -> fullIsr(brokers[interim]) && brokers[lost].topic(TOPIC) != null
                 && brokers[lost].topic(TOPIC).holds(0));
         Partition restored = partition(lost);
