@@ -116,13 +116,7 @@ final class GroupRouting {
     }
 
     static SluiceException remoteError(Messages.Error error) {
-        ErrorCode code;
-        try {
-            code = ErrorCode.valueOf(error.code());
-        } catch (IllegalArgumentException e) {
-            code = ErrorCode.STORAGE_ERROR;
-        }
-        return new SluiceException(code, error.message());
+        return new SluiceException(ErrorCode.fromPeer(error.code()), error.message());
     }
 
     private <T> CompletableFuture<T> retrying(Supplier<CompletableFuture<T>> attempt, String target) {

@@ -129,13 +129,7 @@ final class PartitionRouter implements Producer.Appender {
 
     private static void throwIfError(Messages.Error error) {
         if (error != null) {
-            ErrorCode code;
-            try {
-                code = ErrorCode.valueOf(error.code());
-            } catch (IllegalArgumentException e) {
-                code = ErrorCode.STORAGE_ERROR;
-            }
-            throw new SluiceException(code, error.message());
+            throw GroupRouting.remoteError(error);
         }
     }
 

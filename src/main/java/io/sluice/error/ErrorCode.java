@@ -57,5 +57,17 @@ public enum ErrorCode {
     /** Between brokers: this broker does not coordinate the group (any more); find the coordinator again. */
     NOT_COORDINATOR,
     /** The group's coordinator is not available yet (no leader for its offsets partition, or loading it). */
-    COORDINATOR_NOT_AVAILABLE
+    COORDINATOR_NOT_AVAILABLE;
+
+    /**
+     * The code another broker sent by name; one this broker does not know (a newer peer's) reads as
+     * STORAGE_ERROR, a failure on the peer with nothing more to go on.
+     */
+    public static ErrorCode fromPeer(String name) {
+        try {
+            return valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException unknown) {
+            return STORAGE_ERROR;
+        }
+    }
 }

@@ -20,13 +20,7 @@ public final class ReplicationException extends SluiceException {
 
     /** The peer refused the request as a whole; its code is kept when this broker knows it. */
     static ReplicationException remote(String peer, Error error) {
-        ErrorCode code;
-        try {
-            code = ErrorCode.valueOf(error.code());
-        } catch (IllegalArgumentException unknown) {
-            code = ErrorCode.STORAGE_ERROR;
-        }
-        return new ReplicationException(code, peer + " refused the request: " + error.code() + ": "
+        return new ReplicationException(ErrorCode.fromPeer(error.code()), peer + " refused the request: " + error.code() + ": "
                 + error.message(), false, null);
     }
 
