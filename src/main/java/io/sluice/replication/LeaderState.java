@@ -32,6 +32,8 @@ final class LeaderState {
     private int minInsyncReplicas;
     /** An ISR change written to the cluster and not yet seen back, so the same change is not proposed twice. */
     private List<Integer> pendingIsr;
+    /** No ISR change is proposed before this time: the last one was not taken (the metadata refused writes). */
+    private long noProposalBeforeMs;
 
     private static final class Follower {
         long fetchOffset = -1;
@@ -165,6 +167,9 @@ final class LeaderState {
      * reaches the high watermark (and this epoch) join.
      */
     synchronized List<Integer> isrChange(long highWatermark, long now) {
+        if (now < noProposalBeforeMs) {
+            return null;
+        }
         Set<Integer> next = new LinkedHashSet<>(isr);
         for (Map.Entry<Integer, Follower> e : followers.entrySet()) {
             int r = e.getKey();
@@ -191,9 +196,20 @@ final class LeaderState {
         return ordered;
     }
 
-    /** A proposal failed to land: propose again at the next check. */
+    /** A proposal decided on an ISR that has moved since: decide again at the next check. */
     synchronized void proposalFailed() {
         pendingIsr = null;
+    }
+
+    /**
+     * A proposal the metadata did not take (this side of a split, or caches still settling after a
+     * merge): propose again no sooner than {@code retryAtMs}. Without the pause every fetch decided
+     * and wrote again, thousands of refused writes a second, each logged by Infinispan with its
+     * stack, which starved the broker until the merge itself stalled.
+     */
+    synchronized void proposalRefused(long retryAtMs) {
+        pendingIsr = null;
+        noProposalBeforeMs = retryAtMs;
     }
 
     /** How far each follower trails the leader's log end, for metrics. */

@@ -490,7 +490,7 @@ public final class ReplicaManager implements AutoCloseable {
             written = false;
         }
         if (!written) {
-            leading.proposalFailed();
+            leading.proposalRefused(clock.getAsLong() + settings.isrCheckIntervalMs());
             store.partition(r.partition).ifPresent(this::apply);
             return;
         }

@@ -64,6 +64,21 @@ class LeaderStateTest {
     }
 
     @Test
+    void aProposalTheMetadataRefusedIsNotMadeAgainBeforeItsRetryTime() {
+        LeaderState s = leader(List.of(1, 2, 3), 2);
+        s.onFetch(2, 150, 150, 150, 1_000);
+        s.onFetch(3, 150, 150, 150, 1_000);
+        s.onFetch(2, 160, 160, 160, 9_000);
+        long now = 1_000 + LAG_MS + 1;
+        assertEquals(List.of(1, 2), s.isrChange(150, now));
+        s.proposalRefused(now + 250);
+        for (long t = now; t < now + 250; t += 10) {
+            assertNull(s.isrChange(150, t), "every fetch before the retry time would write again: " + t);
+        }
+        assertEquals(List.of(1, 2), s.isrChange(150, now + 250));
+    }
+
+    @Test
     void aFollowerBehindButKeepingUpWithTheLastFetchStaysInSync() {
         LeaderState s = leader(List.of(1, 2), 1);
         s.onFetch(2, 100, 100, 120, 1_000);
