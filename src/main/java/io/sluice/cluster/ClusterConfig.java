@@ -116,7 +116,7 @@ public record ClusterConfig(String clusterName, int brokerId, String bindAddress
     public record Timings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration verifySuspect,
             Duration mergeMinInterval, Duration mergeMaxInterval, Duration joinTimeout) {
         public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofMillis(3500),
-                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3));
+                Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1));
 
         public Timings {
             Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");

@@ -10,6 +10,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
@@ -47,6 +50,17 @@ public final class InfinispanMetadataStore implements MetadataStore {
     private final MetadataMirror mirror;
     private final MetadataEvents events;
     private volatile boolean lastAvailable = true;
+    /**
+     * Looks again, after a merge, until this side's caches take reads and writes, then resyncs: a
+     * broker rejoining from the minority side was seen to become available with no availability
+     * event of its own, and kept a stale copy of the metadata (an old leader) for a minute.
+     */
+    private final ScheduledExecutorService mergeSettling = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sluice-metadata-merge");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final long MERGE_SETTLING_CHECK_MS = 200;
     /** This broker's snapshot from before it joined, until it has been offered to an available cluster. */
     private volatile Map<MetadataSection, Map<String, String>> pendingOffer;
     private volatile BrokerInfo registration;
@@ -422,6 +436,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
             LOG.log(System.Logger.Level.WARNING, "broker " + config.brokerId() + ": cache manager did not stop "
                     + "cleanly", e);
         }
+        mergeSettling.shutdownNow();
         events.close();
         mirror.close();
     }
@@ -469,6 +484,28 @@ public final class InfinispanMetadataStore implements MetadataStore {
             membershipChanged();
             if (merged) {
                 events.run(this::resyncAll);
+                resyncOnceSettled();
+            }
+        }
+
+        private void resyncOnceSettled() {
+            try {
+                mergeSettling.schedule(() -> events.run(() -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (!isAvailable()) {
+                        resyncOnceSettled();
+                        return;
+                    }
+                    if (lastAvailable) {
+                        resyncAll();
+                    } else {
+                        checkAvailability(); // resyncs, and tells the listeners
+                    }
+                }), MERGE_SETTLING_CHECK_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                // closed
             }
         }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.Cache;
 import org.infinispan.commons.CacheException;
 import org.infinispan.lifecycle.ComponentStatus;
+import org.infinispan.partitionhandling.AvailabilityException;
 import org.infinispan.partitionhandling.AvailabilityMode;
 
 /**
@@ -58,7 +59,7 @@ final class MetadataCaches {
 
     boolean putIfAbsent(MetadataSection section, String key, String value) {
         try {
-            return caches.get(section).putIfAbsent(key, value) == null;
+            return writable(section).putIfAbsent(key, value) == null;
         } catch (CacheException | IllegalStateException e) {
             throw unavailable("create of " + section + " " + key, e);
         }
@@ -66,7 +67,7 @@ final class MetadataCaches {
 
     boolean replace(MetadataSection section, String key, String expected, String updated) {
         try {
-            return caches.get(section).replace(key, expected, updated);
+            return writable(section).replace(key, expected, updated);
         } catch (CacheException | IllegalStateException e) {
             throw unavailable("update of " + section + " " + key, e);
         }
@@ -75,7 +76,7 @@ final class MetadataCaches {
     /** Unconditional: for the broker registry, where each broker writes only its own entry. */
     void put(MetadataSection section, String key, String value) {
         try {
-            caches.get(section).put(key, value);
+            writable(section).put(key, value);
         } catch (CacheException | IllegalStateException e) {
             throw unavailable("write of " + section + " " + key, e);
         }
@@ -83,10 +84,24 @@ final class MetadataCaches {
 
     boolean remove(MetadataSection section, String key, String expected) {
         try {
-            return caches.get(section).remove(key, expected);
+            return writable(section).remove(key, expected);
         } catch (CacheException | IllegalStateException e) {
             throw unavailable("remove of " + section + " " + key, e);
         }
+    }
+
+    /**
+     * The cache, if it takes writes now. A degraded cache would refuse them too, but Infinispan logs
+     * every refusal as an error with its stack: a caller that retries fast (a leader proposing its
+     * ISR while a merge settles) flooded the log and starved the broker.
+     */
+    private Cache<String, String> writable(MetadataSection section) {
+        Cache<String, String> cache = caches.get(section);
+        AvailabilityMode mode = cache.getAdvancedCache().getAvailability();
+        if (mode != AvailabilityMode.AVAILABLE) {
+            throw new AvailabilityException("the " + section + " cache is " + mode);
+        }
+        return cache;
     }
 
     private static MetadataUnavailableException unavailable(String what, RuntimeException e) {

@@ -3,7 +3,9 @@ package io.sluice.cluster;
 import java.io.IOException;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,12 @@ final class MetadataMirror implements AutoCloseable {
     private volatile boolean persisting;
     /** Orders a full resync against single updates, so a resync never puts back a value an event replaced. */
     private final Object lock = new Object();
+    /**
+     * Per section being resynced, the keys entry events changed since the first read still running
+     * began, and how many reads run (start and the event thread may overlap); under {@link #lock}.
+     */
+    private final Map<MetadataSection, Set<String>> changedDuringResync = new EnumMap<>(MetadataSection.class);
+    private final Map<MetadataSection, Integer> resyncsReading = new EnumMap<>(MetadataSection.class);
 
     MetadataMirror(MetadataSnapshot snapshot, String threadName) {
         this.snapshot = snapshot;
@@ -62,19 +70,55 @@ final class MetadataMirror implements AutoCloseable {
             } else {
                 sections.get(section).put(key, value);
             }
+            Set<String> changed = changedDuringResync.get(section);
+            if (changed != null) {
+                changed.add(key);
+            }
         }
         queueWrite();
     }
 
     /** Replaces a section by the cache's current content (after a state transfer or a merge). */
+    /**
+     * Replaces a section by the cache's current content (after a state transfer or a merge). The cache
+     * is read with no lock held: entry events arrive on Infinispan's threads, synchronously, and one
+     * waiting here for a read that waits on those threads (a rebalance in progress) stalled the
+     * cluster's rebalance after a merge until a timeout. A key an event changed during the read keeps
+     * the event's value; later events correct any other.
+     */
     void resync(MetadataSection section, Supplier<Map<String, String>> current) {
         synchronized (lock) {
-            Map<String, String> now = current.get();
+            changedDuringResync.computeIfAbsent(section, s -> new HashSet<>());
+            resyncsReading.merge(section, 1, Integer::sum);
+        }
+        Map<String, String> now;
+        try {
+            now = current.get();
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                doneReading(section);
+            }
+            throw e;
+        }
+        synchronized (lock) {
+            Set<String> changed = Set.copyOf(changedDuringResync.get(section));
+            doneReading(section);
             ConcurrentHashMap<String, String> mine = sections.get(section);
-            mine.keySet().retainAll(now.keySet());
-            mine.putAll(now);
+            mine.keySet().removeIf(k -> !now.containsKey(k) && !changed.contains(k));
+            now.forEach((k, v) -> {
+                if (!changed.contains(k)) {
+                    mine.put(k, v);
+                }
+            });
         }
         queueWrite();
+    }
+
+    private void doneReading(MetadataSection section) {
+        if (resyncsReading.merge(section, -1, Integer::sum) == 0) {
+            resyncsReading.remove(section);
+            changedDuringResync.remove(section);
+        }
     }
 
     /** The snapshot read at start has been offered: from now on the file follows the mirror. */
