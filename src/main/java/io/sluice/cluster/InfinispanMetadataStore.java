@@ -10,9 +10,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
@@ -50,17 +47,8 @@ public final class InfinispanMetadataStore implements MetadataStore {
     private final MetadataMirror mirror;
     private final MetadataEvents events;
     private volatile boolean lastAvailable = true;
-    /**
-     * Looks again, after a merge, until this side's caches take reads and writes, then resyncs: a
-     * broker rejoining from the minority side was seen to become available with no availability
-     * event of its own, and kept a stale copy of the metadata (an old leader) for a minute.
-     */
-    private final ScheduledExecutorService mergeSettling = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sluice-metadata-merge");
-        t.setDaemon(true);
-        return t;
-    });
-    private static final long MERGE_SETTLING_CHECK_MS = 200;
+    /** Null for a single broker. */
+    private volatile ConflictResolutionNudge nudge;
     /** This broker's snapshot from before it joined, until it has been offered to an available cluster. */
     private volatile Map<MetadataSection, Map<String, String>> pendingOffer;
     private volatile BrokerInfo registration;
@@ -102,6 +90,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            closeNudge();
             events.close();
             mirror.close();
             throw e;
@@ -112,6 +101,14 @@ public final class InfinispanMetadataStore implements MetadataStore {
         CacheEvents.Sink sink = new Sink();
         manager.addListener(new CacheEvents.OfManager(sink));
         manager.start();
+        if (!config.isSingleBroker()) {
+            List<String> names = new ArrayList<>();
+            for (MetadataSection section : MetadataSection.values()) {
+                names.add(section.cacheName);
+            }
+            names.add(GROUP_OFFSETS_CACHE);
+            nudge = ConflictResolutionNudge.start(manager, names, "sluice-metadata-nudge-" + config.brokerId());
+        }
         for (MetadataSection section : MetadataSection.values()) {
             manager.defineConfiguration(section.cacheName, cacheConfig(section).build());
         }
@@ -156,8 +153,13 @@ public final class InfinispanMetadataStore implements MetadataStore {
             c.clustering().cacheMode(CacheMode.LOCAL);
             return c;
         }
-        EntryMergePolicy<?, ?> policy = section == MetadataSection.PARTITIONS ? new PartitionMergePolicy()
-                : MergePolicy.PREFERRED_ALWAYS;
+        EntryMergePolicy<?, ?> policy = switch (section) {
+            case PARTITIONS -> new PartitionMergePolicy();
+            // never removed by a merge (a lost one would let a deleted topic come back)
+            case TOMBSTONES -> MergePolicy.PREFERRED_NON_NULL;
+            // the larger side's copy: each broker registers again, a hosted topic is offered again
+            case BROKERS, TOPICS, DRAINING -> MergePolicy.PREFERRED_ALWAYS;
+        };
         c.clustering().cacheMode(CacheMode.REPL_SYNC).remoteTimeout(10, TimeUnit.SECONDS)
                 .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES).mergePolicy(policy)
                 .stateTransfer().awaitInitialTransfer(true).timeout(60, TimeUnit.SECONDS);
@@ -166,7 +168,8 @@ public final class InfinispanMetadataStore implements MetadataStore {
 
     /**
      * A cache that is a view of a log, not metadata: the minority side of a split still reads its
-     * last copy (ALLOW_READS), and a heal keeps the larger side's entries (its writers could write).
+     * last copy (ALLOW_READS), and a heal keeps the larger side's entries (its writers could write),
+     * or another side's where the larger side has none: a merge never drops a committed offset.
      */
     private ConfigurationBuilder viewCacheConfig() {
         ConfigurationBuilder c = new ConfigurationBuilder();
@@ -175,7 +178,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
             return c;
         }
         c.clustering().cacheMode(CacheMode.REPL_SYNC).remoteTimeout(10, TimeUnit.SECONDS)
-                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READS).mergePolicy(MergePolicy.PREFERRED_ALWAYS)
+                .partitionHandling().whenSplit(PartitionHandling.ALLOW_READS).mergePolicy(MergePolicy.PREFERRED_NON_NULL)
                 .stateTransfer().awaitInitialTransfer(true).timeout(60, TimeUnit.SECONDS);
         return c;
     }
@@ -212,9 +215,29 @@ public final class InfinispanMetadataStore implements MetadataStore {
             return;
         }
         try {
-            mirror.resync(section, () -> caches.all(section));
+            for (MetadataMirror.Change c : mirror.resync(section, () -> caches.all(section))) {
+                announce(section, c.key(), c.value(), c.oldValue());
+            }
         } catch (MetadataUnavailableException e) {
             // split again meanwhile: the next availability change resyncs
+        }
+    }
+
+    /** Tells the listeners, on the event thread, of a changed entry; {@code value} null means removed. */
+    private void announce(MetadataSection section, String key, String value, String oldValue) {
+        switch (section) {
+            case TOPICS -> events.tell(l -> l.topicChanged(key));
+            case PARTITIONS -> {
+                String any = value != null ? value : oldValue;
+                if (any != null) {
+                    TopicPartition tp = MetadataCodec.decodePartition(any).key();
+                    events.tell(l -> l.partitionChanged(tp));
+                }
+            }
+            case BROKERS -> events.tell(l -> l.membershipChanged(liveBrokers()));
+            case DRAINING -> events.tell(MetadataListener::drainingChanged);
+            case TOMBSTONES -> {
+            }
         }
     }
 
@@ -419,6 +442,11 @@ public final class InfinispanMetadataStore implements MetadataStore {
         events.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /** Whether a metadata cache is in a merge's conflict resolution here, for tests that time faults by it. */
+    boolean resolvingConflicts() {
+        return caches.resolvingConflicts();
+    }
+
     /** The JGroups channel, for tests that cut or crash it; null for a single broker. */
     JChannel channel() {
         return channel;
@@ -430,15 +458,22 @@ public final class InfinispanMetadataStore implements MetadataStore {
             return;
         }
         closed = true;
+        closeNudge();
         try {
             manager.stop();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "broker " + config.brokerId() + ": cache manager did not stop "
                     + "cleanly", e);
         }
-        mergeSettling.shutdownNow();
         events.close();
         mirror.close();
+    }
+
+    private void closeNudge() {
+        ConflictResolutionNudge n = nudge;
+        if (n != null) {
+            n.close();
+        }
     }
 
     private void checkOpen() {
@@ -453,20 +488,7 @@ public final class InfinispanMetadataStore implements MetadataStore {
         @Override
         public void entryChanged(MetadataSection section, String key, String value, String oldValue) {
             mirror.apply(section, key, value);
-            switch (section) {
-                case TOPICS -> events.tell(l -> l.topicChanged(key));
-                case PARTITIONS -> {
-                    String any = value != null ? value : oldValue;
-                    if (any != null) {
-                        TopicPartition tp = MetadataCodec.decodePartition(any).key();
-                        events.tell(l -> l.partitionChanged(tp));
-                    }
-                }
-                case BROKERS -> membershipChanged();
-                case DRAINING -> events.tell(MetadataListener::drainingChanged);
-                case TOMBSTONES -> {
-                }
-            }
+            announce(section, key, value, oldValue);
         }
 
         @Override
@@ -482,30 +504,12 @@ public final class InfinispanMetadataStore implements MetadataStore {
         @Override
         public void viewChanged(boolean merged) {
             membershipChanged();
+            ConflictResolutionNudge n = nudge;
+            if (n != null) {
+                n.nudgeSoon();
+            }
             if (merged) {
                 events.run(this::resyncAll);
-                resyncOnceSettled();
-            }
-        }
-
-        private void resyncOnceSettled() {
-            try {
-                mergeSettling.schedule(() -> events.run(() -> {
-                    if (closed) {
-                        return;
-                    }
-                    if (!isAvailable()) {
-                        resyncOnceSettled();
-                        return;
-                    }
-                    if (lastAvailable) {
-                        resyncAll();
-                    } else {
-                        checkAvailability(); // resyncs, and tells the listeners
-                    }
-                }), MERGE_SETTLING_CHECK_MS, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException stopped) {
-                // closed
             }
         }
 

@@ -5,9 +5,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.Cache;
 import org.infinispan.commons.CacheException;
+import org.infinispan.distribution.DistributionManager;
 import org.infinispan.lifecycle.ComponentStatus;
 import org.infinispan.partitionhandling.AvailabilityException;
 import org.infinispan.partitionhandling.AvailabilityMode;
+import org.infinispan.topology.CacheTopology;
 
 /**
  * The metadata caches, with every write conditional and every failure of the cluster -- the
@@ -38,6 +40,17 @@ final class MetadataCaches {
             }
         }
         return true;
+    }
+
+    /** Whether a cache is in a merge's conflict resolution here (tests time their faults by it). */
+    boolean resolvingConflicts() {
+        for (Cache<String, String> c : caches.values()) {
+            DistributionManager dm = c.getAdvancedCache().getDistributionManager();
+            if (dm != null && dm.getCacheTopology().getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION) {
+                return true;
+            }
+        }
+        return false;
     }
 
     String get(MetadataSection section, String key) {

@@ -1,9 +1,12 @@
 package io.sluice.cluster;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,15 +81,16 @@ final class MetadataMirror implements AutoCloseable {
         queueWrite();
     }
 
-    /** Replaces a section by the cache's current content (after a state transfer or a merge). */
     /**
-     * Replaces a section by the cache's current content (after a state transfer or a merge). The cache
-     * is read with no lock held: entry events arrive on Infinispan's threads, synchronously, and one
-     * waiting here for a read that waits on those threads (a rebalance in progress) stalled the
-     * cluster's rebalance after a merge until a timeout. A key an event changed during the read keeps
-     * the event's value; later events correct any other.
+     * Replaces a section by the cache's current content (after a state transfer or a merge) and returns
+     * what that changed. Values that come by state transfer or a merge's conflict resolution raise no
+     * entry event, so the caller announces these changes itself. The cache is read with no lock held:
+     * entry events arrive on Infinispan's threads, synchronously, and one waiting here for a read that
+     * waits on those threads (a rebalance in progress) stalled the cluster's rebalance after a merge
+     * until a timeout. A key an event changed during the read keeps the event's value; later events
+     * correct any other.
      */
-    void resync(MetadataSection section, Supplier<Map<String, String>> current) {
+    List<Change> resync(MetadataSection section, Supplier<Map<String, String>> current) {
         synchronized (lock) {
             changedDuringResync.computeIfAbsent(section, s -> new HashSet<>());
             resyncsReading.merge(section, 1, Integer::sum);
@@ -100,18 +104,35 @@ final class MetadataMirror implements AutoCloseable {
             }
             throw e;
         }
+        List<Change> changes = new ArrayList<>();
         synchronized (lock) {
-            Set<String> changed = Set.copyOf(changedDuringResync.get(section));
+            Set<String> changedByEvents = Set.copyOf(changedDuringResync.get(section));
             doneReading(section);
             ConcurrentHashMap<String, String> mine = sections.get(section);
-            mine.keySet().removeIf(k -> !now.containsKey(k) && !changed.contains(k));
+            for (Iterator<Map.Entry<String, String>> it = mine.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, String> e = it.next();
+                if (!now.containsKey(e.getKey()) && !changedByEvents.contains(e.getKey())) {
+                    changes.add(new Change(e.getKey(), null, e.getValue()));
+                    it.remove();
+                }
+            }
             now.forEach((k, v) -> {
-                if (!changed.contains(k)) {
-                    mine.put(k, v);
+                if (!changedByEvents.contains(k)) {
+                    String old = mine.put(k, v);
+                    if (!v.equals(old)) {
+                        changes.add(new Change(k, v, old));
+                    }
                 }
             });
         }
-        queueWrite();
+        if (!changes.isEmpty()) {
+            queueWrite();
+        }
+        return changes;
+    }
+
+    /** A key whose value a resync replaced: {@code value} null means removed, {@code oldValue} null means new. */
+    record Change(String key, String value, String oldValue) {
     }
 
     private void doneReading(MetadataSection section) {

@@ -6,27 +6,29 @@ import org.infinispan.container.entries.CacheEntry;
 
 /**
  * How a healed split settles a partition state that the two sides hold differently: the version with
- * the higher leader epoch wins, then the one with the higher partition epoch. Only the majority side can write, so in a split proper the
- * majority's copy is the newer one; the rule also settles the rarer case of two brokers that each
- * formed a cluster of their own while starting. A state removed on the preferred side (its topic was
- * deleted) stays removed, and a state of another incarnation of the topic (another topic id) never
- * replaces the preferred one.
+ * the higher leader epoch wins, then the one with the higher partition epoch. Only the majority side
+ * can write, so in a split proper the majority's copy is the newer one; the rule also settles the
+ * rarer case of two brokers that each formed a cluster of their own while starting. A state of another
+ * incarnation of the topic (another topic id) never replaces the preferred one.
+ *
+ * <p>A merge never removes a state: where the preferred side has none, the newest other copy is kept.
+ * Infinispan reads "none" from a preferred member that was lost while the merge resolved conflicts as
+ * well as from one that removed the state, and a lost state would be placed again from epoch 0. A
+ * state kept for a deleted topic is an orphan, which the controller removes.
  */
 final class PartitionMergePolicy implements EntryMergePolicy<String, String> {
     @Override
     public CacheEntry<String, String> merge(CacheEntry<String, String> preferred,
             List<CacheEntry<String, String>> others) {
-        if (preferred == null || preferred.getValue() == null) {
-            return null;
-        }
-        CacheEntry<String, String> best = preferred;
-        PartitionState bestState = MetadataCodec.decodePartition(preferred.getValue());
+        CacheEntry<String, String> best = preferred == null || preferred.getValue() == null ? null : preferred;
+        PartitionState bestState = best == null ? null : MetadataCodec.decodePartition(best.getValue());
         for (CacheEntry<String, String> other : others) {
             if (other == null || other.getValue() == null) {
                 continue;
             }
             PartitionState state = MetadataCodec.decodePartition(other.getValue());
-            if (state.topicId().equals(bestState.topicId()) && newer(state, bestState)) {
+            if (bestState == null
+                    || state.topicId().equals(bestState.topicId()) && newer(state, bestState)) {
                 best = other;
                 bestState = state;
             }
