@@ -33,15 +33,7 @@ class ClusterFaultsTest {
     void minorityOfASplitRefusesWritesAndTakesTheMajorityStateAfterHealing() throws Exception {
         DISCARD[] cuts = new DISCARD[3];
         try (ClusterFixture c = new ClusterFixture("split", dir, 3)) {
-            for (int i = 0; i < 3; i++) {
-                int index = i;
-                c.start(i, protocols -> {
-                    List<Protocol> edited = new ArrayList<>(protocols);
-                    cuts[index] = new DISCARD();
-                    edited.add(1, cuts[index]); // right above TCP: drops what arrives from ignored members
-                    return edited;
-                });
-            }
+            startCuttable(c, cuts);
             await().atMost(Duration.ofSeconds(10)).until(() -> c.stores[2].liveBrokers().equals(Set.of(1, 2, 3)));
             List<Boolean> availability = new CopyOnWriteArrayList<>();
             // what the minority's listeners read when told orders-0 changed
@@ -64,12 +56,7 @@ class ClusterFaultsTest {
             assertTrue(c.stores[0].createPartition(initial));
             await().until(() -> c.stores[2].partition(ORDERS_0).isPresent());
 
-            Address a1 = c.stores[0].channel().getAddress();
-            Address a2 = c.stores[1].channel().getAddress();
-            Address a3 = c.stores[2].channel().getAddress();
-            cuts[2].addIgnoredMembers(a1, a2);
-            cuts[0].addIgnoreMember(a3);
-            cuts[1].addIgnoreMember(a3);
+            cut(cuts, c, 2);
             await().atMost(Duration.ofSeconds(10)).until(() -> !c.stores[2].isAvailable()
                     && c.stores[0].liveBrokers().equals(Set.of(1, 2)) && c.stores[0].isAvailable());
             assertEquals(Set.of(3), c.stores[2].liveBrokers());
@@ -159,15 +146,7 @@ class ClusterFaultsTest {
     void aBrokerLostDuringTheMergeOfASplitDoesNotKeepBrokersFromJoiningLater() throws Exception {
         DISCARD[] cuts = new DISCARD[3];
         try (ClusterFixture c = new ClusterFixture("lost-in-merge", dir, 3)) {
-            for (int i = 0; i < 3; i++) {
-                int at = i;
-                c.start(i, protocols -> {
-                    List<Protocol> edited = new ArrayList<>(protocols);
-                    cuts[at] = new DISCARD();
-                    edited.add(1, cuts[at]);
-                    return edited;
-                });
-            }
+            startCuttable(c, cuts);
             await().atMost(Duration.ofSeconds(10)).until(() -> allSee(c, Set.of(1, 2, 3)));
             assertTrue(c.stores[0].createTopic(ORDERS));
             // enough entries that the merge's conflict resolution runs long enough to lose a broker in it
@@ -201,25 +180,10 @@ class ClusterFaultsTest {
     private void cutOffAndHeal(int index) throws Exception {
         DISCARD[] cuts = new DISCARD[3];
         try (ClusterFixture c = new ClusterFixture("rejoin", dir, 3)) {
-            for (int i = 0; i < 3; i++) {
-                int at = i;
-                c.start(i, protocols -> {
-                    List<Protocol> edited = new ArrayList<>(protocols);
-                    cuts[at] = new DISCARD();
-                    edited.add(1, cuts[at]);
-                    return edited;
-                });
-            }
+            startCuttable(c, cuts);
             Set<Integer> all = Set.of(1, 2, 3);
             await().atMost(Duration.ofSeconds(10)).until(() -> allSee(c, all));
-            List<Address> others = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                if (i != index) {
-                    others.add(c.stores[i].channel().getAddress());
-                    cuts[i].addIgnoreMember(c.stores[index].channel().getAddress());
-                }
-            }
-            cuts[index].addIgnoredMembers(others.toArray(new Address[0]));
+            cut(cuts, c, index);
             int survivor = (index + 1) % 3;
             await().atMost(Duration.ofSeconds(15)).until(() -> c.stores[survivor].liveBrokers().size() == 2
                     && c.stores[survivor].isAvailable());
@@ -237,6 +201,19 @@ class ClusterFaultsTest {
                 }
                 throw new AssertionError(sb.toString(), e);
             }
+        }
+    }
+
+    /** Starts every broker with a DISCARD right above TCP, which drops what arrives from ignored members. */
+    private static void startCuttable(ClusterFixture c, DISCARD[] cuts) {
+        for (int i = 0; i < cuts.length; i++) {
+            int at = i;
+            c.start(i, protocols -> {
+                List<Protocol> edited = new ArrayList<>(protocols);
+                cuts[at] = new DISCARD();
+                edited.add(1, cuts[at]);
+                return edited;
+            });
         }
     }
 

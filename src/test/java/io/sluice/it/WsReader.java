@@ -34,10 +34,10 @@ final class WsReader implements WebSocket.Listener, AutoCloseable {
     private WsReader() {
     }
 
-    /** Opens {@code ws://127.0.0.1:port/ws/consume?query}. */
+    /** Opens {@code ws://host:port/ws/consume?query} of {@code broker}. */
     static WsReader open(BrokerProcess broker, String query) {
         WsReader reader = new WsReader();
-        URI uri = URI.create("ws://127.0.0.1:" + broker.port() + "/ws/consume?" + query);
+        URI uri = URI.create("ws://" + broker.host() + ":" + broker.port() + "/ws/consume?" + query);
         reader.socket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, reader)
                 .orTimeout(10, TimeUnit.SECONDS).join();
         return reader;
