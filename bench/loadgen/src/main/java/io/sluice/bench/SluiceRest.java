@@ -107,8 +107,18 @@ final class SluiceRest {
     /** Bytes of closed segments waiting for upload to the tier, from {@code /q/health/group/storage}. */
     Future<Long> uploadBacklogBytes() {
         // 503 is a storage alarm (low disk), reported with the same data
-        return getJson("/q/health/group/storage", Set.of(200, 503)).map(health ->
-                health.getJsonArray("checks").getJsonObject(0).getJsonObject("data").getLong("uploadBacklogBytes"));
+        return getJson("/q/health/group/storage", Set.of(200, 503)).map(SluiceRest::uploadBacklog);
+    }
+
+    /** The storage group holds more than one check, in no fixed order: the backlog is in {@code sluice-storage}. */
+    private static long uploadBacklog(JsonObject health) {
+        for (Object check : health.getJsonArray("checks")) {
+            JsonObject c = (JsonObject) check;
+            if ("sluice-storage".equals(c.getString("name"))) {
+                return c.getJsonObject("data").getLong("uploadBacklogBytes");
+            }
+        }
+        throw new IllegalStateException("no sluice-storage check in " + health);
     }
 
     private Future<JsonObject> getJson(String uri, Set<Integer> accepted) {

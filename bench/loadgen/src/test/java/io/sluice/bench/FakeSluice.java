@@ -69,8 +69,11 @@ final class FakeSluice implements AutoCloseable {
                 }
                 request.response().setStatusCode(created ? 201 : 409).end();
             } else if (request.path().equals("/q/health/group/storage")) {
-                request.response().end(new JsonObject().put("status", "UP").put("checks", new JsonArray().add(
-                        new JsonObject().put("data", new JsonObject().put("uploadBacklogBytes", 0)))).toBuffer());
+                // as the broker: two checks in this group, the one with the backlog not first
+                request.response().end(new JsonObject().put("status", "UP").put("checks", new JsonArray()
+                        .add(new JsonObject().put("name", "sluice-topic-definitions").put("status", "UP"))
+                        .add(new JsonObject().put("name", "sluice-storage").put("status", "UP")
+                                .put("data", new JsonObject().put("uploadBacklogBytes", 0)))).toBuffer());
             } else if (path.length == 3) {
                 String name = URIDecoder.decodeURIComponent(path[2]);
                 describe(request, topics.get(name), replicationFactors.getOrDefault(name, 1));
