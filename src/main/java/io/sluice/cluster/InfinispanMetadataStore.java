@@ -1,6 +1,7 @@
 package io.sluice.cluster;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
@@ -39,6 +41,10 @@ public final class InfinispanMetadataStore implements MetadataStore {
     private static final String CLUSTER_ID_KEY = "cluster-id";
     /** Committed offsets of consumer groups, a view of {@code __consumer_offsets}: see {@link #groupOffsets()}. */
     static final String GROUP_OFFSETS_CACHE = "sluice-group-offsets";
+    /** Every cache of the store, for the conflict-resolution nudge. */
+    private static final List<String> CLUSTERED_CACHES = Stream.concat(
+            Arrays.stream(MetadataSection.values()).map(s -> s.cacheName),
+            Stream.of(GROUP_OFFSETS_CACHE)).toList();
 
     private final ClusterConfig config;
     private final DefaultCacheManager manager;
@@ -102,12 +108,8 @@ public final class InfinispanMetadataStore implements MetadataStore {
         manager.addListener(new CacheEvents.OfManager(sink));
         manager.start();
         if (!config.isSingleBroker()) {
-            List<String> names = new ArrayList<>();
-            for (MetadataSection section : MetadataSection.values()) {
-                names.add(section.cacheName);
-            }
-            names.add(GROUP_OFFSETS_CACHE);
-            nudge = ConflictResolutionNudge.start(manager, names, "sluice-metadata-nudge-" + config.brokerId());
+            nudge = ConflictResolutionNudge.start(manager, CLUSTERED_CACHES,
+                    "sluice-metadata-nudge-" + config.brokerId());
         }
         for (MetadataSection section : MetadataSection.values()) {
             manager.defineConfiguration(section.cacheName, cacheConfig(section).build());
