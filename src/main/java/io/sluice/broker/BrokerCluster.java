@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.broker.ReplicationClients.Purpose;
 import io.sluice.cluster.BrokerInfo;
 import io.sluice.cluster.ClusterAdmin;
 import io.sluice.cluster.ClusterConfig;
@@ -72,7 +73,7 @@ final class BrokerCluster implements AutoCloseable {
             this.vertx = alone ? null : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
             this.clients = alone ? null : new ReplicationClients(vertx, store, settings.bindAddress());
             this.replicas = new ReplicaManager(localId, store, settings.replication(),
-                    id -> clients.get(id), scheduler, fetchPool, clock);
+                    id -> clients.get(id, Purpose.REPLICATION), scheduler, fetchPool, clock);
             this.router = new PartitionRouter(localId, store, replicas, clients, scheduler,
                     settings.replication().ackTimeoutMs());
             reads.routeThrough(router);

@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.broker.ReplicationClients.Purpose;
 import io.sluice.cluster.InfinispanMetadataStore;
 import io.sluice.cluster.MetadataStore;
 import io.sluice.cluster.TopicPartition;
@@ -92,7 +93,8 @@ final class BrokerGroups implements AutoCloseable {
         replicas.addLeadershipListener(leadership);
         ExecutorService adminThread = Executors.newSingleThreadExecutor(daemon("sluice-group-admin-" + localId));
         OffsetsTopicSetup setup = new OffsetsTopicSetup(store, topics, cluster, settings, creator, adminThread);
-        GroupRouting routing = new GroupRouting(localId, store, (id, request) -> clients.get(id).group(request),
+        GroupRouting routing = new GroupRouting(localId, store,
+                (id, request) -> clients.get(id, Purpose.GROUP).group(request),
                 scheduler, cluster.replication().ackTimeoutMs());
         return new BrokerGroups(store, topics, replicas, coordinator, cache, setup, routing, fetchPool, leadership,
                 adminThread);

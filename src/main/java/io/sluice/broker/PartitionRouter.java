@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.broker.ReplicationClients.Purpose;
 import io.sluice.cluster.MetadataStore;
 import io.sluice.cluster.PartitionState;
 import io.sluice.cluster.TopicPartition;
@@ -88,7 +89,7 @@ final class PartitionRouter implements Producer.Appender {
                 case LEADER -> 1;
                 case ALL -> -1;
             };
-            return clients.get(leader).produce(new ProduceRequest(tp, acksCode, (int) ackTimeoutMs, batch.duplicate()))
+            return clients.get(leader, Purpose.PRODUCE).produce(new ProduceRequest(tp, acksCode, (int) ackTimeoutMs, batch.duplicate()))
                     .thenApply(reply -> {
                         throwIfError(reply.error());
                         return new AppendInfo(reply.baseOffset(), reply.lastOffset());
@@ -103,7 +104,7 @@ final class PartitionRouter implements Producer.Appender {
         return retrying(deadline, () -> {
             int leader = leaderElsewhere(tp);
             forwardedReads.incrementAndGet();
-            return clients.get(leader).read(new ReadRequest(tp, offset, maxBytes, maxRecords, (int) timeoutMs))
+            return clients.get(leader, Purpose.READ).read(new ReadRequest(tp, offset, maxBytes, maxRecords, (int) timeoutMs))
                     .thenApply(reply -> {
                         throwIfError(reply.error());
                         return reply;

@@ -10,8 +10,11 @@ import io.sluice.log.LogRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,5 +84,31 @@ class BrokerClusterTest {
         PartitionInfo back = brokers[leader].partitionInfo("orders", 0);
         assertEquals(2, back.logEndOffset(), "the returning broker caught up");
         assertTrue(back.highWatermark() <= back.logEndOffset());
+    }
+    /**
+     * Many acks=all produces forwarded by a follower to the leader wait for the high watermark, and
+     * the high watermark waits for that same follower's fetches: the forwarded requests must never
+     * hold the fetches back. On one shared connection, the listener's cap of 32 requests in flight
+     * stopped the fetches until the produces timed out.
+     */
+    @Test
+    void produceForwardedByAFollowerNeverHoldsBackItsOwnFetches() {
+        cluster.startAll(Duration.ofSeconds(20));
+        brokers[0].createTopic("payments", 1, 3, Map.of("min.insync.replicas", "3"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> fullIsr(brokers[0], "payments"));
+        int leader = brokers[0].partitionInfo("payments", 0).leader();
+        Broker follower = brokers[(leader + 1) % BROKERS];
+
+        int requests = 200;
+        List<CompletableFuture<List<RecordResult>>> produced = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            produced.add(follower.produce("payments", List.of(record(0, "p" + i)), Acks.ALL, null));
+        }
+        CompletableFuture.allOf(produced.toArray(CompletableFuture[]::new))
+                .orTimeout(20, TimeUnit.SECONDS).join();
+        for (CompletableFuture<List<RecordResult>> f : produced) {
+            f.join().forEach(r -> assertNull(r.error(), () -> "produce failed: " + r));
+        }
+        assertEquals(requests, brokers[leader].partitionInfo("payments", 0).highWatermark());
     }
 }
