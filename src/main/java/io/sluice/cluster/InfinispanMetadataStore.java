@@ -157,10 +157,11 @@ public final class InfinispanMetadataStore implements MetadataStore {
         }
         EntryMergePolicy<?, ?> policy = switch (section) {
             case PARTITIONS -> new PartitionMergePolicy();
-            // never removed by a merge (a lost one would let a deleted topic come back)
-            case TOMBSTONES -> MergePolicy.PREFERRED_NON_NULL;
-            // the larger side's copy: each broker registers again, a hosted topic is offered again
-            case BROKERS, TOPICS, DRAINING -> MergePolicy.PREFERRED_ALWAYS;
+            // never removed by a merge: a lost tombstone would let a deleted topic come back, and a
+            // registration made on the smaller side (a broker that started cut off) is not written again
+            case TOMBSTONES, BROKERS -> MergePolicy.PREFERRED_NON_NULL;
+            // the larger side's copy: a hosted topic is offered again
+            case TOPICS, DRAINING -> MergePolicy.PREFERRED_ALWAYS;
         };
         c.clustering().cacheMode(CacheMode.REPL_SYNC).remoteTimeout(10, TimeUnit.SECONDS)
                 .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES).mergePolicy(policy)

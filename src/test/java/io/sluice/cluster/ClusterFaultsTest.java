@@ -176,6 +176,36 @@ class ClusterFaultsTest {
         }
     }
 
+    /**
+     * A broker that starts cut off forms a cluster of its own and registers there; the merge prefers
+     * the larger side, which never had that registration. The broker must still be registered after
+     * the merge, for good (the registration is what makes it a member in every broker's view).
+     */
+    @Test
+    void aBrokerThatStartedAloneStaysRegisteredAfterItsClusterMergesIntoTheLargerOne() throws Exception {
+        try (ClusterFixture c = new ClusterFixture("alone", dir, 3)) {
+            c.start(0);
+            c.start(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.stores[0].liveBrokers().equals(Set.of(1, 2)));
+            DISCARD[] alone = new DISCARD[1];
+            c.start(2, protocols -> {
+                List<Protocol> edited = new ArrayList<>(protocols);
+                alone[0] = new DISCARD();
+                alone[0].discardAll(true);
+                edited.add(1, alone[0]);
+                return edited;
+            });
+            assertEquals(Set.of(3), c.stores[2].liveBrokers());
+            assertEquals(Set.of(3), c.stores[2].brokers().keySet(), "registered on its own side");
+
+            alone[0].discardAll(false);
+            Set<Integer> all = Set.of(1, 2, 3);
+            awaitAllSee(c, all, Duration.ofSeconds(30));
+            // and it stays: the merge's conflict resolution may remove it after it was seen
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> allSee(c, all));
+        }
+    }
+
     /** Broker {@code index + 1} as if frozen: nothing in or out until the others have excluded it, then healed. */
     private void cutOffAndHeal(int index) throws Exception {
         DISCARD[] cuts = new DISCARD[3];
@@ -190,17 +220,22 @@ class ClusterFaultsTest {
             for (DISCARD cut : cuts) {
                 cut.resetIgnoredMembers();
             }
-            try {
-                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> allSee(c, all));
-            } catch (ConditionTimeoutException e) {
-                StringBuilder sb = new StringBuilder();
-                for (InfinispanMetadataStore s : c.stores) {
-                    sb.append(" broker ").append(s.localBrokerId()).append(": registered ").append(s.brokers().keySet())
-                            .append(" live ").append(s.liveBrokers()).append(" available ").append(s.isAvailable())
-                            .append(" view ").append(s.channel().getView()).append(';');
-                }
-                throw new AssertionError(sb.toString(), e);
+            awaitAllSee(c, all, Duration.ofSeconds(15));
+        }
+    }
+
+    /** Waits until every broker sees {@code brokers} registered and live; else fails with what each sees. */
+    private static void awaitAllSee(ClusterFixture c, Set<Integer> brokers, Duration wait) {
+        try {
+            await().atMost(wait).pollInterval(Duration.ofMillis(100)).until(() -> allSee(c, brokers));
+        } catch (ConditionTimeoutException e) {
+            StringBuilder sb = new StringBuilder();
+            for (InfinispanMetadataStore s : c.stores) {
+                sb.append(" broker ").append(s.localBrokerId()).append(": registered ").append(s.brokers().keySet())
+                        .append(" live ").append(s.liveBrokers()).append(" available ").append(s.isAvailable())
+                        .append(" view ").append(s.channel().getView()).append(';');
             }
+            throw new AssertionError(sb.toString(), e);
         }
     }
 
