@@ -230,6 +230,13 @@ final class ConsumerSession implements GroupMember.Session {
         abort.run();
     }
 
+    @Override
+    public void lost(String message) {
+        LOG.log(System.Logger.Level.DEBUG, "reader {0} lost: {1}", connection.id(), message);
+        end(false);
+        abort.run();
+    }
+
     /**
      * The socket closed: releases everything the session holds (its waits on partitions, its share
      * of the outbound budget). A group member whose client closed {@code cleanly} (a close frame)
@@ -237,22 +244,22 @@ final class ConsumerSession implements GroupMember.Session {
      * and its group moves its partitions after its session timeout. Idempotent.
      */
     void close(boolean cleanly) {
-        executor.execute(() -> {
-            if (member != null && !closed) {
-                if (cleanly) {
-                    member.leave();
-                } else {
-                    member.stop();
-                }
-            }
-            release();
-        });
+        executor.execute(() -> end(cleanly));
     }
 
     /** Ends the session from the server's side: a group member commits what was acknowledged and leaves. */
     private void release() {
+        end(true);
+    }
+
+    /** A group member leaves at once ({@code leave}), or stops heartbeating until its session times out. */
+    private void end(boolean leave) {
         if (member != null && !closed) {
-            member.leave();
+            if (leave) {
+                member.leave();
+            } else {
+                member.stop();
+            }
         }
         closed = true;
         reads.stop();

@@ -58,6 +58,12 @@ final class ReadLoop {
 
         /** A client whose socket does not drain: told, closed and dropped at once. */
         void failAndDrop(String code, String message);
+
+        /**
+         * The socket failed under a send: the client is gone without a goodbye, as if it had
+         * dropped the connection (a group member's partitions wait for its session timeout).
+         */
+        void lost(String message);
     }
 
     private static final System.Logger LOG = System.getLogger(ReadLoop.class.getName());
@@ -274,7 +280,7 @@ final class ReadLoop {
         scheduleDrainCheck(drainTimeoutNanos);
         connection.sendText(frame.text()).subscribe().with(
                 ok -> executor.execute(() -> frameWritten(frame.bytes())),
-                e -> executor.execute(() -> ending.fail(ErrorCode.STORAGE_ERROR.name(), "send failed: " + e)));
+                e -> executor.execute(() -> ending.lost("send failed: " + e)));
         // The read decoded whole batches; while the window has room, the rest goes out without
         // reading (and decoding) the same batches again. What does not fit now is dropped, not held.
         List<LogRecord> rest = records.subList(frame.records(), records.size());
