@@ -194,7 +194,9 @@ sluice_cluster_latency() {
 # sluice_cluster_failover KEY SIGNAL: BENCH_FAILOVER_ROUNDS rounds on one RF=3 topic. Each:
 # the load generator finds the partition's leader, signals it (KILL or STOP) and times the first
 # acks=all write a survivor acknowledges; then every broker is resumed or started again and the
-# round ends when the partition has a full ISR again. Stores p50 and max of the rounds.
+# round ends when the partition has a full ISR again and its preferred replica leads (the
+# controller moves leadership back a few seconds after a broker returns; a round started before
+# that would signal a leader about to hand over). Stores p50 and max of the rounds.
 sluice_cluster_failover() {
   local key=$1 signal=$2 topic="${1//./-}" round pids figures=""
   sluice_cluster_topic "$key.topic" "$topic" 3 || return 1
@@ -208,8 +210,8 @@ sluice_cluster_failover() {
     # whatever the round did, the cluster is made whole before the next or before the run ends
     sluice_cluster_heal || return 1
     cluster_loadgen "$key.r$round.isr" $(( BENCH_CLUSTER_WAIT_SECONDS + 30 )) await-leader \
-      --urls "$(sluice_cluster_urls)" --topic "$topic" --isr 3 --timeout-seconds "$BENCH_CLUSTER_WAIT_SECONDS" \
-      || return 1
+      --urls "$(sluice_cluster_urls)" --topic "$topic" --isr 3 --preferred-leader true \
+      --timeout-seconds "$BENCH_CLUSTER_WAIT_SECONDS" || return 1
     $ok || return 1
     figures+="${figures:+,}$(get_result "$key.r$round.failover_ms")"
     log "$key round $round: broker $(get_result "$key.r$round.victim") down, a write acknowledged after $(get_result "$key.r$round.failover_ms") ms; ISR full again"

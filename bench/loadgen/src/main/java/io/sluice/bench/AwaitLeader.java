@@ -10,7 +10,10 @@ import java.util.Map;
  * Waits until a partition of a cluster topic has a leader and an ISR of at least {@code isr}
  * replicas, creating the topic first when {@code --replication-factor} is given. Prints the
  * leader (its id and URL, so the caller can send to it) and how long the wait took. The bench
- * runs it before each measurement on the cluster and between failover rounds.
+ * runs it before each measurement on the cluster and between failover rounds. With
+ * {@code --preferred-leader true} it also waits for the preferred replica to lead: a failover
+ * round that starts before the controller moved leadership back would signal a broker that is
+ * about to stop leading, and time a failover that did not happen.
  */
 final class AwaitLeader implements Command {
 
@@ -24,6 +27,7 @@ final class AwaitLeader implements Command {
         Map<String, String> config = args.keyValues("topic-config");
         int isr = args.integer("isr", replicationFactor > 0 ? replicationFactor : urls.size());
         Duration timeout = Duration.ofSeconds(args.longValue("timeout-seconds", 120));
+        boolean preferred = Boolean.parseBoolean(args.string("preferred-leader", "false"));
         args.requireAllRead();
 
         Vertx vertx = Benchmarks.vertx(1);
@@ -34,8 +38,9 @@ final class AwaitLeader implements Command {
                 brokers.createTopic(topic, partitions, replicationFactor, config, brokers.ids());
             }
             ClusterBrokers.PartitionView view = brokers.await(topic, partition, brokers.ids(),
-                    v -> v.leader() >= 0 && v.leader() < urls.size() && v.isr().size() >= isr,
-                    "leader with an ISR of " + isr, timeout);
+                    v -> v.leader() >= 0 && v.leader() < urls.size() && v.isr().size() >= isr
+                            && (!preferred || v.preferredLeads()),
+                    (preferred ? "the preferred leader with an ISR of " : "leader with an ISR of ") + isr, timeout);
             return new Result()
                     .put("leader", view.leader())
                     .put("leader_url", brokers.url(view.leader()).toString())

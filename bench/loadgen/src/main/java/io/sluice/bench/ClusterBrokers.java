@@ -21,15 +21,24 @@ import java.util.function.Predicate;
 final class ClusterBrokers {
 
     /** One partition as a broker describes it; leader -1 while it has none. */
-    record PartitionView(int leader, int leaderEpoch, List<Integer> isr) {
+    record PartitionView(int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
 
         static PartitionView of(JsonObject state) {
-            JsonArray isr = state.getJsonArray("isr", new JsonArray());
+            return new PartitionView(state.getInteger("leader", -1), state.getInteger("leaderEpoch", -1),
+                    ids(state.getJsonArray("replicas", new JsonArray())), ids(state.getJsonArray("isr", new JsonArray())));
+        }
+
+        private static List<Integer> ids(JsonArray array) {
             List<Integer> ids = new ArrayList<>();
-            for (int i = 0; i < isr.size(); i++) {
-                ids.add(isr.getInteger(i));
+            for (int i = 0; i < array.size(); i++) {
+                ids.add(array.getInteger(i));
             }
-            return new PartitionView(state.getInteger("leader", -1), state.getInteger("leaderEpoch", -1), ids);
+            return ids;
+        }
+
+        /** Whether the first replica leads, where the controller moves leadership back to once it can. */
+        boolean preferredLeads() {
+            return !replicas.isEmpty() && leader == replicas.get(0);
         }
 
         /** The ISR as {@code 0,1,2} (a RESULT value has no spaces). */
