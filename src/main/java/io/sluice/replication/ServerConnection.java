@@ -20,12 +20,19 @@ import java.util.concurrent.CompletableFuture;
  * requests to the {@link RequestHandler}, replies out with the request's correlation id in
  * whatever order they complete. Reading stops while {@code maxInFlight} requests await their
  * replies or the socket's write queue is full, so a peer that sends but never reads holds at most
- * that many replies here. A malformed frame closes this connection and nothing else.
+ * that many replies here. A wait (a read of at most {@link #WAIT_MAX_BYTES}: a reader caught up,
+ * waiting at the leader for the next record, up to 30 s) counts apart, up to {@link #MAX_WAITS}:
+ * it holds a few hundred bytes until it ends, its reply one record at most, and 32 of them would
+ * otherwise keep every later request of the connection unread. A malformed frame closes this connection and nothing else.
  */
 final class ServerConnection {
     private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
 
     private static final int MAX_ERROR_MESSAGE_CHARS = 2000;
+    /** A read asking for this many bytes or fewer is a wait for data, not a transfer of it. */
+    static final int WAIT_MAX_BYTES = 1024;
+    /** Waits of one connection at once; as many as a client lets await their replies. */
+    static final int MAX_WAITS = 1024;
 
     private final NetSocket socket;
     private final Context context;
@@ -36,6 +43,7 @@ final class ServerConnection {
     private final FrameSender sender;
     private final String peer;
     private int inFlight;
+    private int waits;
     private boolean reading = true;
     private boolean closed;
 
@@ -98,7 +106,12 @@ final class ServerConnection {
             }
             return;
         }
-        inFlight++;
+        boolean wait = isWait(frame);
+        if (wait) {
+            waits++;
+        } else {
+            inFlight++;
+        }
         updateReading();
         CompletableFuture<?> reply;
         try {
@@ -117,12 +130,16 @@ final class ServerConnection {
             reply = CompletableFuture.failedFuture(new IllegalStateException("the handler gave no future for a "
                     + frame.type()));
         }
-        reply.whenComplete((message, error) -> context.runOnContext(v -> reply(frame, message, error)));
+        reply.whenComplete((message, error) -> context.runOnContext(v -> reply(frame, wait, message, error)));
     }
 
-    private void reply(Frame request, Object message, Throwable error) {
+    private static boolean isWait(Frame frame) {
+        return frame.type() == FrameType.READ && ((ReadRequest) frame.message()).maxBytes() <= WAIT_MAX_BYTES;
+    }
+
+    private void reply(Frame request, boolean wait, Object message, Throwable error) {
         if (closed) {
-            finished();
+            finished(wait);
             return;
         }
         EncodedFrame frame;
@@ -136,16 +153,20 @@ final class ServerConnection {
         sender.send(frame).onComplete(sent -> {
             if (sent.failed() && sent.cause() instanceof SluiceException notStarted && !closed) {
                 // The reply's file region was gone before a byte of it was written: say so instead.
-                sender.send(errorFrame(request.correlationId(), notStarted)).onComplete(ignored -> finished());
+                sender.send(errorFrame(request.correlationId(), notStarted)).onComplete(ignored -> finished(wait));
             } else {
-                finished();
+                finished(wait);
             }
         });
         updateReading();
     }
 
-    private void finished() {
-        inFlight--;
+    private void finished(boolean wait) {
+        if (wait) {
+            waits--;
+        } else {
+            inFlight--;
+        }
         updateReading();
     }
 
@@ -168,7 +189,7 @@ final class ServerConnection {
     }
 
     private void updateReading() {
-        boolean shouldRead = !closed && inFlight < maxInFlight && !socket.writeQueueFull();
+        boolean shouldRead = !closed && inFlight < maxInFlight && waits < MAX_WAITS && !socket.writeQueueFull();
         if (shouldRead != reading) {
             reading = shouldRead;
             if (shouldRead) {

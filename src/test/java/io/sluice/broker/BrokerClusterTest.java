@@ -111,4 +111,28 @@ class BrokerClusterTest {
         }
         assertEquals(requests, brokers[leader].partitionInfo("payments", 0).highWatermark());
     }
+    /**
+     * A reader caught up on a partition led elsewhere waits at the leader; many such waits through
+     * one broker must not keep a later one from hearing of its record (the listener reads at most
+     * 32 other requests of a connection at once, and a wait may last 30 s).
+     */
+    @Test
+    void manyCaughtUpReadersOfPartitionsLedElsewhereEachHearOfTheirRecord() {
+        cluster.startAll(Duration.ofSeconds(20));
+        brokers[0].createTopic("ticks", 120, 1, Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> brokers[0].partitionInfos("ticks").stream()
+                .allMatch(p -> p.leader() >= 0));
+        List<Integer> ledBy1 = brokers[0].partitionInfos("ticks").stream().filter(p -> p.leader() == 1)
+                .map(PartitionInfo::partition).toList();
+        assertTrue(ledBy1.size() > 32, "partitions led by broker 1: " + ledBy1);
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (int p : ledBy1) {
+            waits.add(brokers[0].awaitData("ticks", p, 0, 30_000));
+        }
+        int last = ledBy1.get(ledBy1.size() - 1);
+        brokers[1].produce("ticks", List.of(record(last, "tick")), Acks.LEADER, null).join();
+        waits.get(waits.size() - 1).orTimeout(10, TimeUnit.SECONDS).join();
+        assertTrue(waits.stream().limit(waits.size() - 1).noneMatch(CompletableFuture::isDone),
+                "the other readers have nothing to hear of yet");
+    }
 }

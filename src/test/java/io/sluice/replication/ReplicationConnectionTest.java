@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.cluster.TopicPartition;
 import io.sluice.error.ErrorCode;
 import io.sluice.error.SluiceException;
 import io.sluice.replication.Messages.FetchRequest;
 import io.sluice.replication.Messages.FetchResponse;
+import io.sluice.replication.Messages.ReadRequest;
 import io.sluice.replication.Messages.ReadResponse;
 import java.io.DataInputStream;
 import java.net.InetSocketAddress;
@@ -61,6 +63,33 @@ class ReplicationConnectionTest {
             get(reply);
         }
         assertEquals(10, held.size());
+    }
+
+    /** Readers caught up at the leader wait there for up to 30 s: their waits never use up the bound. */
+    @Test
+    void waitsForDataDoNotCountAgainstTheBoundOfRequestsInFlight() throws Exception {
+        List<ReadRequest> heldReads = new CopyOnWriteArrayList<>();
+        loopback.handler.onRead = r -> {
+            heldReads.add(r);
+            return new CompletableFuture<>();
+        };
+        ReplicationClient client = loopback.client(loopback.server(ReplicationServer.Options.defaults("127.0.0.1", 0)
+                .withMaxInFlightPerConnection(4)).port());
+        TopicPartition tp = new TopicPartition("t", 0);
+        for (int i = 0; i < 10; i++) {
+            client.read(new ReadRequest(tp, i, 1, 1, 30_000));
+        }
+        Frames.upTo(10).until(() -> heldReads.size() == 10);
+        assertEquals(new FetchResponse(List.of()), get(client.fetch(new FetchRequest(1, 0, 1000, List.of()))),
+                "a request after ten waits is read and answered");
+
+        // a read that may carry records is a request like any other
+        for (int i = 0; i < 4; i++) {
+            client.read(new ReadRequest(tp, i, 1 << 20, 100, 30_000));
+        }
+        Frames.upTo(10).until(() -> heldReads.size() == 14);
+        CompletableFuture<FetchResponse> unread = client.fetch(new FetchRequest(2, 0, 1000, List.of()));
+        Frames.upTo(10).during(Duration.ofMillis(300)).until(() -> !unread.isDone());
     }
 
     @Test
