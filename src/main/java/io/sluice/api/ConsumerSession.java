@@ -232,7 +232,7 @@ final class ConsumerSession implements GroupMember.Session {
 
     @Override
     public void lost(String message) {
-        LOG.log(System.Logger.Level.DEBUG, "reader {0} lost: {1}", connection.id(), message);
+        LOG.log(System.Logger.Level.INFO, "reader {0} lost: {1}", connection.id(), message);
         end(false);
         abort.run();
     }

@@ -67,6 +67,11 @@ public final class Broker implements AutoCloseable {
     private final ExecutorService flushPool;
     private final ExecutorService fetchPool;
     private final ScheduledExecutorService scheduler;
+    /**
+     * Where log maintenance runs: it fsyncs the checkpoints and walks every partition, and on the
+     * timer thread it would hold back every heartbeat, auto-commit and reader's wait behind it.
+     */
+    private final ScheduledExecutorService maintenance;
     private final Partitioners partitioners = new Partitioners();
     private final Topics topics;
     private final Producer producer;
@@ -107,6 +112,7 @@ public final class Broker implements AutoCloseable {
         // queue when cancelled instead of piling up there until they would have fired.
         timers.setRemoveOnCancelPolicy(true);
         this.scheduler = timers;
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(daemonThreads("sluice-maintenance"));
         this.flushPool = Executors.newFixedThreadPool(config.ioThreads(), daemonThreads("sluice-flush"));
         this.openFiles = new SegmentFileCache(io, config.maxOpenSegmentFiles());
         Topics loaded = null;
@@ -136,7 +142,7 @@ public final class Broker implements AutoCloseable {
         this.requestMemory = new MemoryBudget("request memory", config.produceLimits().requestMemoryBytes());
         this.cleaner = new LogCleaner(config.cleaner(), System::currentTimeMillis);
         cleaner.start();
-        scheduler.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
+        maintenance.scheduleWithFixedDelay(this::maintainLogs, config.maintenanceIntervalMs(),
                 config.maintenanceIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
@@ -571,6 +577,7 @@ public final class Broker implements AutoCloseable {
     public void close() {
         cluster.close();
         scheduler.shutdownNow();
+        maintenance.shutdownNow();
         cleaner.close(); // after its pass: a swap is whole or not begun when the logs close
         for (Topic t : topics.all()) {
             for (PartitionLog log : t.logs()) {
@@ -599,6 +606,7 @@ public final class Broker implements AutoCloseable {
 
     private void shutDownPools() {
         scheduler.shutdownNow();
+        maintenance.shutdownNow();
         ioPool.shutdown();
         flushPool.shutdown();
         fetchPool.shutdownNow();

@@ -120,8 +120,22 @@ abstract class GroupTestSupport extends ApiTest {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             HttpApi.Reply r = api.get("/groups/" + group);
             throw new AssertionError("committed offsets never as expected; GET /groups/" + group + ": " + r.status()
-                    + " " + r.body(), e);
+                    + " " + r.body() + "\nthe broker's threads:\n" + brokerThreads(), e);
         }
+    }
+
+    /** Where each of the broker's threads is: a commit that never comes is a task waiting on one of them. */
+    private static String brokerThreads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("sluice-")) {
+                dump.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+                for (int i = 0; i < Math.min(stack.length, 12); i++) {
+                    dump.append("    at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return dump.toString();
     }
 
     static void assertEachOnce(Map<String, Integer> delivered, List<String> values) {
