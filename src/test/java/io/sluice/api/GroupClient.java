@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +25,18 @@ import java.util.concurrent.TimeUnit;
  * arrives, as a client that processed it would, so that auto-commit has something acknowledged.
  */
 final class GroupClient implements WebSocket.Listener, AutoCloseable {
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    /**
+     * One thread delivers every member's frames, in the order the client's selector read them: on
+     * a pool, two sockets' frames could be stamped out of the order they arrived in, and a test of
+     * which member heard of a partition first would see a revoke after an assign that came later.
+     */
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .executor(Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "group-client-frames");
+                t.setDaemon(true);
+                return t;
+            }))
+            .build();
 
     /** A frame and when it arrived ({@link System#nanoTime()}). */
     record Frame(long atNanos, JsonNode json) {
