@@ -89,7 +89,8 @@ final class PartitionRouter implements Producer.Appender {
                 case LEADER -> 1;
                 case ALL -> -1;
             };
-            return clients.get(leader, Purpose.PRODUCE).produce(new ProduceRequest(tp, acksCode, (int) ackTimeoutMs, batch.duplicate()))
+            ProduceRequest forwarded = new ProduceRequest(tp, acksCode, (int) ackTimeoutMs, batch.duplicate());
+            return clients.get(leader, Purpose.PRODUCE).produce(forwarded)
                     .thenApply(reply -> {
                         throwIfError(reply.error());
                         return new AppendInfo(reply.baseOffset(), reply.lastOffset());
@@ -104,7 +105,8 @@ final class PartitionRouter implements Producer.Appender {
         return retrying(deadline, () -> {
             int leader = leaderElsewhere(tp);
             forwardedReads.incrementAndGet();
-            return clients.get(leader, Purpose.READ).read(new ReadRequest(tp, offset, maxBytes, maxRecords, (int) timeoutMs))
+            ReadRequest forwarded = new ReadRequest(tp, offset, maxBytes, maxRecords, (int) timeoutMs);
+            return clients.get(leader, Purpose.READ).read(forwarded)
                     .thenApply(reply -> {
                         throwIfError(reply.error());
                         return reply;

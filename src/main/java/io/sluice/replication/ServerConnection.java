@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * that many replies here. A wait (a read of at most {@link #WAIT_MAX_BYTES}: a reader caught up,
  * waiting at the leader for the next record, up to 30 s) counts apart, up to {@link #MAX_WAITS}:
  * it holds a few hundred bytes until it ends, its reply one record at most, and 32 of them would
- * otherwise keep every later request of the connection unread. A malformed frame closes this connection and nothing else.
+ * otherwise keep every later request of the connection unread. A malformed frame closes this
+ * connection and nothing else.
  */
 final class ServerConnection {
     private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());

@@ -25,7 +25,8 @@ final class ClusterBrokers {
 
         static PartitionView of(JsonObject state) {
             return new PartitionView(state.getInteger("leader", -1), state.getInteger("leaderEpoch", -1),
-                    ids(state.getJsonArray("replicas", new JsonArray())), ids(state.getJsonArray("isr", new JsonArray())));
+                    ids(state.getJsonArray("replicas", new JsonArray())),
+                    ids(state.getJsonArray("isr", new JsonArray())));
         }
 
         private static List<Integer> ids(JsonArray array) {
