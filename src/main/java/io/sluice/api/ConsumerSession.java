@@ -232,6 +232,9 @@ final class ConsumerSession implements GroupMember.Session {
 
     @Override
     public void lost(String message) {
+        if (closed) {
+            return; // two sends in flight both failed: the first ended the session
+        }
         LOG.log(System.Logger.Level.INFO, "reader {0} lost: {1}", connection.id(), message);
         end(false);
         abort.run();

@@ -73,6 +73,8 @@ final class GroupMember {
     private ScheduledFuture<?> autoCommitTimer;
     private long lastReplyNanos = System.nanoTime();
     private boolean autoCommitting;
+    /** Whether the last commit was refused: the first refusal in a row is logged at INFO, repeats at DEBUG. */
+    private boolean lastCommitRefused;
     private boolean stopped;
 
     GroupMember(Broker broker, ConsumeRequest.Membership membership, String clientHost, SerialExecutor executor,
@@ -356,10 +358,16 @@ final class GroupMember {
                 LOG.log(System.Logger.Level.INFO, "group {0}: an auto-commit got no answer in {1} ms",
                         membership.groupId(), COMMIT_TIMEOUT_MS);
             } else if (cause != null) {
-                LOG.log(System.Logger.Level.DEBUG, "group {0}: auto-commit refused: {1}", membership.groupId(),
-                        cause.getMessage());
+                executor.execute(() -> {
+                    LOG.log(lastCommitRefused ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
+                            "group {0}: auto-commit refused: {1}", membership.groupId(), cause.getMessage());
+                    lastCommitRefused = true;
+                });
             } else {
-                executor.execute(() -> autoCommitted.putAll(copy));
+                executor.execute(() -> {
+                    lastCommitRefused = false;
+                    autoCommitted.putAll(copy);
+                });
             }
             return null;
         });

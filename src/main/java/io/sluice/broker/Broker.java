@@ -57,6 +57,8 @@ public final class Broker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
     /** Held (locked) for the broker's life, as Kafka holds {@code .lock}: one broker per data dir. */
     public static final String LOCK_FILE = ".lock";
+    /** How long closing waits for a maintenance pass under way. */
+    private static final long MAINTENANCE_STOP_SECONDS = 10;
 
     private final BrokerConfig config;
     private final FileLock dataDirLock;
@@ -577,7 +579,7 @@ public final class Broker implements AutoCloseable {
     public void close() {
         cluster.close();
         scheduler.shutdownNow();
-        maintenance.shutdownNow();
+        stopMaintenance();
         cleaner.close(); // after its pass: a swap is whole or not begun when the logs close
         for (Topic t : topics.all()) {
             for (PartitionLog log : t.logs()) {
@@ -601,6 +603,22 @@ public final class Broker implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "releasing " + config.dataDir().resolve(LOCK_FILE), e);
             }
+        }
+    }
+
+    /**
+     * Lets a maintenance pass that is under way finish, uninterrupted, before the logs close: an
+     * interrupt would abort its checkpoint write, and the pass would walk logs being closed.
+     */
+    private void stopMaintenance() {
+        maintenance.shutdown();
+        try {
+            if (!maintenance.awaitTermination(MAINTENANCE_STOP_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "a log maintenance pass still runs after {0} s; closing the logs"
+                        + " anyway", MAINTENANCE_STOP_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
