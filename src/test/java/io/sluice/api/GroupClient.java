@@ -52,7 +52,13 @@ final class GroupClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private final boolean autoCredit;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
-    private WebSocket socket;
+    /**
+     * Set in {@link #onOpen}, which runs before the first frame: the future {@code buildAsync} returns
+     * may complete after frames already arrived, and a credit sent through a socket not yet known here
+     * was lost (a member whose records were all there at its join acknowledged nothing, so its
+     * auto-commit had nothing to commit).
+     */
+    private volatile WebSocket socket;
 
     private GroupClient(String name, boolean autoCredit) {
         this.name = name;
@@ -61,9 +67,15 @@ final class GroupClient implements WebSocket.Listener, AutoCloseable {
 
     static GroupClient open(String name, URI uri, boolean autoCredit) {
         GroupClient c = new GroupClient(name, autoCredit);
-        c.socket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, c)
+        CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, c)
                 .orTimeout(10, TimeUnit.SECONDS).join();
         return c;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        socket = webSocket;
+        webSocket.request(1);
     }
 
     @Override

@@ -61,7 +61,8 @@ final class GroupMember implements WebSocket.Listener, AutoCloseable {
     private final Set<String> owned = new TreeSet<>();
     private volatile boolean autoCredit = true;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
-    private WebSocket socket;
+    /** Set in {@link #onOpen}, before the first frame: a credit sent from a frame that came first must not be lost. */
+    private volatile WebSocket socket;
 
     private GroupMember(String name) {
         this.name = name;
@@ -82,9 +83,15 @@ final class GroupMember implements WebSocket.Listener, AutoCloseable {
     static GroupMember open(String name, BrokerProcess broker, String query) {
         GroupMember member = new GroupMember(name);
         URI uri = URI.create("ws://" + broker.host() + ":" + broker.port() + "/ws/consume?" + query);
-        member.socket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, member)
+        CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, member)
                 .orTimeout(15, TimeUnit.SECONDS).join();
         return member;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        socket = webSocket;
+        webSocket.request(1);
     }
 
     String name() {
